@@ -1,0 +1,1 @@
+"""Reproducible rebuild of the UK QCT Europe evaluation: validation, cleaning, analyses."""

@@ -1,0 +1,67 @@
+"""Loading the build configuration and answering questions about its waves.
+
+Nothing in `analysis/` names a wave id literally: the baseline, the first and the last
+follow-up come from here, so that adding a wave is one config entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "config.yaml"
+
+
+@dataclass(frozen=True)
+class Wave:
+    """One interview wave: its id, months since intake and a human label."""
+
+    id: str
+    months: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Waves:
+    """The configured waves, in time order."""
+
+    all: tuple[Wave, ...]
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Waves:
+        return cls(tuple(Wave(str(w["id"]), int(w["months"]), str(w["label"])) for w in config["waves"]))
+
+    @property
+    def ids(self) -> list[str]:
+        return [w.id for w in self.all]
+
+    @property
+    def baseline(self) -> Wave:
+        return self.all[0]
+
+    @property
+    def follow_ups(self) -> tuple[Wave, ...]:
+        return self.all[1:]
+
+    @property
+    def first_follow_up(self) -> Wave:
+        return self.all[1]
+
+    @property
+    def last_follow_up(self) -> Wave:
+        return self.all[-1]
+
+    def by_id(self, wave_id: str) -> Wave:
+        for w in self.all:
+            if w.id == wave_id:
+                return w
+        raise KeyError(f"wave {wave_id!r} is not configured (configured: {', '.join(self.ids)})")
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG) -> dict[str, Any]:
+    """Read a config YAML file into a plain dict (validation is the Snakefile's job)."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
