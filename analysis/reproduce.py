@@ -1,0 +1,97 @@
+"""The reproduction scorecard: each printed number against its regenerated value.
+
+A regenerated value is written in the printed number's own style (decimals, leading zero,
+minus, % or £) and matches when the two strings are equal; a printed p threshold matches when
+the exact p satisfies it. Reading a result is the caller's job (`lookup`), so these
+functions stay pure and the scorecard does not depend on how results are stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from analysis.formatting import fmt_number
+from analysis.published import p_bound, parse_printed
+
+SCORECARD_COLUMNS = ["id", "quantity", "published", "regenerated", "match", "note"]
+NOT_COMPUTED = "not computed"
+
+Lookup = Callable[[str], float | None]
+
+
+def format_like(value: float, printed: str) -> str:
+    """Write `value` in the style of the printed number `printed` (e.g. 0.2868, '.287' -> '.287';
+    22.94, '23' -> '23'; 70.7, '71%' -> '71%'; -0.571, '-.57' -> '-.57'), with the one
+    formatter's rounding (halves away from zero, no sign on a zero)."""
+    style = parse_printed(printed)
+    digits = fmt_number(value, style.decimals, leading_zero=style.leading_zero is not False)
+    return f"{style.prefix}{digits}{style.suffix}"
+
+
+def p_satisfies(p: float, printed: str) -> bool:
+    """Whether an exact p meets a printed threshold (`p<0.01`: p < 0.01; `ns`: p >= 0.05)."""
+    operator, bound = p_bound(printed)
+    return p < bound if operator == "<" else p >= bound
+
+
+def _n_path(result_path: str) -> str:
+    """The path of the `n` beside a result leaf (results_format.md: `{"value": .., "n": ..}`)."""
+    return result_path.rsplit(".", 1)[0] + ".n"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _score(row: pd.Series, lookup: Lookup) -> dict[str, str]:
+    """One scorecard row; a row with no result path or no value is `not computed`."""
+    path = row["result_path"]
+    value = lookup(path) if path else None
+    if _missing(value):
+        return {"regenerated": "", "match": "false", "note": NOT_COMPUTED}
+    if row["kind"] == "p_threshold":
+        regenerated, match = f"p={value:.3g}", p_satisfies(value, row["published"])
+    else:
+        regenerated = format_like(value, row["published"])
+        match = regenerated == row["published"]
+    note = ""
+    if not pd.isna(row["n"]):
+        n = lookup(_n_path(path))
+        # The printed n is a note, not part of the match: the paper's n's are sometimes
+        # inconsistent with its own values (see docs/consistency.md).
+        if not _missing(n) and int(n) != int(row["n"]):
+            note = f"printed n={int(row['n'])}, regenerated n={int(n)}"
+    return {"regenerated": regenerated, "match": "true" if match else "false", "note": note}
+
+
+def compare(published: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
+    """Score every printed number, in the order of statistics.csv.
+
+    `published` is `load_published(...)`; `lookup(result_path)` returns the unrounded
+    regenerated value (percentages on the 0-100 scale, exact p for p thresholds) or None.
+    """
+    scored = [_score(row, lookup) for _, row in published.iterrows()]
+    card = pd.concat(
+        [published[["id", "quantity", "published"]].reset_index(drop=True),
+         pd.DataFrame(scored, columns=["regenerated", "match", "note"])],
+        axis=1,
+    )
+    return card[SCORECARD_COLUMNS]
+
+
+def explain_miss(scorecard: pd.DataFrame, reasons: Mapping[str, str]) -> pd.DataFrame:
+    """Add the documented reason to the note of each miss (`reasons`: id -> reason)."""
+    unknown = sorted(set(reasons) - set(scorecard["id"]))
+    if unknown:
+        raise ValueError(f"documented misses name ids not in the scorecard: {', '.join(unknown)}")
+    reason = scorecard["id"].map(reasons).fillna("")
+    explain = (scorecard["match"] == "false") & (reason != "")
+    joined = scorecard["note"].where(scorecard["note"] == "", scorecard["note"] + "; ") + reason
+    return scorecard.assign(note=scorecard["note"].where(~explain, joined))
+
+
+def summary(scorecard: pd.DataFrame) -> tuple[int, int]:
+    """(number of printed numbers reproduced, number of printed numbers)."""
+    return int((scorecard["match"] == "true").sum()), len(scorecard)
