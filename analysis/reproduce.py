@@ -8,12 +8,16 @@ functions stay pure and the scorecard does not depend on how results are stored.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import pandas as pd
 
 from analysis.formatting import fmt_number
-from analysis.published import p_bound, parse_printed
+from analysis.io import atomic_write
+from analysis.published import load_documented_misses, load_published, p_bound, parse_printed
+from analysis.results import load_results, lookup_number
 
 SCORECARD_COLUMNS = ["id", "quantity", "published", "regenerated", "match", "note"]
 NOT_COMPUTED = "not computed"
@@ -95,3 +99,27 @@ def explain_miss(scorecard: pd.DataFrame, reasons: Mapping[str, str]) -> pd.Data
 def summary(scorecard: pd.DataFrame) -> tuple[int, int]:
     """(number of printed numbers reproduced, number of printed numbers)."""
     return int((scorecard["match"] == "true").sum()), len(scorecard)
+
+
+def build_scorecard(published_dir: str | Path, results_dir: str | Path) -> pd.DataFrame:
+    """The scorecard of a build: every published statistic against the results on disk."""
+    published = load_published(published_dir)
+    results = load_results(results_dir)
+    card = compare(published, lambda path: lookup_number(results, path))
+    return explain_miss(card, load_documented_misses(published_dir, published))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write the reproduction scorecard (CSV).")
+    parser.add_argument("--published", required=True, help="directory of statistics.csv")
+    parser.add_argument("--results-dir", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    card = build_scorecard(args.published, args.results_dir)
+    atomic_write(args.out, lambda tmp: card.to_csv(tmp, index=False, lineterminator="\n"))
+    matched, total = summary(card)
+    print(f"reproduced {matched} of {total} published statistics")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""End to end: the workflow builds the report from a fresh copy, reruns are no-ops, two clean
+builds in different directories are byte-identical, and the report shows the results' numbers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.workflow_copy import copy_project, snakemake, start_snakemake, tree_digest
+
+pytestmark = pytest.mark.slow
+
+OUTPUTS = [
+    "data/processed",
+    "figures",
+    "manuscript/_variables.yml",
+    "manuscript/_tables",
+    "manuscript/_output",
+]
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> tuple[Path, Path]:
+    """Two independent clean builds of the project, in different directories."""
+    first = copy_project(tmp_path_factory.mktemp("build_a") / "project")
+    second = copy_project(tmp_path_factory.mktemp("build_b") / "elsewhere" / "qct")
+    for project in (first, second):
+        snakemake(project, "all", "--cores", "2")
+    return first, second
+
+
+def test_all_writes_both_report_files(builds):
+    project, _ = builds
+    html = project / "manuscript/_output/report.html"
+    pdf = project / "manuscript/_output/report.pdf"
+    assert html.stat().st_size > 10_000
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_second_run_has_nothing_to_do(builds):
+    project, _ = builds
+    result = snakemake(project, "all", "--cores", "2", "--dry-run")
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_clean_builds_are_byte_identical(builds):
+    first, second = builds
+    a, b = tree_digest(first, OUTPUTS), tree_digest(second, OUTPUTS)
+    # Snakemake's own bookkeeping is not an output of the analysis.
+    assert sorted(a) == sorted(b)
+    differing = [name for name in a if a[name] != b[name]]
+    assert differing == []
+
+
+def test_report_shows_the_results_numbers(builds):
+    project, _ = builds
+    html = (project / "manuscript/_output/report.html").read_text(encoding="utf-8")
+    offending = json.loads((project / "data/processed/results/offending.json").read_text())
+    regression = json.loads((project / "data/processed/results/regression.json").read_text())
+    # The whole-sample LOCF means and Table 1's odds ratios, formatted as the report formats them.
+    from analysis.formatting import format_mean, format_ratio
+
+    locf = offending["locf_first_follow_up"]["all"]
+    assert format_mean(locf["baseline"]["value"]) in html
+    assert format_mean(locf["follow_up"]["value"]) in html
+    for term in regression["final_model"]["terms"].values():
+        assert format_ratio(term["odds_ratio"]) in html
+    assert not re.search(r"\{\{<\s*var", html), "an unresolved shortcode reached the report"
+
+
+def test_interrupted_build_resumes_to_the_clean_result(builds, tmp_path):
+    """Kill a build part-way (SIGKILL, no chance to clean up); the next `snakemake all`
+    finishes and its outputs equal a clean build's."""
+    clean, _ = builds
+    project = copy_project(tmp_path / "project")
+    process = start_snakemake(project, "all", "--cores", "1")
+    cohort = project / "data/processed/cohort.parquet"
+    deadline = time.monotonic() + 600
+    while not cohort.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    # Whatever was written before the kill is either complete or absent: no temporary files
+    # are left where Snakemake would take them as outputs.
+    leftovers = [p for p in (project / "data/processed").rglob("*") if p.name.endswith(".tmp")]
+    assert all(p.name.startswith(".") for p in leftovers)
+    snakemake(project, "all", "--cores", "2")
+    assert tree_digest(project, OUTPUTS) == tree_digest(clean, OUTPUTS)
