@@ -1,0 +1,246 @@
+"""The report's generated tables: results JSON -> tidy DataFrame -> Markdown pipe table.
+
+Each `*_table` function is pure (results in, DataFrame out, every cell already a formatted
+string from analysis.formatting); `to_markdown` turns any of them into a pipe table. Captions
+and labels are not part of the file: the manuscript writes them after the include, in the
+form Quarto documents (`: Caption {#tbl-x}`), so both renderers number the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from analysis.config import Waves
+from analysis.formatting import (
+    fmt_chi2,
+    fmt_count,
+    fmt_mean,
+    fmt_money,
+    fmt_number,
+    fmt_p,
+    fmt_percent,
+    fmt_t,
+    fmt_u,
+    fmt_z,
+    p_stars,
+)
+
+GROUP_COLUMNS = (("QCT", "QCT"), ("comparison", "Comparison"), ("all", "All"))
+NO_TEST = "-"  # a cell for a test that is undefined (e.g. a characteristic nobody had)
+
+# The intake characteristics of the profile table: (results block, key, table label, noun used
+# in running text). Block "proportions" holds 0/1 characteristics, "means" numeric ones.
+INTAKE_ROWS: tuple[tuple[str, str, str, str], ...] = (
+    ("proportions", "male", "Male", "sex"),
+    ("means", "age", "Age in years, mean", "age"),
+    ("proportions", "white", "Describes self as white", "ethnicity"),
+    ("proportions", "never_married", "Never married", "marital status"),
+    ("proportions", "left_school_before_16", "Left school before age 16", "school leaving age"),
+    ("proportions", "mostly_unemployed_3y", "Mostly unemployed, last three years",
+     "unemployment"),
+    ("proportions", "worked_or_studied_3y", "Worked or studied, last three years",
+     "work or study"),
+    ("proportions", "ongoing_medical_problem", "Ongoing medical problem",
+     "ongoing medical problems"),
+    ("proportions", "depression_anxiety_30d", "Serious depression or anxiety, last 30 days",
+     "recent depression or anxiety"),
+    ("proportions", "psych_medication_lifetime",
+     "Ever prescribed medication for psychological problems", "psychiatric medication"),
+    ("proportions", "suicidal_thoughts_lifetime", "Ever had serious thoughts of suicide",
+     "suicidal thoughts"),
+    ("proportions", "suicide_attempted_lifetime", "Ever attempted suicide", "suicide attempts"),
+    ("means", "suicide_attempts_lifetime", "Lifetime suicide attempts, mean",
+     "number of suicide attempts"),
+    ("proportions", "previous_treatment", "Treated for drug or alcohol dependence before",
+     "previous treatment"),
+    ("proportions", "homeless_30", "Homeless, last 30 days", "homelessness"),
+    ("means", "n_drugs_30", "Different drugs used, last 30 days, mean", "range of drugs used"),
+    ("proportions", "frequent_heroin_crack", "Frequent use of both heroin and crack",
+     "frequent heroin and crack use"),
+    ("means", "injecting_days_30_injectors", "Days injecting, last 30 days, mean (injectors)",
+     "injecting frequency"),
+    ("means", "drug_spend_30", "Spending on drugs, last 30 days, mean", "spending on drugs"),
+    ("means", "crime_days_30", "Days of crime, last 30 days, mean", "days of crime"),
+    ("means", "drug_composite", "Composite drug use score, mean", "composite drug use score"),
+    ("proportions", "stage_precontemplation", "Pre-contemplation stage of change",
+     "stage of change"),
+)
+# Means shown at other than one decimal: small means (composite score in 0-1, suicide attempts)
+# at two, money (whole pounds) at none. Comparisons in the text use the same precision.
+MEAN_DECIMALS = {"drug_composite": 2, "suicide_attempts_lifetime": 2, "drug_spend_30": 0}
+MEAN_FORMAT: Mapping[str, Callable[[float], str]] = {
+    "drug_composite": lambda v: fmt_number(v, 2),
+    "suicide_attempts_lifetime": lambda v: fmt_number(v, 2),
+    "drug_spend_30": fmt_money,
+}
+# The paper compared the composite score with Mann-Whitney U, the other means with t.
+MEAN_TEST = {"drug_composite": "mann_whitney"}
+
+# Scorecard id prefixes (data/published/README.md) and the results domain each names, in order.
+ID_PREFIXES = {"study": "study", "prof": "profile", "coer": "coercion", "ret": "retention",
+               "off": "offending", "drug": "drug_use", "reint": "reintegration",
+               "reg": "regression"}
+
+# Row labels of Table 1 (regression); `{site}` is the configured site of interest.
+PREDICTOR_LABELS = {
+    "qct": "Court-ordered (QCT) group",
+    "drug_composite_z": "Composite drug use score at intake (standardised)",
+    "in_treatment_followup": "In treatment at first follow-up",
+    "age": "Age (per year)",
+    "male": "Male",
+    "stage_contemplation": "Contemplation stage of change at intake",
+    "stage_action": "Action stage of change at intake",
+    "homeless_followup": "Homeless at first follow-up",
+    "free_time_with_users_both": "Free time mostly with drug users, intake and follow-up",
+    "site_of_interest": "Entered treatment at site {site}",
+}
+
+
+def to_markdown(frame: pd.DataFrame) -> str:
+    """A pipe table of string cells: first column left-aligned, the others right-aligned."""
+    def cell(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"table cells must be formatted strings, got {value!r}")
+        return value.replace("|", "\\|").replace("\n", " ")
+
+    header = [cell(str(c)) for c in frame.columns]
+    rule = [":--" if i == 0 else "--:" for i in range(len(header))]
+    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
+    return "".join(f"| {' | '.join(line)} |\n" for line in [header, rule, *rows])
+
+
+def stat_cells(result: Mapping[str, Any] | None) -> tuple[str, str]:
+    """A test leaf as (statistic with its df, p without the 'p'), or dashes when undefined."""
+    if result is None or result.get("p") is None:
+        return NO_TEST, NO_TEST
+    kind = result.get("test")
+    statistic: dict[str, Callable[[], str]] = {
+        "chi2": lambda: fmt_chi2(result["statistic"], result["df"]),
+        "t": lambda: fmt_t(result["statistic"], result["df"]),
+        "mann_whitney": lambda: fmt_u(result["statistic"]),
+        "wilcoxon": lambda: fmt_z(result["z"]),
+    }
+    if kind not in statistic:
+        raise ValueError(f"no table layout for test {kind!r}")
+    return statistic[kind](), fmt_p(result["p"], prefix=False)
+
+
+def count_cell(leaf: Mapping[str, Any]) -> str:
+    """A count with its percentage: '79 (89%)'."""
+    return f"{fmt_count(leaf['count'])} ({fmt_percent(leaf['percent'])})"
+
+
+def mean_cell(leaf: Mapping[str, Any], fmt: Callable[[float], str] = fmt_mean) -> str:
+    """A mean, or a dash when nobody had a value."""
+    return NO_TEST if leaf.get("value") is None else fmt(leaf["value"])
+
+
+def intake_table(profile: Mapping[str, Any]) -> pd.DataFrame:
+    """Intake characteristics by group with the between-group test (profile.json)."""
+    sizes = profile["group_size"]
+    n = {"QCT": sizes["QCT"]["count"], "comparison": sizes["comparison"]["count"],
+         "all": sizes["QCT"]["n"]}
+    headers = [f"{label} (n = {fmt_count(n[g])})" for g, label in GROUP_COLUMNS]
+    rows = []
+    for block, key, label, _ in INTAKE_ROWS:
+        leaf = profile[block][key]
+        if block == "proportions":
+            cells = [count_cell(leaf[g]) for g, _ in GROUP_COLUMNS]
+            test = leaf["chi2"]
+        else:
+            fmt = MEAN_FORMAT.get(key, fmt_mean)
+            cells = [mean_cell(leaf[g], fmt) for g, _ in GROUP_COLUMNS]
+            test = leaf[MEAN_TEST.get(key, "t_test")]
+        rows.append([label, *cells, *stat_cells(test)])
+    return pd.DataFrame(rows, columns=["Characteristic at intake", *headers, "Test", "p"])
+
+
+def retention_table(retention: Mapping[str, Any], waves: Waves) -> pd.DataFrame:
+    """Retention by group from the agency records (retention.json), with the group tests."""
+    first = waves.first_follow_up.label
+    threshold = fmt_count(retention["retained_beyond"]["threshold_days"]["value"])
+    share_rows = [
+        (f"In treatment at the {first}", retention["in_treatment"]),
+        (f"Retained beyond {threshold} days", retention["retained_beyond"]["retained"]),
+        (f"Residential treatment by the {waves.last_follow_up.label}", retention["residential"]),
+    ]
+    mean_rows = [(f"Days in treatment by the {w.label}, mean", retention["days_in_treatment"][w.id])
+                 for w in waves.follow_ups]
+    mean_rows.append((f"Days in treatment, those no longer in treatment at the {first}, mean",
+                      retention["days_in_treatment_not_in_treatment"]))
+    rows = [[label, *(count_cell(leaf[g]) for g, _ in GROUP_COLUMNS), *stat_cells(leaf["chi2"])]
+            for label, leaf in share_rows]
+    rows += [[label, *(mean_n_cell(leaf[g]) for g, _ in GROUP_COLUMNS), *stat_cells(leaf["t_test"])]
+             for label, leaf in mean_rows]
+    columns = ["Measure", *(label for _, label in GROUP_COLUMNS), "Test", "p"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def regression_table(model: Mapping[str, Any], order: Sequence[str],
+                     site: int | str) -> pd.DataFrame:
+    """Table 1: odds ratios (stars as in the paper), 95% CIs and p, predictors in `order`."""
+    rows = []
+    for name in order:
+        coef = model["coefficients"][name]
+        label = PREDICTOR_LABELS.get(name, name).format(site=site)
+        ci = f"{fmt_number(coef['ci_low'], 2)} to {fmt_number(coef['ci_high'], 2)}"
+        odds = f"{fmt_number(coef['odds_ratio'], 2)}{p_stars(coef['p'])}"
+        rows.append([label, odds, ci, fmt_p(coef["p"], prefix=False)])
+    return pd.DataFrame(rows, columns=["Predictor", "Odds ratio", "95% CI", "p"])
+
+
+def by_wave_table(block: Mapping[str, Any], waves: Waves,
+                  cell: Callable[[Mapping[str, Any]], str]) -> pd.DataFrame:
+    """One row per configured wave, one column per group, from {group: {wave: leaf}}.
+
+    A wave with no data for a group shows a dash.
+    """
+    rows = []
+    for wave in waves.all:
+        cells = [cell(block[g][wave.id]) if wave.id in block.get(g, {}) else NO_TEST
+                 for g, _ in GROUP_COLUMNS]
+        rows.append([wave.label[:1].upper() + wave.label[1:], *cells])
+    return pd.DataFrame(rows, columns=["Wave", *(label for _, label in GROUP_COLUMNS)])
+
+
+def mean_n_cell(leaf: Mapping[str, Any]) -> str:
+    """A mean with its n: '22.9 (89)'; a dash when nobody had a value."""
+    return NO_TEST if leaf.get("value") is None else f"{mean_cell(leaf)} ({fmt_count(leaf['n'])})"
+
+
+def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """The reproduction scorecard as printed in the appendix (match as yes/no)."""
+    shown = scorecard[["id", "quantity", "published", "regenerated", "match", "note"]].copy()
+    shown["match"] = shown["match"].map({"true": "yes", "false": "no"})
+    if shown["match"].isna().any():
+        raise ValueError("scorecard: the match column must hold only 'true' or 'false'")
+    shown.columns = ["Id", "Quantity", "Published", "Regenerated", "Match", "Note"]
+    return shown.astype(str)
+
+
+def scorecard_summary(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """Reproduced / printed counts per results domain (the id's prefix names the domain)."""
+    domain = scorecard["id"].str.split("_").str[0].map(ID_PREFIXES)
+    if domain.isna().any():
+        unknown = sorted(scorecard.loc[domain.isna(), "id"])
+        raise ValueError(f"scorecard ids with no known domain prefix: {', '.join(unknown[:5])}")
+    tally = scorecard["match"].eq("true").groupby(domain).agg(["sum", "count"])
+    rows = [[name.replace("_", " "), fmt_count(row["sum"]), fmt_count(row["count"]),
+             fmt_percent(100.0 * row["sum"] / row["count"])]
+            for name in dict.fromkeys(ID_PREFIXES.values()) if name in tally.index
+            for row in [tally.loc[name]]]
+    return pd.DataFrame(rows, columns=["Domain", "Reproduced", "Printed", "Share"])
+
+
+def provenance_table(provenance: Mapping[str, Any]) -> pd.DataFrame:
+    """The colophon: commit, renderer, Python, package versions and input checksums."""
+    git = provenance["git"]
+    rows = [("Commit", git["commit"]), ("Commit date (build date)", git["date"]),
+            ("Working tree modified at build", git["modified"]),
+            ("Renderer", provenance["renderer"]), ("Python", provenance["python"])]
+    rows += [(f"Package: {name}", v) for name, v in sorted(provenance["packages"].items())]
+    rows += [(f"sha256: {name}", digest) for name, digest in sorted(provenance["data"].items())]
+    return pd.DataFrame(rows, columns=["Item", "Value"])

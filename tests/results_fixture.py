@@ -1,0 +1,60 @@
+"""Inputs of analysis.numbers for the tests: real results from the shipped cohort, and small
+hand-made scorecard, cited facts and provenance.
+
+The results are computed once per test session from data/raw with the analysis modules
+themselves, so a renamed or removed results key fails the manuscript tests at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.clean import build_cohort
+from analysis.config import DEFAULT_CONFIG, load_config
+from analysis.io import to_jsonable
+from analysis.numbers import DOMAINS
+from analysis.validate import load_raw
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCORECARD = pd.DataFrame({
+    "id": ["study_n_total", "prof_male_n", "off_days_qct_t1"],
+    "quantity": ["people in the sample", "men", "QCT mean crime days at intake"],
+    "published": ["157", "120", "23"],
+    "regenerated": ["157", "120", ""],
+    "match": ["true", "true", "false"],
+    "note": ["", "", "not computed"],
+})
+CITED = pd.DataFrame({"id": ["dtto_orders_since_2001"], "fact": ["orders"], "value": ["40,000"],
+                      "source": ["National Probation Service 2006: 15"], "location": ["Intro"]})
+PROVENANCE: dict[str, Any] = {
+    "git": {"commit": "a" * 40, "short": "a" * 12, "date": "2024-05-01", "modified": "no"},
+    "data": {"participants.csv": "b" * 64},
+    "packages": {"pandas": "2.3.0", "pypandoc-binary": "1.15"},
+    "python": "3.11.9",
+    "renderer": "fallback",
+    "anonymity": {"quasi_identifiers": ["sex", "age_band", "ethnicity", "site"],
+                  "age_band_years": 10, "k": 1, "n_classes": 80, "small_class_size": 5,
+                  "n_people_in_small_classes": 120},
+}
+
+
+@functools.cache
+def _shipped() -> tuple[dict[str, Any], dict[str, Any]]:
+    config = load_config(DEFAULT_CONFIG)
+    cohort = build_cohort(load_raw(ROOT / "data" / "raw", config), config)
+    # Through to_jsonable, as write_json does: NaN becomes None, numpy scalars plain numbers.
+    results = {d: to_jsonable(importlib.import_module(f"analysis.{d}").compute(cohort, config))
+               for d in DOMAINS}
+    return results, config
+
+
+def shipped_results() -> tuple[dict[str, Any], dict[str, Any]]:
+    """(results of every domain, config), a fresh deep copy each call so tests may edit them."""
+    return copy.deepcopy(_shipped())
