@@ -1,0 +1,247 @@
+"""Statistical test primitives, with the SPSS-era conventions the paper used.
+
+Each function takes plain arrays or Series (missing values as NaN / pd.NA), drops what it must,
+and returns a JSON-able dict in the layout of docs/results_format.md: the statistic, its
+degrees of freedom where they exist, the exact (unrounded) p-value and the n it used.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+
+def as_float(values: Any) -> np.ndarray:
+    """A 1-d float array with every kind of missing value (None, pd.NA, NaN) as NaN."""
+    return pd.to_numeric(pd.Series(values), errors="raise").astype("Float64").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+
+
+def _present(values: Any) -> np.ndarray:
+    """The non-missing values of `values`, as floats."""
+    arr = as_float(values)
+    return arr[~np.isnan(arr)]
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+def chi_square_table(table: Any) -> dict[str, Any]:
+    """Pearson chi-square of an r x k contingency table, without continuity correction."""
+    observed = np.asarray(table, dtype=float)
+    _require(observed.ndim == 2 and min(observed.shape) >= 2,
+             "chi-square needs an r x k table, r, k >= 2")
+    _require(bool((observed.sum(axis=0) > 0).all() and (observed.sum(axis=1) > 0).all()),
+             f"chi-square table has an empty row or column: {observed.tolist()}")
+    res = stats.chi2_contingency(observed, correction=False)
+    return {"test": "chi2", "statistic": float(res.statistic), "df": int(res.dof),
+            "p": float(res.pvalue), "n": int(observed.sum())}
+
+
+def chi_square_2xk(x: Any, y: Any) -> dict[str, Any]:
+    """Pearson chi-square of two aligned categorical variables (incomplete pairs dropped)."""
+    frame = pd.DataFrame({"x": pd.Series(x).to_numpy(), "y": pd.Series(y).to_numpy()}).dropna()
+    return chi_square_table(pd.crosstab(frame["x"], frame["y"]).to_numpy())
+
+
+def t_test(a: Any, b: Any, equal_var: bool = True) -> dict[str, Any]:
+    """Independent-samples t-test of a minus b (Student by default, Welch if equal_var=False)."""
+    xa, xb = _present(a), _present(b)
+    _require(len(xa) >= 2 and len(xb) >= 2, "t-test needs at least two values in each sample")
+    res = stats.ttest_ind(xa, xb, equal_var=equal_var)
+    return {"test": "t", "statistic": float(res.statistic), "df": float(res.df),
+            "p": float(res.pvalue), "equal_var": equal_var, "n": len(xa) + len(xb)}
+
+
+def mann_whitney(a: Any, b: Any) -> dict[str, Any]:
+    """Mann-Whitney U without continuity correction; U reported as min(U_a, U_b), as SPSS does."""
+    xa, xb = _present(a), _present(b)
+    _require(len(xa) >= 1 and len(xb) >= 1, "Mann-Whitney needs values in both samples")
+    res = stats.mannwhitneyu(xa, xb, use_continuity=False, alternative="two-sided")
+    u_a = float(res.statistic)
+    return {"test": "mann_whitney", "statistic": min(u_a, len(xa) * len(xb) - u_a),
+            "u_first": u_a, "p": float(res.pvalue), "n": len(xa) + len(xb)}
+
+
+def wilcoxon_signed_rank(before: Any, after: Any) -> dict[str, Any]:
+    """Wilcoxon signed-rank test of paired values, normal approximation, as in SPSS.
+
+    Zero differences are dropped from the ranking (zero_method='wilcox'), no continuity
+    correction. z carries the sign of the change (negative when `after` is smaller); the
+    effect size r = z / sqrt(2 * n_pairs) counts both observations of every complete pair,
+    zero differences included (the paper's N).
+    """
+    b, a = as_float(before), as_float(after)
+    _require(len(b) == len(a), "Wilcoxon needs two aligned arrays of equal length")
+    keep = ~(np.isnan(b) | np.isnan(a))
+    b, a = b[keep], a[keep]
+    n_pairs, n_nonzero = int(len(b)), int(np.count_nonzero(a - b))
+    if n_nonzero == 0:
+        return {"test": "wilcoxon", "z": 0.0, "p": 1.0, "r": 0.0,
+                "n_pairs": n_pairs, "n_nonzero": 0}
+    kwargs = {"zero_method": "wilcox", "correction": False, "method": "approx"}
+    # alternative='greater' makes scipy's z the signed (R+ - E[R+]) / se of after - before;
+    # the two-sided call gives the two-sided p of the same z.
+    z = float(stats.wilcoxon(a, b, alternative="greater", **kwargs).zstatistic)
+    p = float(stats.wilcoxon(a, b, alternative="two-sided", **kwargs).pvalue)
+    return {"test": "wilcoxon", "z": z, "p": p, "r": float(z / np.sqrt(2 * n_pairs)),
+            "n_pairs": n_pairs, "n_nonzero": n_nonzero}
+
+
+def spearman(x: Any, y: Any) -> dict[str, Any]:
+    """Spearman rank correlation over the pairs with both values present."""
+    xs, ys = as_float(x), as_float(y)
+    keep = ~(np.isnan(xs) | np.isnan(ys))
+    _require(int(keep.sum()) >= 3, "Spearman needs at least three complete pairs")
+    with warnings.catch_warnings():
+        # A constant input leaves rs undefined: it is returned as NaN (JSON null), not warned.
+        warnings.simplefilter("ignore", stats.ConstantInputWarning)
+        res = stats.spearmanr(xs[keep], ys[keep])
+    return {"test": "spearman", "statistic": float(res.statistic), "p": float(res.pvalue),
+            "n": int(keep.sum())}
+
+
+def nagelkerke_r2(llf: float, llnull: float, n: int) -> float:
+    """Nagelkerke's R2: Cox-Snell R2 rescaled by its maximum."""
+    cox_snell = 1.0 - np.exp(2.0 * (llnull - llf) / n)
+    return float(cox_snell / (1.0 - np.exp(2.0 * llnull / n)))
+
+
+def logistic(frame: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> dict[str, Any]:
+    """Binary logistic regression (with intercept) over the complete cases of its variables.
+
+    Returns per predictor the odds ratio exp(b), its Wald 95% CI and p; and the fit: n, llf,
+    llnull and Nagelkerke R2.
+    """
+    columns = [outcome, *predictors]
+    missing = [c for c in columns if c not in frame.columns]
+    _require(not missing, f"logistic regression: columns not in the data: {missing}")
+    data = frame[columns].apply(as_float).dropna()
+    y = data[outcome]
+    _require(bool(y.isin([0.0, 1.0]).all()), f"logistic outcome {outcome!r} must be 0/1")
+    _require(y.nunique() == 2, f"logistic outcome {outcome!r} has a single value")
+    design = sm.add_constant(data[list(predictors)], has_constant="add")
+    with warnings.catch_warnings():
+        # Non-convergence (e.g. perfect separation) is reported in the result, not as a warning.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fit = sm.Logit(y, design).fit(disp=0, maxiter=100)
+    ci = np.exp(fit.conf_int(alpha=0.05))
+    n = int(len(data))
+    coefficients = {
+        name: {"odds_ratio": float(np.exp(fit.params[name])), "ci_low": float(ci.loc[name, 0]),
+               "ci_high": float(ci.loc[name, 1]), "b": float(fit.params[name]),
+               "se": float(fit.bse[name]), "p": float(fit.pvalues[name]), "n": n}
+        for name in predictors
+    }
+    model = {"n": n, "llf": float(fit.llf), "llnull": float(fit.llnull),
+             "converged": bool(fit.mle_retvals["converged"]),
+             "nagelkerke_r2": nagelkerke_r2(fit.llf, fit.llnull, n)}
+    return {"coefficients": coefficients, "fit": model}
+
+
+def _lr_p(
+    frame: pd.DataFrame, outcome: str, small: list[str], large: list[str]
+) -> tuple[float, float]:
+    """Likelihood-ratio chi-square and p of `large` against the nested `small` model."""
+    ll_small = logistic(frame, outcome, small)["fit"]["llf"]
+    ll_large = logistic(frame, outcome, large)["fit"]["llf"]
+    statistic = 2.0 * (ll_large - ll_small)
+    return statistic, float(stats.chi2.sf(statistic, len(large) - len(small)))
+
+
+def forward_stepwise(
+    frame: pd.DataFrame, outcome: str, candidates: Sequence[str], entry_p: float, removal_p: float
+) -> dict[str, Any]:
+    """Forward stepwise logistic selection by likelihood ratio (SPSS 'Forward: LR' style).
+
+    Runs on the complete cases of the outcome and all candidates, so every model compares the
+    same people. At each step the candidate with the smallest LR p enters if p < entry_p (ties go
+    to the earlier candidate in the given order); then any variable whose removal LR p exceeds
+    removal_p leaves. Assumption: entry is tested by LR too (SPSS uses the score statistic for
+    entry); on n ~ 100 the two rarely disagree.
+    """
+    _require(entry_p < removal_p, "stepwise: entry_p must be below removal_p (else it can cycle)")
+    data = frame[[outcome, *candidates]].apply(as_float).dropna()
+    selected: list[str] = []
+    steps: dict[str, dict[str, Any]] = {}
+    for _ in range(2 * len(candidates)):
+        tried = {c: _lr_p(data, outcome, selected, [*selected, c])
+                 for c in candidates if c not in selected}
+        if not tried:
+            break
+        best = min(tried, key=lambda c: (tried[c][1], list(candidates).index(c)))
+        if tried[best][1] >= entry_p:
+            break
+        selected.append(best)
+        steps[f"step_{len(steps) + 1}"] = {"action": "enter", "variable": best,
+                                           "lr_statistic": tried[best][0], "p": tried[best][1]}
+        for var in list(selected):
+            rest = [v for v in selected if v != var]
+            statistic, p = _lr_p(data, outcome, rest, selected)
+            if p > removal_p:
+                selected.remove(var)
+                steps[f"step_{len(steps) + 1}"] = {"action": "remove", "variable": var,
+                                                   "lr_statistic": statistic, "p": p}
+    return {"selected": selected, "steps": steps, "n": int(len(data))}
+
+
+def percent(flags: Any) -> dict[str, Any]:
+    """Share of 1s among the non-missing values of a 0/1 variable: count, n and percent."""
+    values = _present(flags)
+    _require(bool(np.isin(values, [0.0, 1.0]).all()), "percent expects a 0/1 variable")
+    count, n = int(values.sum()), int(len(values))
+    return {"count": count, "n": n, "percent": 100.0 * count / n if n else None}
+
+
+def category_percents(values: pd.Series, categories: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Count, n and percent of every category among the non-missing values."""
+    present = values.dropna()
+    counts = present.value_counts()
+    n = int(len(present))
+    return {c: {"count": int(counts.get(c, 0)), "n": n,
+                "percent": 100.0 * int(counts.get(c, 0)) / n if n else None} for c in categories}
+
+
+def percent_reduction(before: float, after: float) -> float:
+    """Percentage fall from `before` to `after`: 100 * (1 - after / before)."""
+    _require(before != 0, "percent reduction from a zero baseline is undefined")
+    return 100.0 * (1.0 - after / before)
+
+
+def central(values: Any, stat: str = "mean") -> dict[str, Any]:
+    """Mean or median of the non-missing values, with their n."""
+    _require(stat in ("mean", "median"), f"unknown statistic {stat!r}")
+    present = _present(values)
+    n = int(len(present))
+    return {"value": float(getattr(np, stat)(present)) if n else None, "n": n}
+
+
+def summary_by(frame: pd.DataFrame, value: str, by: Sequence[str], stat: str = "mean") -> dict:
+    """`stat` (mean or median) and n of `value` in every cell of `by`, as a nested dict.
+
+    For by=["group", "wave"] the result is {group: {wave: {"value": ..., "n": ...}}}; cells with
+    no value get {"value": None, "n": 0}.
+    """
+    _require(stat in ("mean", "median"), f"summary_by: unknown statistic {stat!r}")
+    numeric = frame[list(by)].assign(_v=as_float(frame[value]))
+    table = numeric.groupby(list(by), observed=True, sort=False)["_v"].agg([stat, "count"])
+    out: dict = {}
+    for key, row in table.iterrows():
+        keys = key if isinstance(key, tuple) else (key,)
+        node = out
+        for k in keys[:-1]:
+            node = node.setdefault(str(k), {})
+        n = int(row["count"])
+        node[str(keys[-1])] = {"value": float(row[stat]) if n else None, "n": n}
+    return out

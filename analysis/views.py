@@ -1,0 +1,235 @@
+"""The processed cohort reshaped for the analyses: wave slices, person tables, group summaries.
+
+The cohort (docs/processed_cohort.md) has one row per person and configured wave. Every
+results domain needs the same few views of it (one wave, one column across waves, each group
+and everyone), so they are defined once here. All operations are vectorised pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+
+from analysis import stats
+from analysis.codebook import PARTICIPANTS
+from analysis.config import Waves
+
+# Group names come from the data contract, not from literals in the analyses.
+GROUPS: tuple[str, ...] = next(c for c in PARTICIPANTS.columns if c.name == "group").categories
+QCT, COMPARISON = GROUPS
+ALL = "all"
+MISSING_DATA_METHODS = ("locf", "complete_case")
+
+
+def waves(config: dict[str, Any]) -> Waves:
+    return Waves.from_config(config)
+
+
+def comparisons(config: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """The wave pairs the paper compares: baseline -> every follow-up, and first -> last follow-up.
+
+    Keyed '<from>_<to>' (e.g. 't1_t2').
+    """
+    w = waves(config)
+    pairs = [(w.baseline.id, f.id) for f in w.follow_ups]
+    if w.first_follow_up.id != w.last_follow_up.id:
+        pairs.append((w.first_follow_up.id, w.last_follow_up.id))
+    return {f"{a}_{b}": (a, b) for a, b in pairs}
+
+
+def missing_data_method(config: dict[str, Any]) -> str:
+    """The configured method for the first-follow-up comparisons the paper ran under LOCF."""
+    method = config.get("missing_data", "locf")
+    if method not in MISSING_DATA_METHODS:
+        raise ValueError(
+            f"config missing_data must be one of {MISSING_DATA_METHODS}, got {method!r}")
+    return method
+
+
+def follow_up_column(column: str, config: dict[str, Any]) -> str:
+    """The column holding `column` under the configured missing-data method."""
+    return f"{column}_locf" if missing_data_method(config) == "locf" else column
+
+
+def at_wave(cohort: pd.DataFrame, wave_id: str) -> pd.DataFrame:
+    """The rows of one wave, indexed by person id."""
+    rows = cohort.loc[cohort["wave"] == wave_id]
+    if rows.empty:
+        raise ValueError(f"the cohort has no rows for wave {wave_id!r}")
+    return rows.set_index("id")
+
+
+def persons(cohort: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
+    """One row per person: the baseline row, which carries the person-level attributes."""
+    return at_wave(cohort, waves(config).baseline.id)
+
+
+def wide(cohort: pd.DataFrame, column: str, config: dict[str, Any]) -> pd.DataFrame:
+    """`column` as a person x wave table (columns = configured wave ids, in order)."""
+    table = cohort.pivot(index="id", columns="wave", values=column)
+    return table.reindex(columns=waves(config).ids)
+
+
+def latest(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Series:
+    """Each person's latest non-missing `column` among `wave_ids` (people with none omitted)."""
+    rows = cohort.loc[cohort["wave"].isin(list(wave_ids)) & cohort[column].notna()]
+    return rows.sort_values(["id", "wave_index"]).groupby("id")[column].last()
+
+
+def interviewed_in(cohort: pd.DataFrame, wave_ids: Iterable[str]) -> pd.Index:
+    """Ids of the people interviewed at least once among `wave_ids`."""
+    rows = cohort.loc[cohort["wave"].isin(list(wave_ids)) & cohort["interviewed"].astype(bool)]
+    return pd.Index(rows["id"].unique(), name="id")
+
+
+def ever(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Series:
+    """1 if `column` == 1 at any of `wave_ids`, else 0; for people interviewed at any of them.
+
+    Assumption: a missing answer at an interview counts as 'not reported'.
+    """
+    ids = list(wave_ids)
+    people = interviewed_in(cohort, ids)
+    rows = cohort.loc[cohort["wave"].isin(ids) & cohort["id"].isin(people)]
+    hit = rows[column].fillna(0).astype(int).eq(1)
+    return hit.groupby(rows["id"]).any().astype(int).reindex(people)
+
+
+def by_group(group: pd.Series, fn: Callable[[pd.Index], Any]) -> dict[str, Any]:
+    """{'all': fn(all ids), 'QCT': fn(QCT ids), 'comparison': fn(...)} of a person-indexed group."""
+    out = {ALL: fn(group.index)}
+    out.update({g: fn(group.index[group.eq(g).to_numpy()]) for g in GROUPS})
+    return out
+
+
+def group_values(person_values: pd.Series, group: pd.Series) -> dict[str, pd.Series]:
+    """`person_values` split into all / QCT / comparison (aligned on person id)."""
+    aligned = group.reindex(person_values.index)
+    return by_group(aligned, lambda ids: person_values.loc[ids])
+
+
+def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
+    """Percent of 1s in each group and overall, plus the group x flag chi-square.
+
+    The chi-square is None when the flag takes a single value (the test is undefined).
+    """
+    out = {name: stats.percent(values) for name, values in group_values(flags, group).items()}
+    varies = flags.dropna().nunique() > 1
+    out["chi2"] = stats.chi_square_2xk(group.reindex(flags.index), flags) if varies else None
+    return out
+
+
+def means_by_group(values: pd.Series, group: pd.Series) -> dict[str, Any]:
+    """Mean (with n) in each group and overall, plus the Student t-test QCT minus comparison."""
+    split = group_values(values, group)
+    out = {name: stats.central(v) for name, v in split.items()}
+    out["t_test"] = stats.t_test(split[QCT], split[COMPARISON])
+    return out
+
+
+def _with_all(cohort: pd.DataFrame, column: str) -> pd.DataFrame:
+    """group, wave and `column`, stacked on a copy whose group is 'all' (per-group tables)."""
+    part = cohort[["group", "wave", column]]
+    return pd.concat([part, part.assign(group=ALL)], ignore_index=True)
+
+
+def wave_summary(cohort: pd.DataFrame, column: str, stat: str = "mean") -> dict[str, Any]:
+    """{group: {wave: {"value", "n"}}} of `column` over the available values, 'all' included."""
+    return stats.summary_by(_with_all(cohort, column), column, ["group", "wave"], stat)
+
+
+def wave_percents(cohort: pd.DataFrame, column: str) -> dict[str, Any]:
+    """{group: {wave: {"count", "n", "percent"}}} of a 0/1 `column`, 'all' included."""
+    frame = _with_all(cohort, column)
+    values = pd.Series(stats.as_float(frame[column]), index=frame.index)
+    table = values.groupby([frame["group"], frame["wave"]], sort=False).agg(["sum", "count"])
+    out: dict[str, Any] = {}
+    for (grp, wave), row in table.iterrows():
+        count, n = int(row["sum"]), int(row["count"])
+        out.setdefault(str(grp), {})[str(wave)] = {
+            "count": count, "n": n, "percent": 100.0 * count / n if n else None}
+    return out
+
+
+def paired_changes(cohort: pd.DataFrame, column: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Wilcoxon signed-rank of `column` within each group for every configured wave pair."""
+    table = wide(cohort, column, config)
+    group = persons(cohort, config)["group"]
+    return {name: {key: stats.wilcoxon_signed_rank(rows[a], rows[b])
+                   for key, (a, b) in comparisons(config).items()}
+            for name, rows in group_values(table, group).items()}
+
+
+def flag(condition: pd.Series, *inputs: pd.Series) -> pd.Series:
+    """A boolean condition as a nullable 0/1 column.
+
+    Missing where the condition is missing or, without Kleene shortcuts, where any of `inputs`
+    is (the convention of analysis.clean's derived flags).
+    """
+    out = condition.astype("boolean").astype("Int64")
+    for values in inputs:
+        out = out.where(values.notna(), pd.NA)
+    return out
+
+
+def at_site_of_interest(people: pd.DataFrame, config: dict[str, Any]) -> pd.Series:
+    """1 for people who entered treatment at the configured site of interest ('site 2')."""
+    return flag(people["site"] == int(config["site_of_interest"]))
+
+
+def reductions(summary: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    """Percent reduction of a wave_summary's values for every group and configured wave pair."""
+    out: dict[str, Any] = {}
+    for name, cells in summary.items():
+        for key, (a, b) in comparisons(config).items():
+            before, after = cells.get(a, {}).get("value"), cells.get(b, {}).get("value")
+            value = stats.percent_reduction(before, after) if before and after is not None else None
+            out.setdefault(name, {})[key] = {"value": value, "n_before": cells.get(a, {}).get("n"),
+                                             "n_after": cells.get(b, {}).get("n")}
+    return out
+
+
+def first_follow_up_change(cohort: pd.DataFrame, column: str, config: dict[str, Any]) -> dict:
+    """Baseline -> first follow-up change of `column` under the configured missing-data method.
+
+    Per group: the baseline mean, the first-follow-up mean (of `<column>_locf` under LOCF,
+    of `column` itself under complete_case), the percent reduction and the Wilcoxon test of
+    the pairs. The means use every available value at each wave, as the paper's n show.
+    """
+    w = waves(config)
+    base, first = w.baseline.id, w.first_follow_up.id
+    pairs = pd.DataFrame({base: wide(cohort, column, config)[base],
+                          first: wide(cohort, follow_up_column(column, config), config)[first]})
+    group = persons(cohort, config)["group"]
+    out = {}
+    for name, rows in group_values(pairs, group).items():
+        before, after = stats.central(rows[base]), stats.central(rows[first])
+        out[name] = {
+            base: before,
+            first: after,
+            "reduction": {"value": stats.percent_reduction(before["value"], after["value"])},
+            "wilcoxon": stats.wilcoxon_signed_rank(rows[base], rows[first]),
+        }
+    return out
+
+
+def offended(cohort: pd.DataFrame, config: dict[str, Any], locf: bool = False) -> pd.Series:
+    """Any offending in the 30 days before the first follow-up (1 = offended), per person.
+
+    With locf=True, from the last observation carried forward (everyone with a baseline value).
+    """
+    column = "crime_days_30_locf" if locf else "crime_days_30"
+    days = at_wave(cohort, waves(config).first_follow_up.id)[column]
+    return flag(days > 0)
+
+
+def improved_drug_use(cohort: pd.DataFrame, config: dict[str, Any]) -> pd.Series:
+    """1 if illicit drug days fell from baseline to the first follow-up or are zero there.
+
+    Missing unless both values are known (the n of the paper's drug-use correlates).
+    """
+    table = wide(cohort, "illicit_drug_days_30", config)
+    w = waves(config)
+    before, after = table[w.baseline.id], table[w.first_follow_up.id]
+    return flag((after < before) | (after == 0), before, after)

@@ -1,0 +1,231 @@
+"""The statistical primitives against hand computations and the paper's printed values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import stats
+
+Z975 = 1.959963984540054
+
+
+def hand_chi2_2x2(a: int, b: int, c: int, d: int) -> float:
+    n = a + b + c + d
+    return n * (a * d - b * c) ** 2 / ((a + b) * (c + d) * (a + c) * (b + d))
+
+
+@pytest.mark.parametrize(
+    ("table", "printed"),
+    [
+        ([[79, 10], [41, 27]], 17.35),  # male by group
+        ([[28, 61], [39, 29]], 10.56),  # psychiatric medication by group
+        ([[62, 13], [30, 23]], 10.44),  # continued crime during follow-up
+        ([[55, 20], [23, 30]], 11.69),  # arrested during follow-up
+        ([[50, 32], [12, 45]], 21.69),  # imprisoned during follow-up
+    ],
+)
+def test_chi_square_reproduces_the_papers_printed_values(table, printed):
+    res = stats.chi_square_table(table)
+    (a, b), (c, d) = table
+    assert res["statistic"] == pytest.approx(hand_chi2_2x2(a, b, c, d), rel=1e-12)
+    assert round(res["statistic"], 2) == printed
+    assert res["df"] == 1
+    assert res["n"] == a + b + c + d
+
+
+def test_chi_square_sex_by_group_exact():
+    res = stats.chi_square_table([[79, 10], [41, 27]])
+    assert res["statistic"] == pytest.approx(17.3456, abs=5e-5)
+    # with one df, P(chi2 > x) = erfc(sqrt(x / 2))
+    assert res["p"] == pytest.approx(math.erfc(math.sqrt(res["statistic"] / 2)), rel=1e-9)
+
+
+def test_chi_square_from_variables_matches_the_table_and_drops_missing():
+    x = pd.Series(["a", "a", "a", "b", "b", "b", None, "a"])
+    y = pd.Series([1, 1, 0, 0, 0, 1, 1, pd.NA], dtype="Int64")
+    res = stats.chi_square_2xk(x, y)
+    # a: one 0, two 1 ; b: two 0, one 1
+    assert res["statistic"] == pytest.approx(hand_chi2_2x2(1, 2, 2, 1))
+    assert res["n"] == 6
+
+
+def test_chi_square_3x2_has_two_df():
+    res = stats.chi_square_table([[10, 20], [20, 10], [15, 15]])
+    expected = 15.0
+    hand = sum((o - expected) ** 2 / expected for o in [10, 20, 20, 10, 15, 15])
+    assert res["df"] == 2
+    assert res["statistic"] == pytest.approx(hand)
+
+
+def test_chi_square_refuses_an_empty_column():
+    with pytest.raises(ValueError, match="empty row or column"):
+        stats.chi_square_table([[0, 5], [0, 3]])
+
+
+A, B = [1.0, 2.0, 3.0], [2.0, 5.0, 7.0, 9.0]
+
+
+def test_student_t_by_hand():
+    # means 2 and 5.75; variances 1 and 26.75/3; pooled variance (2 + 26.75) / 5 = 5.75
+    se = math.sqrt(5.75 * (1 / 3 + 1 / 4))
+    res = stats.t_test(A, B + [None])
+    assert res["statistic"] == pytest.approx(-3.75 / se)
+    assert res["df"] == 5
+    assert res["n"] == 7
+    assert res["equal_var"] is True
+
+
+def test_welch_t_by_hand():
+    va, vb = 1.0 / 3, (26.75 / 3) / 4
+    df = (va + vb) ** 2 / (va**2 / 2 + vb**2 / 3)
+    res = stats.t_test(A, B, equal_var=False)
+    assert res["statistic"] == pytest.approx(-3.75 / math.sqrt(va + vb))
+    assert res["df"] == pytest.approx(df)
+
+
+def test_t_test_needs_two_values_per_group():
+    with pytest.raises(ValueError, match="at least two"):
+        stats.t_test([1.0], [1.0, 2.0])
+
+
+def test_mann_whitney_reports_the_smaller_u():
+    # pairs with a > b: 3 > 2 once; 2 == 2 counts one half -> U_a = 1.5, U_b = 12 - 1.5
+    res = stats.mann_whitney(B, A)
+    assert res["statistic"] == 1.5
+    assert res["u_first"] == 10.5
+    assert res["n"] == 7
+
+
+BEFORE = [5, 3, 8, 2, 9, 4, 4]
+AFTER = [1, 3, 2, 4, 1, 0, 3]
+
+
+def hand_wilcoxon_z(before, after) -> float:
+    """Normal approximation of the signed-rank statistic R+, ties corrected, zeros dropped."""
+    d = np.asarray(after, float) - np.asarray(before, float)
+    d = d[d != 0]
+    n = len(d)
+    ranks = pd.Series(np.abs(d)).rank().to_numpy()
+    r_plus = ranks[d > 0].sum()
+    ties = pd.Series(np.abs(d)).value_counts()
+    var = n * (n + 1) * (2 * n + 1) / 24 - ((ties**3 - ties).sum()) / 48
+    return (r_plus - n * (n + 1) / 4) / math.sqrt(var)
+
+
+def test_wilcoxon_against_the_hand_normal_approximation():
+    # d = after - before = -4, 0, -6, 2, -8, -4, -1: R+ = 2, n = 6, ties at |4|
+    z = (2 - 10.5) / math.sqrt(6 * 7 * 13 / 24 - 6 / 48)
+    assert hand_wilcoxon_z(BEFORE, AFTER) == pytest.approx(z)
+    res = stats.wilcoxon_signed_rank(BEFORE, AFTER)
+    assert res["z"] == pytest.approx(z)
+    assert res["p"] == pytest.approx(2 * (0.5 * math.erfc(abs(z) / math.sqrt(2))))
+    assert res["n_pairs"] == 7
+    assert res["n_nonzero"] == 6
+    assert res["r"] == pytest.approx(z / math.sqrt(14))
+
+
+def test_wilcoxon_z_is_positive_when_values_rise_and_drops_incomplete_pairs():
+    res = stats.wilcoxon_signed_rank(AFTER + [None], BEFORE + [3])
+    assert res["z"] == pytest.approx(-hand_wilcoxon_z(BEFORE, AFTER))
+    assert res["n_pairs"] == 7
+
+
+def test_wilcoxon_without_any_change():
+    res = stats.wilcoxon_signed_rank([1, 2], [1, 2])
+    assert (res["z"], res["p"], res["n_nonzero"]) == (0.0, 1.0, 0)
+
+
+def test_spearman_by_hand():
+    # rank differences -1, 1, -1, 1, 0: rs = 1 - 6 * 4 / (5 * 24) = 0.8
+    res = stats.spearman([1, 2, 3, 4, 5, None], [2, 1, 4, 3, 5, 1])
+    assert res["statistic"] == pytest.approx(0.8)
+    assert res["n"] == 5
+
+
+def test_logistic_with_one_binary_predictor_equals_the_2x2_odds_ratio():
+    # x=1: 8 events, 4 non-events; x=0: 3 events, 9 non-events
+    x = [1] * 12 + [0] * 12
+    y = [1] * 8 + [0] * 4 + [1] * 3 + [0] * 9
+    res = stats.logistic(pd.DataFrame({"y": y, "x": x}), "y", ["x"])
+    coef, fit = res["coefficients"]["x"], res["fit"]
+    b, se = math.log(8 * 9 / (4 * 3)), math.sqrt(1 / 8 + 1 / 4 + 1 / 3 + 1 / 9)
+    assert coef["odds_ratio"] == pytest.approx(6.0, rel=1e-6)
+    assert coef["ci_low"] == pytest.approx(math.exp(b - Z975 * se), rel=1e-5)
+    assert coef["ci_high"] == pytest.approx(math.exp(b + Z975 * se), rel=1e-5)
+    llnull = 11 * math.log(11 / 24) + 13 * math.log(13 / 24)
+    llf = 8 * math.log(8 / 12) + 4 * math.log(4 / 12) + 3 * math.log(3 / 12) + 9 * math.log(9 / 12)
+    assert fit["llnull"] == pytest.approx(llnull)
+    assert fit["llf"] == pytest.approx(llf)
+    assert fit["n"] == 24
+    cox_snell = 1 - math.exp(2 * (llnull - llf) / 24)
+    assert fit["nagelkerke_r2"] == pytest.approx(cox_snell / (1 - math.exp(2 * llnull / 24)))
+
+
+def test_logistic_refuses_non_binary_outcome_and_unknown_columns():
+    frame = pd.DataFrame({"y": [0, 1, 2], "x": [1, 2, 3]})
+    with pytest.raises(ValueError, match="must be 0/1"):
+        stats.logistic(frame, "y", ["x"])
+    with pytest.raises(ValueError, match="not in the data"):
+        stats.logistic(frame, "y", ["z"])
+
+
+def test_nagelkerke_by_hand():
+    cox_snell = 1 - math.exp(2 * (-60 + 50) / 100)
+    assert stats.nagelkerke_r2(-50.0, -60.0, 100) == pytest.approx(
+        cox_snell / (1 - math.exp(-120 / 100)))
+
+
+def _stepwise_data() -> pd.DataFrame:
+    rng = np.random.default_rng(13)  # a draw in which the noise column is unrelated to y (p = 0.96)
+    n = 200
+    x1, noise = rng.normal(size=n), rng.normal(size=n)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-2.0 * x1))).astype(int)
+    return pd.DataFrame({"y": y, "noise": noise, "x1": x1})
+
+
+def test_forward_stepwise_enters_the_predictor_and_reports_its_lr_test():
+    data = _stepwise_data()
+    res = stats.forward_stepwise(data, "y", ["noise", "x1"], 0.05, 0.10)
+    assert res["selected"] == ["x1"]
+    assert list(res["steps"]) == ["step_1"]
+    fit = stats.logistic(data, "y", ["x1"])["fit"]
+    step = res["steps"]["step_1"]
+    assert step["variable"] == "x1"
+    assert step["lr_statistic"] == pytest.approx(2 * (fit["llf"] - fit["llnull"]))
+    assert res["n"] == 200
+
+
+def test_forward_stepwise_refuses_entry_above_removal():
+    with pytest.raises(ValueError, match="entry_p"):
+        stats.forward_stepwise(_stepwise_data(), "y", ["x1"], 0.2, 0.1)
+
+
+def test_percent_and_category_percents():
+    assert stats.percent(pd.Series([1, 0, 1, pd.NA], dtype="Int64")) == {
+        "count": 2, "n": 3, "percent": 200 / 3}
+    with pytest.raises(ValueError, match="0/1"):
+        stats.percent([0, 2])
+    cats = stats.category_percents(pd.Series(["a", "b", "a", None]), ["a", "b", "c"])
+    assert cats["a"] == {"count": 2, "n": 3, "percent": 200 / 3}
+    assert cats["c"]["count"] == 0
+
+
+def test_percent_reduction():
+    assert stats.percent_reduction(132.0, 38.0) == pytest.approx(100 * (1 - 38 / 132))
+    with pytest.raises(ValueError, match="zero baseline"):
+        stats.percent_reduction(0.0, 1.0)
+
+
+def test_central_and_summary_by():
+    assert stats.central([1, 2, None, 6]) == {"value": 3.0, "n": 3}
+    assert stats.central([1, 2, 6], "median") == {"value": 2.0, "n": 3}
+    frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "w": ["x", "y", "x", "x"],
+                          "v": pd.Series([1, 2, 3, pd.NA], dtype="Int64")})
+    assert stats.summary_by(frame, "v", ["g", "w"]) == {
+        "a": {"x": {"value": 1.0, "n": 1}, "y": {"value": 2.0, "n": 1}},
+        "b": {"x": {"value": 3.0, "n": 1}},
+    }

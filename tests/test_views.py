@@ -1,0 +1,69 @@
+"""The cohort views shared by the domains, on the small fixture cohort."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import views
+from tests.cohort_fixture import config, small_cohort
+
+FOUR_WAVES = [{"id": f"w{i}", "months": 6 * i, "label": f"w{i}"} for i in range(4)]
+
+
+def test_comparisons_follow_the_configured_waves():
+    assert views.comparisons(config()) == {
+        "t1_t2": ("t1", "t2"), "t1_t3": ("t1", "t3"), "t2_t3": ("t2", "t3")}
+    assert list(views.comparisons(config(waves=FOUR_WAVES))) == [
+        "w0_w1", "w0_w2", "w0_w3", "w1_w3"]
+    assert list(views.comparisons(config(waves=FOUR_WAVES[:2]))) == ["w0_w1"]
+
+
+def test_missing_data_method_is_validated():
+    assert views.follow_up_column("x", config()) == "x_locf"
+    assert views.follow_up_column("x", config(missing_data="complete_case")) == "x"
+    with pytest.raises(ValueError, match="missing_data"):
+        views.missing_data_method(config(missing_data="mean"))
+
+
+def test_wide_latest_and_ever():
+    cohort, cfg = small_cohort()
+    table = views.wide(cohort, "crime_days_30", cfg)
+    assert list(table.columns) == ["t1", "t2", "t3"]
+    assert table.loc["P2"].tolist() == [30, 30, 10]
+    latest = views.latest(cohort, "crime_days_30", ["t2", "t3"])
+    assert latest.to_dict() == {"P1": 0, "P2": 10, "P3": 0, "P4": 5, "P5": 1, "P6": 0, "P7": 4}
+    # P8 was never interviewed after baseline, so is not counted
+    arrested = views.ever(cohort, "arrested_since_last", ["t2", "t3"])
+    assert arrested.to_dict() == {"P1": 1, "P2": 1, "P3": 0, "P4": 0, "P5": 0, "P6": 0, "P7": 1}
+
+
+def test_at_wave_refuses_an_unknown_wave():
+    cohort, _ = small_cohort()
+    with pytest.raises(ValueError, match="no rows for wave 't9'"):
+        views.at_wave(cohort, "t9")
+
+
+def test_flag_is_missing_where_an_input_is():
+    a = pd.Series([1, 0, pd.NA], dtype="Int64")
+    b = pd.Series([0, pd.NA, 1], dtype="Int64")
+    assert views.flag((a == 1) | (b == 1), a, b).tolist() == [1, pd.NA, pd.NA]
+
+
+def test_wave_percents_and_reductions():
+    cohort, cfg = small_cohort()
+    homeless = views.wave_percents(cohort, "homeless_30")
+    assert homeless["all"]["t1"] == {"count": 3, "n": 8, "percent": 37.5}
+    assert homeless["QCT"]["t3"] == {"count": 1, "n": 3, "percent": 100 / 3}
+    summary = {"all": {"t1": {"value": 10.0, "n": 5}, "t2": {"value": 4.0, "n": 4},
+                       "t3": {"value": 5.0, "n": 3}}}
+    red = views.reductions(summary, cfg)["all"]
+    assert red["t1_t2"] == {"value": 60.0, "n_before": 5, "n_after": 4}
+    assert red["t2_t3"]["value"] == pytest.approx(-25.0)
+
+
+def test_percents_by_group_skips_the_test_of_a_constant_flag():
+    group = pd.Series(["QCT", "QCT", "comparison"], index=["a", "b", "c"])
+    out = views.percents_by_group(pd.Series([0, 0, 0], index=group.index, dtype="Int64"), group)
+    assert out["QCT"] == {"count": 0, "n": 2, "percent": 0.0}
+    assert out["chi2"] is None
