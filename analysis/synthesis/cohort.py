@@ -1,0 +1,165 @@
+"""The synthetic cohort in memory: wide numeric arrays, the codebook's row rules, and frames.
+
+Calibration changes single values millions of times, so the cohort is held as numpy arrays
+rather than DataFrames: `p.<col>` has one value per person, `iv.<col>` and `tr.<col>` one per
+person and configured wave (NaN = missing / not interviewed / no record). Categories are held
+as integer codes into the codebook's category tuple. `to_frames` turns it into the three raw
+tables of `analysis.codebook`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column
+
+# Fixed decimals of the float columns in the CSV; values are generated already on this grid so
+# that statistics computed in memory equal those recomputed from the files.
+DECIMALS = {
+    "weeks_to_intake_interview": 1,
+    "drug_spend_30": 0,
+    "drug_composite": 3,
+    "weeks_abstinent_since_intake": 1,
+}
+
+# Assumed days elapsed per month of follow-up (caps cumulative treatment days).
+DAYS_PER_MONTH = 30.4
+WEEKS_PER_MONTH = 4.33
+
+
+@dataclass
+class Cohort:
+    """Wide arrays of one synthetic cohort; see the module docstring for the key scheme."""
+
+    waves: tuple[str, ...]
+    months: np.ndarray
+    v: dict[str, np.ndarray]
+    interviewed: np.ndarray  # (n, W) bool
+    has_record: np.ndarray  # (n, W) bool; always False at the baseline
+
+    @property
+    def n(self) -> int:
+        return self.interviewed.shape[0]
+
+    @property
+    def qct(self) -> np.ndarray:
+        return self.v["p.group"] == 0
+
+    def copy(self) -> Cohort:
+        return Cohort(
+            self.waves,
+            self.months.copy(),
+            {k: a.copy() for k, a in self.v.items()},
+            self.interviewed.copy(),
+            self.has_record.copy(),
+        )
+
+
+def code(column: Column, value: str) -> int:
+    """Integer code of a category value (its position in the codebook)."""
+    return column.categories.index(value)
+
+
+def column(file_columns: tuple[Column, ...], name: str) -> Column:
+    return next(c for c in file_columns if c.name == name)
+
+
+def repair_interview(c: Cohort, i: int, j: int) -> None:
+    """Make interview row (i, j) satisfy every codebook rule plus named plausibility rules.
+
+    Codebook: crime types 0 exactly when crime days 0; liberty >= crime days; illicit >= heroin,
+    crack; any drug >= illicit; homeless setting empty exactly when not homeless; follow-up
+    items empty at the baseline. Assumed plausibility: 180-day crime >= 30-day crime; injecting
+    days <= any-drug days; no spending and no substances when no drug use; weeks abstinent at
+    most the weeks elapsed since intake.
+    """
+    v = c.v
+    crime = v["iv.crime_days_30"][i, j]
+    if not np.isnan(crime):
+        types = v["iv.crime_types_30"][i, j]
+        if crime == 0:
+            v["iv.crime_types_30"][i, j] = 0 if not np.isnan(types) else np.nan
+        elif not np.isnan(types) and types == 0:
+            v["iv.crime_types_30"][i, j] = 1
+        lib = v["iv.days_at_liberty_30"][i, j]
+        if not np.isnan(lib) and lib < crime:
+            v["iv.days_at_liberty_30"][i, j] = crime
+        c180 = v["iv.crime_days_180"][i, j]
+        if not np.isnan(c180) and c180 < crime:
+            v["iv.crime_days_180"][i, j] = crime
+    illicit = v["iv.illicit_drug_days_30"][i, j]
+    for part in ("iv.heroin_days_30", "iv.crack_days_30"):
+        x = v[part][i, j]
+        if not np.isnan(x) and not np.isnan(illicit) and x > illicit:
+            v[part][i, j] = illicit
+    anyd = v["iv.any_drug_days_30"][i, j]
+    if not np.isnan(anyd) and not np.isnan(illicit) and anyd < illicit:
+        v["iv.any_drug_days_30"][i, j] = anyd = illicit
+    inj = v["iv.injecting_days_30"][i, j]
+    if not np.isnan(inj) and not np.isnan(anyd) and inj > anyd:
+        v["iv.injecting_days_30"][i, j] = anyd
+    if not np.isnan(anyd) and anyd == 0:
+        v["iv.n_drugs_30"][i, j] = 0
+    elif not np.isnan(v["iv.n_drugs_30"][i, j]) and v["iv.n_drugs_30"][i, j] == 0:
+        v["iv.n_drugs_30"][i, j] = 1
+    if not np.isnan(illicit) and illicit == 0 and not np.isnan(v["iv.drug_spend_30"][i, j]):
+        v["iv.drug_spend_30"][i, j] = 0
+    if v["iv.homeless_30"][i, j] != 1:
+        v["iv.homeless_setting"][i, j] = np.nan
+    elif np.isnan(v["iv.homeless_setting"][i, j]):
+        v["iv.homeless_setting"][i, j] = 0
+    weeks = v["iv.weeks_abstinent_since_intake"][i, j]
+    cap = np.floor(c.months[j] * WEEKS_PER_MONTH * 10) / 10
+    if not np.isnan(weeks) and weeks > cap:
+        v["iv.weeks_abstinent_since_intake"][i, j] = cap
+
+
+def _column_values(col: Column, values: np.ndarray) -> pd.Series:
+    """Decode one wide array slice into a typed Series per the codebook kind."""
+    if col.kind == "category":
+        out = pd.Series(pd.array([None] * len(values), dtype="string"))
+        ok = ~np.isnan(values)
+        out[ok] = np.asarray(col.categories, dtype=object)[values[ok].astype(int)]
+        return out
+    if col.kind in ("binary", "integer"):
+        return pd.Series(pd.array(np.where(np.isnan(values), None, values), dtype="Int64"))
+    return pd.Series(values.astype(float))
+
+
+def ids_for(n: int) -> np.ndarray:
+    """Participant ids 'P' + zero-padded index (at least three digits)."""
+    width = max(3, len(str(n)))
+    return np.array([f"P{k:0{width}d}" for k in range(1, n + 1)], dtype=object)
+
+
+def to_frames(c: Cohort, ids: np.ndarray | None = None) -> dict[str, pd.DataFrame]:
+    """The three raw tables, in codebook column order, rows sorted by id then wave order."""
+    ids = ids_for(c.n) if ids is None else ids
+    people = pd.DataFrame({"id": pd.array(ids, dtype="string")})
+    for col in PARTICIPANTS.columns[1:]:
+        people[col.name] = _column_values(col, c.v[f"p.{col.name}"])
+    frames = {"participants": people}
+    for name, raw, present, prefix in (
+        ("interviews", INTERVIEWS, c.interviewed, "iv"),
+        ("treatment", TREATMENT, c.has_record, "tr"),
+    ):
+        person, wave = np.nonzero(present)  # row-major: by person, then wave order
+        table = pd.DataFrame(
+            {
+                "id": pd.array(ids[person], dtype="string"),
+                "wave": pd.array(np.asarray(c.waves, dtype=object)[wave], dtype="string"),
+            }
+        )
+        for col in raw.columns[2:]:
+            table[col.name] = _column_values(col, c.v[f"{prefix}.{col.name}"][person, wave])
+        frames[name] = table
+    order = np.argsort(ids, kind="stable")
+    frames["participants"] = people.iloc[order].reset_index(drop=True)
+    for name in ("interviews", "treatment"):
+        frames[name] = frames[name].sort_values(
+            ["id"], kind="stable"
+        ).reset_index(drop=True)
+    return frames

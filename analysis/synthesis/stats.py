@@ -1,0 +1,111 @@
+"""Fast numpy forms of the paper's tests, used inside the calibration loop.
+
+Each equals its SciPy / statsmodels counterpart named in docs/statistics_spec.md (same ties
+handling, no continuity corrections); tests/test_synthesize.py checks them against the library
+functions and recomputes key statistics of the committed files with the libraries themselves.
+They exist only because each library call carries ~1 ms of overhead and the search evaluates
+them hundreds of thousands of times.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def rank_ties(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average ranks (as scipy.stats.rankdata) and the sizes of the tie groups."""
+    order = np.argsort(x, kind="mergesort")
+    xs = x[order]
+    start = np.r_[True, xs[1:] != xs[:-1]]
+    edges = np.flatnonzero(np.r_[start, True])
+    average = (edges[:-1] + edges[1:] - 1) / 2 + 1
+    ranks = np.empty(len(x))
+    ranks[order] = average[np.cumsum(start) - 1]
+    return ranks, np.diff(edges)
+
+
+def rankdata(x: np.ndarray) -> np.ndarray:
+    return rank_ties(x)[0]
+
+
+def both(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return ~(np.isnan(a) | np.isnan(b))
+
+
+def wilcoxon_zr(before: np.ndarray, after: np.ndarray) -> tuple[float, float]:
+    """Signed-rank z (negative when values fall) and r = z / sqrt(2 * pairs incl. zeros)."""
+    ok = both(before, after)
+    d = after[ok] - before[ok]
+    pairs = int(ok.sum())
+    d = d[d != 0]
+    n = len(d)
+    if n == 0:
+        return 0.0, 0.0
+    ranks, counts = rank_ties(np.abs(d))
+    r_plus = ranks[d > 0].sum()
+    var = n * (n + 1) * (2 * n + 1) / 24 - (counts**3 - counts).sum() / 48
+    z = (r_plus - n * (n + 1) / 4) / np.sqrt(var)
+    return float(z), float(z / np.sqrt(2 * pairs))
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    ok = both(x, y)
+    rx, ry = rankdata(x[ok]), rankdata(y[ok])
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    den = np.sqrt((rx**2).sum() * (ry**2).sum())
+    return float((rx * ry).sum() / den) if den > 0 else 0.0
+
+
+def student_t(a: np.ndarray, b: np.ndarray) -> float:
+    """Equal-variance two-sample t of a minus b (NaNs dropped)."""
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    na, nb = len(a), len(b)
+    pooled = ((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / (na + nb - 2)
+    return float((a.mean() - b.mean()) / np.sqrt(pooled * (1 / na + 1 / nb)))
+
+
+def chi2_2x2(x: np.ndarray, g: np.ndarray) -> float:
+    """Pearson chi-square (no continuity correction) of binary x by binary g, NaNs dropped."""
+    ok = ~np.isnan(x)
+    x, g = x[ok] == 1, g[ok]
+    table = np.array([[np.sum(x & g), np.sum(~x & g)], [np.sum(x & ~g), np.sum(~x & ~g)]], float)
+    expected = table.sum(1, keepdims=True) * table.sum(0, keepdims=True) / table.sum()
+    if (expected == 0).any():
+        return 0.0
+    return float(((table - expected) ** 2 / expected).sum())
+
+
+def mann_whitney_u(a: np.ndarray, b: np.ndarray) -> float:
+    """The smaller of the two U statistics (as SPSS prints it)."""
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    ranks = rankdata(np.r_[a, b])
+    u1 = ranks[: len(a)].sum() - len(a) * (len(a) + 1) / 2
+    return float(min(u1, len(a) * len(b) - u1))
+
+
+def logit(y: np.ndarray, x: np.ndarray, iterations: int = 25) -> dict[str, np.ndarray | float]:
+    """Maximum-likelihood logistic regression (constant added) by Newton's method.
+
+    Returns coefficients, Wald standard errors, and the fitted and null log-likelihoods.
+    """
+    X = np.column_stack([np.ones(len(y)), x])
+    beta = np.zeros(X.shape[1])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-X @ beta))
+        w = p * (1 - p)
+        hess = X.T @ (X * w[:, None])
+        step = np.linalg.solve(hess + 1e-12 * np.eye(len(beta)), X.T @ (y - p))
+        beta = beta + step
+        if np.abs(step).max() < 1e-10:
+            break
+    p = np.clip(1 / (1 + np.exp(-X @ beta)), 1e-15, 1 - 1e-15)
+    w = p * (1 - p)
+    cov = np.linalg.inv(X.T @ (X * w[:, None]))
+    llf = float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    ybar = y.mean()
+    llnull = float(len(y) * (ybar * np.log(ybar) + (1 - ybar) * np.log(1 - ybar)))
+    return {"params": beta, "bse": np.sqrt(np.diag(cov)), "llf": llf, "llnull": llnull}
+
+
+def nagelkerke(llf: float, llnull: float, n: int) -> float:
+    return (1 - np.exp(2 * (llnull - llf) / n)) / (1 - np.exp(2 * llnull / n))

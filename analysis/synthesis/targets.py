@@ -1,0 +1,466 @@
+"""The paper's printed statistics as ONE table of calibration targets.
+
+Each `Family` computes a few related statistics from the cohort (e.g. a Wilcoxon z and its r)
+and lists their printed values with printed precision; `deps` names the cohort cells it reads
+("p.<col>", "iv.<col>@<wave index>", "tr.<col>@<wave index>") so the search recomputes only
+what a move touched. Definitions follow docs/statistics_spec.md; baseline/first/middle/last
+follow-up are wave positions 0, 1, 2 and the last configured wave.
+
+Deliberately not targeted (printed values contradict others, see the spec's consistency notes):
+the homeless chi2 7.12 (its printed cells give 7.11), the stage "t = .54" (no split of the 30
+precontemplators gives 0.54), and the site-of-interest Spearman with desistance (-.298), whose
+sign contradicts Table 1's site OR 0.26 under the spec's outcome coding (offended = 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.special import stdtr
+
+from analysis.synthesis import stats
+from analysis.synthesis.cohort import Cohort
+
+Z_CRIT, CHI2_CRIT = 1.959964, 3.841459  # two-sided 5% critical values ("ns" targets)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One printed number: hit when the statistic rounds to it (eq) or lies beyond it."""
+
+    value: float
+    decimals: int = 0
+    kind: str = "eq"  # eq | ge | le
+
+    def miss(self, x: float) -> float:
+        """Distance outside the printed band (0 when hit)."""
+        if np.isnan(x):
+            return np.inf
+        if self.kind == "ge":
+            return max(0.0, self.value - x)
+        if self.kind == "le":
+            return max(0.0, x - self.value)
+        return max(0.0, abs(x - self.value) - (0.5 * 10.0**-self.decimals - 1e-9))
+
+    def penalty(self, x: float) -> float:
+        d = self.miss(x)
+        if d == 0:
+            return 0.0
+        scale = max(10.0**-self.decimals, 0.02 * abs(self.value), 1e-3)
+        return 1.0 + min(d / scale, 1e6)
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    deps: tuple[str, ...]
+    compute: Callable[[Cohort], dict[str, float]]
+    checks: dict[str, Check] = field(default_factory=dict)
+
+
+class Roles:
+    """Wave positions and config choices the statistics need."""
+
+    def __init__(self, c: Cohort, config: dict[str, Any]):
+        n_waves = len(c.waves)
+        self.B, self.F, self.L = 0, 1, n_waves - 1
+        self.M = 2 if n_waves >= 4 else None
+        self.site = int(config["site_of_interest"])
+        self.freq = float(config["derived"]["frequent_use_days"])
+        self.retained = float(config["derived"]["retained_days"])
+
+
+# ---- column helpers --------------------------------------------------------------------------
+
+
+def iv(c: Cohort, col: str, j: int) -> np.ndarray:
+    return c.v[f"iv.{col}"][:, j]
+
+
+def tr(c: Cohort, col: str, j: int) -> np.ndarray:
+    return c.v[f"tr.{col}"][:, j]
+
+
+def locf(c: Cohort, col: str, j: int) -> np.ndarray:
+    """Latest non-missing value at wave j or earlier."""
+    out = np.full(c.n, np.nan)
+    for k in range(j + 1):
+        x = iv(c, col, k)
+        out = np.where(np.isnan(x), out, x)
+    return out
+
+
+def flag(x: np.ndarray, cond: np.ndarray) -> np.ndarray:
+    """0/1 float of cond, NaN where x is NaN."""
+    return np.where(np.isnan(x), np.nan, cond.astype(float))
+
+
+def positive(c: Cohort, col: str, j: int) -> np.ndarray:
+    x = iv(c, col, j)
+    return flag(x, x > 0)
+
+
+def improved_drug_use(c: Cohort, r: Roles) -> np.ndarray:
+    """Illicit use at the first follow-up below baseline, or none (NaN if either missing)."""
+    a, b = iv(c, "illicit_drug_days_30", r.B), iv(c, "illicit_drug_days_30", r.F)
+    return np.where(np.isnan(a) | np.isnan(b), np.nan, ((b < a) | (b == 0)).astype(float))
+
+
+def frequent(c: Cohort, r: Roles, j: int) -> np.ndarray:
+    h, k = iv(c, "heroin_days_30", j), iv(c, "crack_days_30", j)
+    return np.where(np.isnan(h) | np.isnan(k), np.nan, ((h >= r.freq) & (k >= r.freq)) * 1.0)
+
+
+def latest_follow_up(c: Cohort, col: str, since: int = 1) -> np.ndarray:
+    """Each person's latest non-missing follow-up value (waves >= since)."""
+    out = np.full(c.n, np.nan)
+    for j in range(since, len(c.waves)):
+        x = iv(c, col, j)
+        out = np.where(np.isnan(x), out, x)
+    return out
+
+
+def ever_follow_up(c: Cohort, col: str, cond) -> np.ndarray:
+    """1 if cond(value) at any follow-up interview, 0 if never, NaN if never followed up."""
+    seen = np.zeros(c.n, bool)
+    hit = np.zeros(c.n, bool)
+    for j in range(1, len(c.waves)):
+        x = iv(c, col, j)
+        ok = ~np.isnan(x)
+        seen |= c.interviewed[:, j]
+        hit |= ok & cond(np.where(ok, x, 0))
+    return np.where(seen, hit * 1.0, np.nan)
+
+
+def nanmean(x: np.ndarray, mask: np.ndarray | None = None) -> float:
+    x = x if mask is None else x[mask]
+    x = x[~np.isnan(x)]
+    return float(x.mean()) if len(x) else np.nan
+
+
+def count(x: np.ndarray, mask: np.ndarray | None = None, value: float = 1) -> float:
+    x = x if mask is None else x[mask]
+    return float(np.sum(x == value))
+
+
+def present(x: np.ndarray, mask: np.ndarray | None = None) -> float:
+    x = x if mask is None else x[mask]
+    return float(np.sum(~np.isnan(x)))
+
+
+def t_p(t: float, df: int) -> float:
+    return float(2 * stdtr(df, -abs(t)))
+
+
+def _d(kind: str, cols: str, *waves: int) -> tuple[str, ...]:
+    return tuple(f"{kind}.{col}@{j}" for col in cols.split() for j in waves)
+
+
+def _p(cols: str) -> tuple[str, ...]:
+    return tuple(f"p.{col}" for col in cols.split())
+
+
+def eq(value: float, decimals: int = 0) -> Check:
+    return Check(value, decimals)
+
+
+NS_T = Check(0.05, kind="ge")  # a p-value printed as "ns"
+
+
+# ---- the table -------------------------------------------------------------------------------
+
+
+def build_targets(c: Cohort, config: dict[str, Any]) -> list[Family]:
+    """Every calibration target, grouped into families sharing one computation."""
+    r = Roles(c, config)
+    q = c.qct
+    B, F, M, L = r.B, r.F, r.M, r.L
+    fams: list[Family] = []
+
+    def add(name, deps, compute, **checks):
+        fams.append(Family(name, tuple(deps), compute, checks))
+
+    def by_group_mean(col, j, kind="iv"):
+        get = iv if kind == "iv" else tr
+        return lambda c: {
+            "all": nanmean(get(c, col, j)),
+            "qct": nanmean(get(c, col, j), q),
+            "cmp": nanmean(get(c, col, j), ~q),
+            "t": stats.student_t(get(c, col, j)[q], get(c, col, j)[~q]),
+        }
+
+    # profile
+    add("age", _p("age"), lambda c: {
+        "all": nanmean(c.v["p.age"]), "qct": nanmean(c.v["p.age"], q),
+        "cmp": nanmean(c.v["p.age"], ~q),
+        "p": t_p(stats.student_t(c.v["p.age"][q], c.v["p.age"][~q]), c.n - 2)},
+        all=eq(31), qct=eq(30), cmp=eq(32), p=NS_T)
+    add("suicide_attempts", _p("suicide_attempts_lifetime"), lambda c: {"t": stats.student_t(
+        c.v["p.suicide_attempts_lifetime"][q], c.v["p.suicide_attempts_lifetime"][~q])},
+        t=eq(-2.20, 2))
+    add("n_drugs", _d("iv", "n_drugs_30", B), by_group_mean("n_drugs_30", B), t=eq(2.88, 2))
+    add("frequent", _d("iv", "heroin_days_30 crack_days_30", B), lambda c: {
+        "chi2": stats.chi2_2x2(frequent(c, r, B), q)}, chi2=eq(18.08, 2))
+
+    def injecting(c):
+        x = iv(c, "injecting_days_30", B)
+        x = np.where(x > 0, x, np.nan)
+        return {"n": present(x), "t": stats.student_t(x[q], x[~q])}
+
+    add("injecting", _d("iv", "injecting_days_30", B), injecting, n=eq(105), t=eq(3.32, 2))
+    add("spend_base", _d("iv", "drug_spend_30", B), lambda c: {
+        "t": stats.student_t(iv(c, "drug_spend_30", B)[q], iv(c, "drug_spend_30", B)[~q]),
+        "median": float(np.nanmedian(iv(c, "drug_spend_30", B)))},
+        t=eq(4.12, 2), median=eq(1200))
+    add("spend_first", _d("iv", "drug_spend_30", F), lambda c: {
+        "median": float(np.nanmedian(iv(c, "drug_spend_30", F)))}, median=eq(30))
+    add("spend_wilcoxon", _d("iv", "drug_spend_30", B, F), lambda c: dict(zip(
+        ("z", "r"), stats.wilcoxon_zr(iv(c, "drug_spend_30", B), iv(c, "drug_spend_30", F)),
+        strict=True)), z=eq(-6.47, 2), r=eq(-0.45, 2))
+    add("crime30_base", _d("iv", "crime_days_30", B), by_group_mean("crime_days_30", B),
+        all=eq(17.3, 1), qct=eq(22.9, 1), cmp=eq(9.3, 1), t=eq(6.73, 2))
+    add("composite", _d("iv", "drug_composite", B), lambda c: {
+        "qct": nanmean(iv(c, "drug_composite", B), q),
+        "cmp": nanmean(iv(c, "drug_composite", B), ~q),
+        "u": stats.mann_whitney_u(iv(c, "drug_composite", B)[q], iv(c, "drug_composite", B)[~q])},
+        qct=eq(0.22, 2), cmp=eq(0.15, 2), u=eq(1597.5, 1))
+    add("weeks_to_intake", _p("weeks_to_intake_interview"), lambda c: {
+        "share2": 100 * float(np.mean(c.v["p.weeks_to_intake_interview"] <= 2)),
+        "mean": nanmean(c.v["p.weeks_to_intake_interview"])}, share2=eq(60), mean=eq(2.7, 1))
+
+    # retention (agency records)
+    def retention_first(c):
+        in_t, days = tr(c, "in_treatment", F), tr(c, "days_in_treatment", F)
+        out_q, out_c = q & (in_t == 0), ~q & (in_t == 0)
+        return {"qct": nanmean(days, q), "cmp": nanmean(days, ~q),
+                "p": t_p(stats.student_t(days[q], days[~q]), int(present(days)) - 2),
+                "qct_out": nanmean(days, out_q), "cmp_out": nanmean(days, out_c),
+                "p_out": t_p(stats.student_t(days[out_q], days[out_c]),
+                             int(present(days, in_t == 0)) - 2)}
+
+    add("retention_first", _d("tr", "in_treatment days_in_treatment", F), retention_first,
+        qct=eq(117), cmp=eq(129), p=NS_T, qct_out=eq(86), cmp_out=eq(107), p_out=NS_T)
+
+    def retention_last(c):
+        days = tr(c, "days_in_treatment", L)
+        return {"qct": nanmean(days, q), "cmp": nanmean(days, ~q),
+                "p": t_p(stats.student_t(days[q], days[~q]), int(present(days)) - 2)}
+
+    add("retention_last", _d("tr", "days_in_treatment", L), retention_last,
+        qct=eq(151), cmp=eq(188), p=NS_T)
+    add("records_last", _d("tr", "residential_since_intake imprisoned_since_intake", L),
+        lambda c: {"residential": count(tr(c, "residential_since_intake", L)),
+                   "prison_q": count(tr(c, "imprisoned_since_intake", L), q),
+                   "prison_c": count(tr(c, "imprisoned_since_intake", L), ~q)},
+        residential=eq(24), prison_q=eq(50), prison_c=eq(12))
+
+    def site_retention(c):
+        days = tr(c, "days_in_treatment", F)
+        ok = ~np.isnan(days)
+        fit = stats.logit((days[ok] > r.retained) * 1.0, (c.v["p.site"][ok] == r.site) * 1.0)
+        b, se = fit["params"][1], fit["bse"][1]
+        return {"or": np.exp(b), "lo": np.exp(b - 1.959964 * se), "hi": np.exp(b + 1.959964 * se)}
+
+    add("site_retention", _d("tr", "days_in_treatment", F) + _p("site"), site_retention,
+        **{"or": eq(0.28, 2), "lo": eq(0.12, 2), "hi": eq(0.64, 2)})
+
+    follow = tuple(range(1, len(c.waves)))
+    later = c.interviewed[:, 2:].any(1) if len(c.waves) > 2 else c.interviewed[:, 1]
+    last_fu = np.where(c.interviewed[:, 1:].any(1),
+                       len(c.waves) - 1 - np.argmax(c.interviewed[:, ::-1], 1), -1)
+
+    def continued(c):
+        x = c.v["iv.in_treatment"][np.arange(c.n), last_fu]
+        return {"n": count(x, later)}
+
+    add("continued_treatment", _d("iv", "in_treatment", *follow), continued, n=eq(97))
+
+    # offending
+    add("crime180_base", _d("iv", "crime_days_180", B), by_group_mean("crime_days_180", B),
+        all=eq(102), qct=eq(132), cmp=eq(61))
+    add("crime180_first", _d("iv", "crime_days_180", F), lambda c: {
+        "qct": nanmean(iv(c, "crime_days_180", F), q)}, qct=eq(35))
+
+    def crime180_last(c):
+        a, b = iv(c, "crime_days_180", B), iv(c, "crime_days_180", L)
+        return {"all": nanmean(b), "qct": nanmean(b, q), "cmp": nanmean(b, ~q),
+                "red_q": 100 * (1 - nanmean(b, q) / nanmean(a, q)),
+                "red_c": 100 * (1 - nanmean(b, ~q) / nanmean(a, ~q))}
+
+    add("crime180_last", _d("iv", "crime_days_180", B, L), crime180_last,
+        all=eq(29), qct=eq(38), cmp=eq(19), red_q=eq(71), red_c=eq(69))
+    add("any_crime_base", _d("iv", "crime_days_30", B), lambda c: {
+        "pct": 100 * nanmean(positive(c, "crime_days_30", B))}, pct=eq(74))
+    add("any_crime_first", _d("iv", "crime_days_30", F), lambda c: {
+        "none": count(positive(c, "crime_days_30", F), value=0)}, none=eq(72))
+    add("any_crime_last", _d("iv", "crime_days_30", L), lambda c: {
+        "pct": 100 * nanmean(positive(c, "crime_days_30", L))}, pct=eq(30))
+    figure1 = {F: ((4, 0), (4, 0))}
+    if M is not None:
+        figure1[M] = ((6, 0), (6, 0))
+    figure1[L] = ((5, 0), (2, 0))
+    for j, (vq, vc) in figure1.items():
+        add(f"crime30_wave{j}", _d("iv", "crime_days_30", j), lambda c, j=j: {
+            "qct": nanmean(iv(c, "crime_days_30", j), q),
+            "cmp": nanmean(iv(c, "crime_days_30", j), ~q)}, qct=eq(*vq), cmp=eq(*vc))
+
+    def wilcoxon(col, a, b, mask, use_locf=False):
+        def compute(c):
+            x = locf(c, col, a) if use_locf else iv(c, col, a)
+            y = locf(c, col, b) if use_locf else iv(c, col, b)
+            z, rr = stats.wilcoxon_zr(np.where(mask, x, np.nan), np.where(mask, y, np.nan))
+            return {"z": z, "r": rr, "absz": abs(z)}
+        waves = tuple(range(0, b + 1)) if use_locf else (a, b)
+        return _d("iv", col, *waves), compute
+
+    everyone = np.ones(c.n, bool)
+    wil = [  # (name, column, from, to, people, locf, printed z, r)
+        ("crime_q_BF", "crime_days_30", B, F, q, False, -6.46, -0.57),
+        ("crime_q_BL", "crime_days_30", B, L, q, False, -5.15, -0.53),
+        ("crime_c_BL", "crime_days_30", B, L, ~q, False, -2.42, -0.26),
+        ("crime_all_locf", "crime_days_30", B, F, everyone, True, -6.58, -0.38),
+        ("crime_c_locf", "crime_days_30", B, F, ~q, True, -1.64, -0.15),
+        ("crime_q_locf", "crime_days_30", B, F, q, True, -6.46, -0.48),
+        ("illicit_q_BF", "illicit_drug_days_30", B, F, q, False, -5.26, -0.49),
+        ("illicit_q_BL", "illicit_drug_days_30", B, L, q, False, -4.41, -0.48),
+        ("illicit_c_BL", "illicit_drug_days_30", B, L, ~q, False, -1.97, -0.20),
+        ("illicit_all_locf", "illicit_drug_days_30", B, F, everyone, True, -5.00, -0.28),
+        ("illicit_c_locf", "illicit_drug_days_30", B, F, ~q, True, -1.51, -0.13),
+        ("illicit_q_locf", "illicit_drug_days_30", B, F, q, True, -5.26, -0.39),
+        ("relationships_BL", "relationship_problems", B, L, everyone, False, -4.31, -0.31),
+    ]
+    for name, col, a, b, mask, use_locf, z, rr in wil:
+        deps, compute = wilcoxon(col, a, b, mask, use_locf)
+        add(f"wilcoxon_{name}", deps, compute, z=eq(z, 2), r=eq(rr, 2))
+    if L != F:
+        for col in ("crime_days_30", "illicit_drug_days_30"):
+            for label, mask in (("q", q), ("c", ~q)):
+                deps, compute = wilcoxon(col, F, L, mask)
+                add(f"wilcoxon_{col}_{label}_FL", deps, compute, absz=Check(Z_CRIT, kind="le"))
+
+    def locf_means(col):
+        def compute(c):
+            a, b = locf(c, col, B), locf(c, col, F)
+            return {"b_all": nanmean(a), "b_qct": nanmean(a, q), "b_cmp": nanmean(a, ~q),
+                    "f_all": nanmean(b), "f_qct": nanmean(b, q), "f_cmp": nanmean(b, ~q)}
+        return _d("iv", col, B, F), compute
+
+    deps, compute = locf_means("crime_days_30")
+    add("crime_locf", deps, compute, f_all=eq(7.5, 1), f_qct=eq(8.3, 1), f_cmp=eq(6.4, 1))
+    deps, compute = locf_means("illicit_drug_days_30")
+    add("illicit_locf", deps, compute, b_all=eq(25.4, 1), b_qct=eq(28.5, 1), b_cmp=eq(21.4, 1),
+        f_all=eq(19.2, 1), f_qct=eq(19.2, 1), f_cmp=eq(19.3, 1))
+
+    followed = c.interviewed[:, 1:].any(1)
+    add("during_follow_up", _d("iv", "crime_days_30 arrested_since_last", *follow), lambda c: {
+        "crime_q": count(ever_follow_up(c, "crime_days_30", lambda x: x > 0), q & followed),
+        "crime_c": count(ever_follow_up(c, "crime_days_30", lambda x: x > 0), ~q & followed),
+        "arrest_q": count(ever_follow_up(c, "arrested_since_last", lambda x: x == 1), q),
+        "arrest_c": count(ever_follow_up(c, "arrested_since_last", lambda x: x == 1), ~q)},
+        crime_q=eq(62), crime_c=eq(30), arrest_q=eq(55), arrest_c=eq(23))
+
+    def desistance(c):
+        desist = 1 - positive(c, "crime_days_30", F)
+        base = iv(c, "crack_days_30", B), iv(c, "heroin_days_30", B)
+        return {
+            "improved": stats.spearman(desist, improved_drug_use(c, r)),
+            "in_treatment": stats.spearman(desist, iv(c, "in_treatment", F)),
+            "voluntary": stats.spearman(desist, c.v["p.abstinent_voluntarily_before"]),
+            "crack": stats.spearman(desist, flag(base[0], base[0] > 0)),
+            "poly": stats.spearman(desist, np.where(np.isnan(base[0]) | np.isnan(base[1]),
+                                                    np.nan, (base[0] > 0) & (base[1] > 0))),
+        }
+
+    add("desistance", _d("iv", "crime_days_30 illicit_drug_days_30 in_treatment", F)
+        + _d("iv", "illicit_drug_days_30 crack_days_30 heroin_days_30", B)
+        + _p("abstinent_voluntarily_before"), desistance,
+        improved=eq(0.287, 3), in_treatment=eq(0.261, 3), voluntary=eq(0.205, 3),
+        crack=eq(-0.250, 3), poly=eq(-0.238, 3))
+
+    def table1(c):
+        y = positive(c, "crime_days_30", F)
+        comp = iv(c, "drug_composite", B)
+        z = (comp - np.nanmean(comp)) / np.nanstd(comp, ddof=1)
+        X = np.column_stack([z, c.v["p.site"] == r.site, c.v["p.age"],
+                             c.v["p.stage_of_change"] == 2]).astype(float)
+        ok = ~np.isnan(y) & ~np.isnan(X).any(1)
+        fit = stats.logit(y[ok], X[ok])
+        b, se = fit["params"][1:], fit["bse"][1:]
+        out = {"r2": stats.nagelkerke(fit["llf"], fit["llnull"], int(ok.sum()))}
+        for k, name in enumerate(("drug", "site", "age", "action")):
+            out[f"{name}_or"] = np.exp(b[k])
+            out[f"{name}_lo"] = np.exp(b[k] - 1.959964 * se[k])
+            out[f"{name}_hi"] = np.exp(b[k] + 1.959964 * se[k])
+        return out
+
+    add("table1", _d("iv", "crime_days_30", F) + _d("iv", "drug_composite", B)
+        + _p("site age stage_of_change"), table1,
+        r2=eq(0.384, 3), drug_or=eq(1.94, 2), drug_lo=eq(1.23, 2), drug_hi=eq(3.1, 1),
+        site_or=eq(0.26, 2), site_lo=eq(0.1, 1), site_hi=eq(0.7, 1),
+        age_or=eq(0.92, 2), age_lo=eq(0.85, 2), age_hi=eq(0.98, 2),
+        action_or=eq(0.31, 2), action_lo=eq(0.12, 2), action_hi=eq(0.78, 2))
+
+    # drug use
+    any_drug = {B: 28, F: 22, L: 20}
+    if M is not None:
+        any_drug[M] = 22
+    for j, value in any_drug.items():
+        add(f"any_drug_wave{j}", _d("iv", "any_drug_days_30", j), lambda c, j=j: {
+            "mean": nanmean(iv(c, "any_drug_days_30", j))}, mean=eq(value))
+
+    def improved_corr(c):
+        imp = improved_drug_use(c, r)
+        return {"qct": stats.spearman(imp, q * 1.0),
+                "free_time": stats.spearman(imp, iv(c, "free_time_with_users", F)),
+                "site": stats.spearman(imp, (c.v["p.site"] == r.site) * 1.0)}
+
+    add("improved_correlates", _d("iv", "illicit_drug_days_30", B, F)
+        + _d("iv", "free_time_with_users", F) + _p("site"), improved_corr,
+        qct=eq(0.191, 3), free_time=eq(-0.227, 3), site=eq(-0.249, 3))
+
+    def abstinence(c):
+        since = latest_follow_up(c, "abstinent_via_treatment_since_intake")
+        never = c.v["p.abstinent_via_treatment_before"] == 0
+        weeks = latest_follow_up(c, "weeks_abstinent_since_intake")
+        return {"since": count(since), "since_n": present(since), "now": count(since, never),
+                "weeks_q": nanmean(weeks, q), "weeks_c": nanmean(weeks, ~q),
+                "t": stats.student_t(weeks[q], weeks[~q])}
+
+    add("abstinence", _d("iv", "abstinent_via_treatment_since_intake "
+                         "weeks_abstinent_since_intake", *follow), abstinence,
+        since=eq(106), since_n=eq(122), now=eq(37), weeks_q=eq(15), weeks_c=eq(23),
+        t=eq(-2.27, 2))
+
+    # reintegration
+    per_wave = {F: (13, 70, 28)}
+    if M is not None:
+        per_wave[M] = (14, 76, 22)
+    per_wave[L] = (12, 66, 30)
+    per_wave[B] = (None, 98, 41)
+    for j, (homeless, satisfied, free_time) in per_wave.items():
+        checks = {"satisfied": eq(satisfied), "free_time": eq(free_time),
+                  "sat_gap": Check(0.0, kind="ge"), "sat_chi2": Check(CHI2_CRIT, kind="le")}
+        if homeless is not None:
+            checks["homeless"] = eq(homeless)
+
+        def social(c, j=j):
+            sat = iv(c, "satisfied_living", j)
+            return {"homeless": count(iv(c, "homeless_30", j)), "satisfied": count(sat),
+                    "free_time": count(iv(c, "free_time_with_users", j)),
+                    "sat_gap": nanmean(sat, ~q) - nanmean(sat, q),
+                    "sat_chi2": stats.chi2_2x2(sat, q)}
+
+        add(f"social_wave{j}", _d("iv", "homeless_30 satisfied_living free_time_with_users", j),
+            social, **checks)
+    add("homeless_locf", _d("iv", "homeless_30", B, F), lambda c: {
+        "n": count(locf(c, "homeless_30", F))}, n=eq(24))
+    add("relationships", _d("iv", "relationship_problems", B, L), lambda c: {
+        "b": nanmean(iv(c, "relationship_problems", B)),
+        "l": nanmean(iv(c, "relationship_problems", L))}, b=eq(1.6, 1), l=eq(0.7, 1))
+    add("never_worked", _d("iv", "worked_or_studied_since_last", *follow), lambda c: {
+        "n": count(ever_follow_up(c, "worked_or_studied_since_last", lambda x: x == 1),
+                   value=0)}, n=eq(100))
+    return fams
