@@ -117,12 +117,17 @@ rule reproduce:
         "python -m analysis.reproduce --published data/published --results-dir {RESULTS} --out {output}"
 
 
+include: "rules/sensitivity.smk"
+
+
 # Every number the text uses, formatted once, plus the generated tables and the provenance.
 rule numbers:
     input:
         results=expand(f"{RESULTS}/{{domain}}.json", domain=DOMAINS),
+        sensitivity=rules.sensitivity_pool.output,
         scorecard=rules.reproduce.output,
         cited="data/published/cited_facts.csv",
+        consistency="docs/consistency.md",
         data=[raw(name) for name in RAW_FILES],
         config=rules.effective_config.output,
         code=COMMON + ["analysis/formatting.py", "analysis/numbers.py", "analysis/tables.py", "analysis/provenance.py"],
@@ -133,7 +138,8 @@ rule numbers:
         raw_dir=config["raw_dir"],
     shell:
         "python -m analysis.numbers --results-dir {RESULTS} --scorecard {input.scorecard}"
-        " --published data/published --raw-dir {params.raw_dir} --config {input.config}"
+        " --published data/published --consistency {input.consistency} --raw-dir {params.raw_dir}"
+        " --config {input.config}"
         " --variables {output.variables} --tables {output.tables}"
 
 
@@ -145,6 +151,7 @@ rule render:
         variables=rules.numbers.output.variables,
         tables=rules.numbers.output.tables,
         figures=rules.figures.output,
+        sensitivity_figure=rules.sensitivity_figure.output,
         code=COMMON + sorted(glob("analysis/render/*.*")) + ["analysis/formatting.py"],
     output:
         html=f"{OUTPUT}/report.html",
