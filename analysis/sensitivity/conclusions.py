@@ -31,7 +31,7 @@ def _verdict(statement: str, criterion: str, holds: dict[str, bool | None],
 
 def change_conclusions(change: dict[str, Any], alpha: float) -> dict[str, Any]:
     """Per measure and group: whether each method agrees with LOCF on the (non-)significance
-    of the fall, and a positive percentage reduction."""
+    of the fall and on whether the percentage reduction's interval lies above 0."""
     out = {}
     for measure, groups in change.items():
         for group, cells in groups.items():
@@ -47,12 +47,19 @@ def change_conclusions(change: dict[str, Any], alpha: float) -> dict[str, Any]:
                 {m: {k: c["wilcoxon"][k] for k in ("z", "p")} for m, c in cells.items()},
             )
             reductions = {m: c["reduction"] for m, c in cells.items()}
+            excludes_zero = {m: None if r is None or r["ci_low"] is None else r["ci_low"] > 0
+                             for m, r in reductions.items()}
+            expected_cut = excludes_zero[REFERENCE_METHOD]
             out[f"{measure}_{group}_reduction"] = _verdict(
-                f"{group}: the mean of {measure} fell (percentage reduction above 0)",
-                f"the {100 * (1 - alpha):g}% interval of the percentage reduction lies above 0 "
-                "(percentile bootstrap; Rubin's rules under multiple imputation)",
-                {m: None if r is None or r["ci_low"] is None else r["ci_low"] > 0
-                 for m, r in reductions.items()},
+                f"{group}: the mean of {measure} "
+                + ("fell" if expected_cut else "did not clearly fall")
+                + " (percentage reduction interval "
+                + ("above 0)" if expected_cut else "includes 0)"),
+                f"whether the {100 * (1 - alpha):g}% interval of the percentage reduction lies "
+                "above 0 agrees with LOCF (percentile bootstrap; Rubin's rules under multiple "
+                "imputation)",
+                {m: None if v is None or expected_cut is None else v == expected_cut
+                 for m, v in excludes_zero.items()},
                 {m: None if r is None else {k: r[k] for k in ("value", "ci_low", "ci_high")}
                  for m, r in reductions.items()},
             )
