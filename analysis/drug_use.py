@@ -34,20 +34,28 @@ def improvement_correlates(cohort: pd.DataFrame, config: dict[str, Any]) -> dict
 
 
 def abstinence(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
-    """Abstinence before intake and during follow-up (each person's latest follow-up answer)."""
+    """Abstinence before intake, and during follow-up through each follow-up wave.
+
+    During follow-up: each person's latest answer among the follow-ups up to the wave
+    (the questions ask about the whole time since intake), keyed by that wave.
+    """
     people = views.persons(cohort, config)
-    follow_ups = [f.id for f in views.waves(config).follow_ups]
-    since = views.latest(cohort, "abstinent_via_treatment_since_intake", follow_ups)
-    never_before = people["abstinent_via_treatment_before"].eq(0).fillna(False)
-    weeks = views.latest(cohort, "weeks_abstinent_since_intake", follow_ups)
+    never_before = people.index[people["abstinent_via_treatment_before"].eq(0).fillna(False)
+                                .to_numpy()]
+    since, first_time, weeks = {}, {}, {}
+    for wave, wave_ids in views.through(config).items():
+        reported = views.latest(cohort, "abstinent_via_treatment_since_intake", wave_ids)
+        since[wave] = stats.percent(reported)
+        first_time[wave] = stats.percent(reported[reported.index.isin(never_before)])
+        weeks[wave] = views.means_by_group(
+            views.latest(cohort, "weeks_abstinent_since_intake", wave_ids), people["group"])
     return {
         "never_via_treatment_before": stats.percent(
             1 - people["abstinent_via_treatment_before"]),
         "voluntarily_before": stats.percent(people["abstinent_voluntarily_before"]),
-        "via_treatment_since_intake": stats.percent(since),
-        "via_treatment_since_intake_first_time": stats.percent(
-            since[since.index.isin(people.index[never_before.to_numpy()])]),
-        "weeks_since_intake": views.means_by_group(weeks, people["group"]),
+        "via_treatment_since_intake": since,
+        "via_treatment_since_intake_first_time": first_time,
+        "weeks_since_intake": weeks,
     }
 
 

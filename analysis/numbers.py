@@ -60,6 +60,8 @@ MISSING_DATA_NAMES = {
     "complete_case": ("complete-case analysis", "complete cases",
                       "only people interviewed at both waves of a comparison enter it"),
 }
+ABSTINENCE_BEFORE = ("never_via_treatment_before", "voluntarily_before")
+ABSTINENCE_DURING = ("via_treatment_since_intake", "via_treatment_since_intake_first_time")
 NO_CHANGE_PHRASE = "showed no change"
 SIGNIFICANT_FALL = "showed a significant fall"
 CHANGE_VERBS = {"fall": "fell", "rise": "rose", "no change": "did not change"}
@@ -280,16 +282,17 @@ def study_vars(study: Mapping[str, Any], profile: Mapping[str, Any], waves: Wave
     """Sample size, groups, sites, interviews and response rates."""
     interviews = study["interviews"]
     weeks = profile["weeks_to_intake_interview"]
+    last = waves.last_follow_up.id  # the report describes the study through its latest wave
     return {
         "n_total": fmt_count(study["participants"]["value"]),
         "qct": share(profile["group_size"]["QCT"]),
         "comparison": share(profile["group_size"]["comparison"]),
-        "n_sites": fmt_count(len(profile["site"])),
+        "n_sites": fmt_count(profile["n_sites"]["value"]),
         "interviews": {role: share(interviews[w.id]) for role, w in _roles(waves).items()},
         "response_list": wave_list(interviews, waves.follow_ups, waves,
                                    lambda leaf: fmt_percent(leaf["percent"], leaf["count"])),
-        "reinterviewed": share(study["reinterviewed"]),
-        "total_interviews": fmt_count(study["total_interviews"]["value"]),
+        "reinterviewed": share(study["reinterviewed"][last]),
+        "total_interviews": fmt_count(study["total_interviews"][last]["value"]),
         "missed_first": share(study["missed_first_follow_up"]),
         "weeks_to_interview": mean(weeks["mean"]),
         "within_two_weeks": share(weeks["within_two_weeks"]),
@@ -333,17 +336,18 @@ def retention_vars(retention: Mapping[str, Any], waves: Waves) -> dict[str, Any]
     """Retention in treatment, treatment careers and the site effect on staying beyond N days."""
     days = retention["days_in_treatment"]
     beyond = retention["retained_beyond"]
+    last = waves.last_follow_up.id
     site = beyond["site_of_interest"]
     return {
         "in_treatment": group_shares(retention["in_treatment"]),
         "opioid_substitution": share(retention["opioid_substitution"]),
         "episode_status": {k: share(v) for k, v in retention["episode_status"].items()},
         "days_first": group_means(days[waves.first_follow_up.id], fmt_mean, kind="length"),
-        "days_last": group_means(days[waves.last_follow_up.id], fmt_mean, kind="length"),
+        "days_last": group_means(days[last], fmt_mean, kind="length"),
         "days_not_in_treatment": group_means(retention["days_in_treatment_not_in_treatment"],
                                              fmt_mean, kind="length"),
-        "continued_treatment": share(retention["continued_treatment"]),
-        "residential": group_shares(retention["residential"]),
+        "continued_treatment": share(retention["continued_treatment"].get(last)),
+        "residential": group_shares(retention["residential"][last]),
         "retained_beyond": {
             "threshold": fmt_count(beyond["threshold_days"]["value"]),
             **{k: v for k, v in group_shares(beyond["retained"]).items()},
@@ -359,6 +363,7 @@ def offending_vars(offending: Mapping[str, Any], waves: Waves) -> dict[str, Any]
     days180 = offending["crime_days_180"]
     base_last = _pairs(waves)["base_last"]
     cut = {name: days180["reduction"][name][base_last]["value"] for name in ("QCT", "comparison")}
+    last = waves.last_follow_up.id
     during = offending["during_follow_up"]
     return {
         "days180": {**waves_over(days180["mean"], waves, lambda leaf: mean(leaf, at_decimals(0))),
@@ -370,7 +375,7 @@ def offending_vars(offending: Mapping[str, Any], waves: Waves) -> dict[str, Any]
         "any_crime": waves_over(offending["any_crime_30"], waves, share),
         "no_crime_first": share(offending["no_crime_first_follow_up"]),
         "missing_data": missing_data_change(offending["missing_data"]["crime_days_30"], waves),
-        "during": {k: group_shares(v) for k, v in during.items()},
+        "during": {k: group_shares(v[last]) for k, v in during.items()},
         "correlates": {k: correlation(v) for k, v in offending["desistance_correlates"].items()},
     }
 
@@ -382,7 +387,8 @@ def drug_use_vars(drug_use: Mapping[str, Any], waves: Waves) -> dict[str, Any]:
     spend = drug_use["drug_spend_30"]
     pairs = _pairs(waves)
     abstinence = drug_use["abstinence"]
-    weeks = abstinence["weeks_since_intake"]
+    last = waves.last_follow_up.id
+    weeks = abstinence["weeks_since_intake"][last]
     return {
         **{m: changes(drug_use[m], waves, 2 if m == "drug_composite" else 1) for m in measures},
         "spend": {**waves_over(spend["median"], waves, lambda leaf: mean(leaf, fmt_money)),
@@ -391,7 +397,9 @@ def drug_use_vars(drug_use: Mapping[str, Any], waves: Waves) -> dict[str, Any]:
                                             waves),
         "correlates": {k: correlation(v) for k, v in drug_use["improvement_correlates"].items()},
         "abstinence": {
-            **{k: share(v) for k, v in abstinence.items() if k != "weeks_since_intake"},
+            **{k: share(abstinence[k]) for k in ABSTINENCE_BEFORE},
+            # During follow-up the results run through each wave; the report gives the latest.
+            **{k: share(abstinence[k][last]) for k in ABSTINENCE_DURING},
             "weeks": {**group_means(weeks, kind="length"),
                       "longer": larger_group({g: weeks[g]["value"] for g in GROUP_NAMES}, 1)},
         },
@@ -431,7 +439,7 @@ def reintegration_vars(reint: Mapping[str, Any], waves: Waves) -> dict[str, Any]
                                                           0)]},
         "relationships": changes(reint["relationship_problems"], waves),
         "no_work_before": share(reint["no_work_or_study_before"]),
-        "no_work_follow_up": share(reint["no_work_or_study_follow_up"]),
+        "no_work_follow_up": share(reint["no_work_or_study_follow_up"][waves.last_follow_up.id]),
     }
 
 

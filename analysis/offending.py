@@ -15,17 +15,24 @@ from analysis.domain_cli import run_domain
 
 
 def during_follow_up(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
-    """Continued crime, arrest and imprisonment at any point after intake, by group."""
-    w = views.waves(config)
-    follow_ups = [f.id for f in w.follow_ups]
+    """Continued crime, arrest and imprisonment after intake, by group, through each follow-up.
+
+    {outcome: {through-wave: percents by group and chi-square}}. Continued crime and arrest: at
+    any follow-up interview up to the wave; imprisonment: the agency record at the wave (it
+    counts since intake).
+    """
     group = views.persons(cohort, config)["group"]
-    imprisoned = views.at_wave(cohort, w.last_follow_up.id)["rec_imprisoned_since_intake"]
-    outcomes = {
-        "continued_crime": views.ever(cohort, "any_crime_30", follow_ups),
-        "arrested": views.ever(cohort, "arrested_since_last", follow_ups),
-        "imprisoned": imprisoned.dropna(),
-    }
-    return {name: views.percents_by_group(flags, group) for name, flags in outcomes.items()}
+    out: dict[str, Any] = {"continued_crime": {}, "arrested": {}, "imprisoned": {}}
+    for wave, wave_ids in views.through(config).items():
+        imprisoned = views.at_wave(cohort, wave)["rec_imprisoned_since_intake"]
+        outcomes = {
+            "continued_crime": views.ever(cohort, "any_crime_30", wave_ids),
+            "arrested": views.ever(cohort, "arrested_since_last", wave_ids),
+            "imprisoned": imprisoned.dropna(),
+        }
+        for name, flags in outcomes.items():
+            out[name][wave] = views.percents_by_group(flags, group)
+    return out
 
 
 def desistance_correlates(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:

@@ -60,6 +60,7 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
         "group_size": stats.category_percents(group, views.GROUPS),
         "site": stats.category_percents(people["site"].astype("string"),
                                         sorted(people["site"].dropna().astype(str).unique())),
+        "n_sites": {"value": int(people["site"].nunique())},
         "proportions": {c: views.percents_by_group(flags[c], group) for c in flags.columns},
         "means": means,
         "intake_modality": stats.category_percents(people["intake_modality"],

@@ -33,7 +33,6 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     people = views.persons(cohort, config)
     first = views.at_wave(cohort, w.first_follow_up.id)
     homeless_first = first[views.follow_up_column("homeless_30", config)]
-    follow_ups = [f.id for f in w.follow_ups]
     return {
         "homeless_30": {"percent": views.wave_percents(cohort, "homeless_30"),
                         "chi2": group_chi2_by_wave(cohort, "homeless_30", config)},
@@ -52,8 +51,10 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
             "wilcoxon": views.paired_changes(cohort, "relationship_problems", config),
         },
         "no_work_or_study_before": stats.percent(1 - people["worked_or_studied_3y"]),
-        "no_work_or_study_follow_up": stats.percent(
-            1 - views.ever(cohort, "worked_or_studied_since_last", follow_ups)),
+        # Never worked or studied at any follow-up interview up to each follow-up wave.
+        "no_work_or_study_follow_up": {
+            wave: stats.percent(1 - views.ever(cohort, "worked_or_studied_since_last", wave_ids))
+            for wave, wave_ids in views.through(config).items()},
     }
 
 

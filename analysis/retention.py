@@ -1,7 +1,8 @@
 """Retention in treatment, from the treatment-agency records (`rec_*` columns).
 
 Section "retention" of docs/statistics_spec.md: who was still in treatment at the first
-follow-up, what had become of the intake episode, days retained by group at every follow-up,
+follow-up and at every follow-up (Figure 3), what had become of the intake episode, days
+retained by group at every follow-up,
 continued treatment by self-report, residential treatment, and the site effect on being
 retained beyond the configured number of days.
 """
@@ -21,16 +22,15 @@ EPISODE_STATUSES: tuple[str, ...] = next(
 ).categories
 
 
-def continued_treatment(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any] | None:
+def continued_treatment(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     """Self-reported in_treatment at each person's latest interview after the first follow-up.
 
-    None when no wave follows the first follow-up.
+    Keyed by the follow-up wave it runs through, for every wave after the first follow-up
+    (empty when there is none).
     """
-    w = views.waves(config)
-    later = [f.id for f in w.follow_ups if f.id != w.first_follow_up.id]
-    if not later:
-        return None
-    return stats.percent(views.latest(cohort, "in_treatment", later))
+    first = views.waves(config).first_follow_up.id
+    return {wave: stats.percent(views.latest(cohort, "in_treatment", wave_ids[1:]))
+            for wave, wave_ids in views.through(config).items() if wave != first}
 
 
 def retained_beyond(first: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
@@ -52,23 +52,28 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     """Retention in treatment by group, from the agency records."""
     w = views.waves(config)
     first = views.at_wave(cohort, w.first_follow_up.id)
-    last = views.at_wave(cohort, w.last_follow_up.id)
+    follow_ups = [f.id for f in w.follow_ups]
     in_treatment = first["rec_in_treatment"]
-    days = {f.id: views.means_by_group(views.at_wave(cohort, f.id)["rec_days_in_treatment"],
-                                       first["group"])
-            for f in w.follow_ups}
+    # The agency records count days and residential treatment since intake, so the record at
+    # a wave is the value through that wave.
+    records = {f: views.at_wave(cohort, f) for f in follow_ups}
     return {
         "in_treatment": views.percents_by_group(in_treatment, first["group"]),
+        "in_treatment_by_wave": views.wave_percents(
+            cohort.loc[cohort["wave"].isin(follow_ups)], "rec_in_treatment"),
         "opioid_substitution": stats.percent(first.loc[in_treatment.eq(1).fillna(False).to_numpy(),
                                                        "rec_opioid_substitution"]),
         "episode_status": stats.category_percents(first["rec_episode_status"], EPISODE_STATUSES),
-        "days_in_treatment": days,
+        "days_in_treatment": {f: views.means_by_group(rows["rec_days_in_treatment"],
+                                                      rows["group"])
+                              for f, rows in records.items()},
         "days_in_treatment_not_in_treatment": views.means_by_group(
             first["rec_days_in_treatment"].where(in_treatment.eq(0).fillna(False)),
             first["group"]),
         "continued_treatment": continued_treatment(cohort, config),
-        "residential": views.percents_by_group(last["rec_residential_since_intake"],
-                                               last["group"]),
+        "residential": {f: views.percents_by_group(rows["rec_residential_since_intake"],
+                                                   rows["group"])
+                        for f, rows in records.items()},
         "retained_beyond": retained_beyond(first, config),
     }
 

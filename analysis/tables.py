@@ -165,7 +165,8 @@ def retention_table(retention: Mapping[str, Any], waves: Waves) -> pd.DataFrame:
     share_rows = [
         (f"In treatment at the {first}", retention["in_treatment"]),
         (f"Retained beyond {threshold} days", retention["retained_beyond"]["retained"]),
-        (f"Residential treatment by the {waves.last_follow_up.label}", retention["residential"]),
+        (f"Residential treatment by the {waves.last_follow_up.label}",
+         retention["residential"][waves.last_follow_up.id]),
     ]
     mean_rows = [(f"Days in treatment by the {w.label}, mean", retention["days_in_treatment"][w.id])
                  for w in waves.follow_ups]

@@ -28,15 +28,25 @@ def waves(config: dict[str, Any]) -> Waves:
 
 
 def comparisons(config: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """The wave pairs the paper compares: baseline -> every follow-up, and first -> last follow-up.
+    """The wave pairs the analyses compare, keyed '<from>_<to>' by wave id (e.g. 't1_t2').
 
-    Keyed '<from>_<to>' (e.g. 't1_t2').
+    Baseline -> every follow-up, and the first follow-up -> every later follow-up. Keys name
+    both waves, so adding a wave adds pairs and leaves every existing pair as it was.
     """
     w = waves(config)
     pairs = [(w.baseline.id, f.id) for f in w.follow_ups]
-    if w.first_follow_up.id != w.last_follow_up.id:
-        pairs.append((w.first_follow_up.id, w.last_follow_up.id))
+    pairs += [(w.first_follow_up.id, f.id) for f in w.follow_ups[1:]]
     return {f"{a}_{b}": (a, b) for a, b in pairs}
+
+
+def through(config: dict[str, Any]) -> dict[str, list[str]]:
+    """Each follow-up wave id -> the follow-up wave ids up to and including it, in order.
+
+    Quantities over "the follow-up period" are computed through each follow-up wave and keyed
+    by it (docs/results_format.md), so a later wave never changes an earlier wave's value.
+    """
+    ids = [f.id for f in waves(config).follow_ups]
+    return {wave: ids[: i + 1] for i, wave in enumerate(ids)}
 
 
 def missing_data_method(config: dict[str, Any]) -> str:

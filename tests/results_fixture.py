@@ -45,14 +45,18 @@ PROVENANCE: dict[str, Any] = {
 }
 
 
+def compute_results(raw_dir: Path, config: dict[str, Any]) -> dict[str, Any]:
+    """Every domain's results from a raw directory, as the workflow computes and writes them."""
+    cohort = build_cohort(load_raw(raw_dir, config), config)
+    # Through to_jsonable, as write_json does: NaN becomes None, numpy scalars plain numbers.
+    return {d: to_jsonable(importlib.import_module(f"analysis.{d}").compute(cohort, config))
+            for d in DOMAINS}
+
+
 @functools.cache
 def _shipped() -> tuple[dict[str, Any], dict[str, Any]]:
     config = load_config(DEFAULT_CONFIG)
-    cohort = build_cohort(load_raw(ROOT / "data" / "raw", config), config)
-    # Through to_jsonable, as write_json does: NaN becomes None, numpy scalars plain numbers.
-    results = {d: to_jsonable(importlib.import_module(f"analysis.{d}").compute(cohort, config))
-               for d in DOMAINS}
-    return results, config
+    return compute_results(ROOT / "data" / "raw", config), config
 
 
 def shipped_results() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -54,6 +54,25 @@ def test_no_change_at_the_printed_precision():
     assert (change["verb"], change["phrase"]) == ("did not change", "showed no change")
 
 
+def test_follow_up_period_results_are_reported_through_the_last_configured_wave():
+    results, config = shipped_results()
+    w = Waves.from_config(config)
+    first, last = w.first_follow_up.id, w.last_follow_up.id
+    crime = results["offending"]["during_follow_up"]["continued_crime"]
+    crime[first]["QCT"] = {"count": 1, "n": 2, "percent": 50.0}
+    crime[last]["QCT"] = {"count": 62, "n": 75, "percent": 100 * 62 / 75}
+    results["study"]["total_interviews"][last] = {"value": 458}
+    results["retention"]["residential"][last]["all"] = {"count": 24, "n": 141,
+                                                         "percent": 100 * 24 / 141}
+    results["drug_use"]["abstinence"]["via_treatment_since_intake"][last] = {
+        "count": 106, "n": 122, "percent": 100 * 106 / 122}
+    out = build(results, config)
+    assert out["offending"]["during"]["continued_crime"]["qct"]["text"] == "83% (n = 62)"
+    assert out["study"]["total_interviews"] == "458"
+    assert out["retention"]["residential"]["all"]["text"] == "17% (n = 24)"
+    assert out["drug_use"]["abstinence"]["via_treatment_since_intake"]["text"] == "87% (n = 106)"
+
+
 def test_group_shares_and_comparison_words():
     leaf = {"QCT": {"count": 79, "n": 89, "percent": 100 * 79 / 89},
             "comparison": {"count": 41, "n": 68, "percent": 100 * 41 / 68},

@@ -60,11 +60,17 @@ def test_complete_case_block():
     assert block["crime_days_30"]["QCT"]["t2"] == {"value": 32 / 3, "n": 3}
 
 
-def test_during_follow_up(result):
+def test_during_follow_up_through_each_wave(result):
     during = result["during_follow_up"]
-    assert during["continued_crime"]["QCT"] == {"count": 3, "n": 4, "percent": 75.0}
-    assert during["arrested"]["comparison"] == {"count": 1, "n": 3, "percent": 100 / 3}
+    assert set(during["continued_crime"]) == {"t2", "t3"}
+    # through t2: P1 P2 offended, P3 did not, P4 not yet re-interviewed
+    assert during["continued_crime"]["t2"]["QCT"] == {"count": 2, "n": 3, "percent": 200 / 3}
+    # through t3: P4 (interviewed at t3 only) offended there
+    assert during["continued_crime"]["t3"]["QCT"] == {"count": 3, "n": 4, "percent": 75.0}
+    assert during["arrested"]["t3"]["comparison"] == {"count": 1, "n": 3, "percent": 100 / 3}
     imprisoned = during["imprisoned"]
+    assert imprisoned["t2"]["QCT"] == {"count": 1, "n": 4, "percent": 25.0}
+    imprisoned = imprisoned["t3"]
     assert imprisoned["QCT"] == {"count": 2, "n": 3, "percent": 200 / 3}
     # 7 * (2 * 3 - 1 * 1)^2 / (3 * 4 * 3 * 4)
     assert imprisoned["chi2"]["statistic"] == pytest.approx(175 / 144)

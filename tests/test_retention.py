@@ -33,11 +33,27 @@ def test_days_in_treatment_by_wave(result):
 
 
 def test_continued_treatment_uses_waves_after_the_first_follow_up(result):
-    # self-reported in_treatment at t3 for P1, P2, P4, P5, P6
-    assert result["continued_treatment"] == {"count": 3, "n": 5, "percent": 60.0}
+    # self-reported in_treatment at t3 for P1, P2, P4, P5, P6; keyed by the wave it runs through
+    assert result["continued_treatment"] == {"t3": {"count": 3, "n": 5, "percent": 60.0}}
     cohort, _ = small_cohort()
     two_waves = config(waves=SMALL_CONFIG["waves"][:2])
-    assert retention.continued_treatment(cohort[cohort["wave"] != "t3"], two_waves) is None
+    assert retention.continued_treatment(cohort[cohort["wave"] != "t3"], two_waves) == {}
+
+
+def test_in_treatment_by_wave_from_the_agency_records(result):
+    # records at t2: 1 0 1 0 | 0 1 1 0; at t3: 1 0 0 1 | 0 1 1 0; none at intake
+    by_wave = result["in_treatment_by_wave"]
+    assert by_wave["QCT"] == {"t2": {"count": 2, "n": 4, "percent": 50.0},
+                              "t3": {"count": 2, "n": 4, "percent": 50.0}}
+    assert by_wave["comparison"]["t2"] == {"count": 2, "n": 4, "percent": 50.0}
+    assert by_wave["all"]["t3"] == {"count": 4, "n": 8, "percent": 50.0}
+
+
+def test_residential_is_the_record_at_each_follow_up(result):
+    cohort, _ = small_cohort()
+    for wave in ("t2", "t3"):
+        records = cohort.loc[cohort["wave"] == wave, "rec_residential_since_intake"]
+        assert result["residential"][wave]["all"]["count"] == int(records.sum())
 
 
 def test_site_effect_on_retention_is_the_2x2_odds_ratio(result):

@@ -69,8 +69,8 @@ def test_retention_table():
         "retained_beyond": {"threshold_days": {"value": 90},
                             "retained": {"QCT": share(8, 10), "comparison": share(9, 10),
                                          "all": share(17, 20), "chi2": None}},
-        "residential": {"QCT": share(1, 10), "comparison": share(2, 10), "all": share(3, 20),
-                        "chi2": chi2(0.39, 0.53)},
+        "residential": {"t2": {"QCT": share(1, 10), "comparison": share(2, 10),
+                               "all": share(3, 20), "chi2": chi2(0.39, 0.53)}},
         "days_in_treatment": {"t2": means(117.0, 129.0, 123.0)},
         "days_in_treatment_not_in_treatment": means(86.0, 107.0, 96.5, p=0.0004),
     }

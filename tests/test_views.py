@@ -15,8 +15,16 @@ def test_comparisons_follow_the_configured_waves():
     assert views.comparisons(config()) == {
         "t1_t2": ("t1", "t2"), "t1_t3": ("t1", "t3"), "t2_t3": ("t2", "t3")}
     assert list(views.comparisons(config(waves=FOUR_WAVES))) == [
-        "w0_w1", "w0_w2", "w0_w3", "w1_w3"]
+        "w0_w1", "w0_w2", "w0_w3", "w1_w2", "w1_w3"]
     assert list(views.comparisons(config(waves=FOUR_WAVES[:2]))) == ["w0_w1"]
+
+
+def test_a_new_wave_adds_pairs_and_spans_without_changing_the_old_ones():
+    three, four = config(waves=FOUR_WAVES[:3]), config(waves=FOUR_WAVES)
+    assert views.comparisons(three).items() <= views.comparisons(four).items()
+    assert views.through(three) == {"w1": ["w1"], "w2": ["w1", "w2"]}
+    assert views.through(four) == {**views.through(three), "w3": ["w1", "w2", "w3"]}
+    assert views.through(config(waves=FOUR_WAVES[:1])) == {}
 
 
 def test_missing_data_method_is_validated():
