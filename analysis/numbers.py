@@ -46,9 +46,11 @@ from analysis.formatting import (
     significance,
 )
 from analysis.io import atomic_write, read_json
+from analysis.sensitivity.report import comparison_table, sensitivity_variables
 
 DOMAINS = ("study", "profile", "coercion", "retention", "offending", "drug_use", "reintegration",
            "regression")
+SENSITIVITY = "sensitivity"  # results/sensitivity.json, from the sensitivity rules
 GROUPS = {"qct": "QCT", "comparison": "comparison", "all": "all"}  # variable key -> results key
 GROUP_NAMES = {"QCT": "the QCT group", "comparison": "the comparison group"}
 NOT_TESTABLE = "not testable"
@@ -471,7 +473,7 @@ def regression_vars(regression: Mapping[str, Any], config: Mapping[str, Any]) ->
     variant, variant_sig = model_vars(regression["missing_data"]["final"])
     selected = list(regression["stepwise"]["selected"])
     return {
-        "offended": share(regression["outcome"]["offended"]),
+        "no_offence": share(regression["outcome"]["no_offence"]),
         "final": final,
         "missing_data": {**variant, "agrees": "the same" if variant_sig == final_sig
                          else "a different"},
@@ -552,7 +554,7 @@ def provenance_vars(provenance: Mapping[str, Any]) -> dict[str, Any]:
 def build_variables(results: Mapping[str, Any], scorecard: pd.DataFrame, cited: pd.DataFrame,
                     provenance: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
     """The nested variables tree of manuscript/_variables.yml (every leaf a string)."""
-    missing = [d for d in DOMAINS if d not in results]
+    missing = [d for d in (*DOMAINS, SENSITIVITY) if d not in results]
     if missing:
         raise ValueError(f"build_variables: results for {', '.join(missing)} are missing")
     waves = Waves.from_config(dict(config))
@@ -568,6 +570,7 @@ def build_variables(results: Mapping[str, Any], scorecard: pd.DataFrame, cited: 
         "drug_use": drug_use_vars(results["drug_use"], waves),
         "reintegration": reintegration_vars(results["reintegration"], waves),
         "regression": regression_vars(results["regression"], config),
+        "sensitivity": sensitivity_variables(results[SENSITIVITY]),
         "cited": cited_vars(cited),
         "scorecard": scorecard_vars(scorecard),
         "provenance": provenance_vars(provenance),
@@ -591,6 +594,7 @@ def build_tables(results: Mapping[str, Any], scorecard: pd.DataFrame,
                                                       tables.mean_n_cell),
         "illicit_days_by_wave.md": tables.by_wave_table(drug["illicit_drug_days_30"]["mean"], waves,
                                                         tables.mean_n_cell),
+        "sensitivity.md": comparison_table(results[SENSITIVITY]),
         "scorecard.md": tables.scorecard_table(scorecard),
         "scorecard_summary.md": tables.scorecard_summary(scorecard),
         "provenance.md": tables.provenance_table(provenance),
@@ -656,11 +660,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="the consistency audit, copied into the tables folder for appendix B")
     args = parser.parse_args(argv)
     config = load_config(args.config)
-    missing = [d for d in DOMAINS if not (args.results_dir / f"{d}.json").is_file()]
+    expected = (*DOMAINS, SENSITIVITY)
+    missing = [d for d in expected if not (args.results_dir / f"{d}.json").is_file()]
     if missing:
         print(f"error: no results for {', '.join(missing)} in {args.results_dir}", file=sys.stderr)
         return 1
-    results = {d: read_json(args.results_dir / f"{d}.json") for d in DOMAINS}
+    results = {d: read_json(args.results_dir / f"{d}.json") for d in expected}
     scorecard = pd.read_csv(args.scorecard, dtype=str, keep_default_na=False)
     provenance = collect_provenance(args.raw_dir, config, Path.cwd())
     variables = build_variables(results, scorecard, load_cited_facts(args.published), provenance,

@@ -18,7 +18,7 @@ import pandas as pd
 from analysis.clean import build_cohort
 from analysis.config import DEFAULT_CONFIG, load_config
 from analysis.io import to_jsonable
-from analysis.numbers import DOMAINS
+from analysis.numbers import DOMAINS, SENSITIVITY
 from analysis.validate import load_raw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,12 +45,30 @@ PROVENANCE: dict[str, Any] = {
 }
 
 
+# Few imputations and replicates: the sensitivity results' layout, not their precision, matters
+# to the manuscript tests.
+FAST_SENSITIVITY = {"imputations": 2, "burn_in": 2, "bootstrap_replicates": 20,
+                    "imputation_jobs": 1, "bootstrap_shards": 1}
+
+
+def sensitivity_results(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
+    """The pooled sensitivity analysis with one imputation job and one bootstrap shard."""
+    from analysis.sensitivity import bootstrap, imputation, results
+
+    fast = {**config, "sensitivity": {**config.get("sensitivity", {}), **FAST_SENSITIVITY}}
+    return results.sensitivity_results(cohort, fast, [imputation.imputation_job(cohort, fast, 0)],
+                                       [bootstrap.bootstrap_shard(cohort, fast, 0)])
+
+
 def compute_results(raw_dir: Path, config: dict[str, Any]) -> dict[str, Any]:
-    """Every domain's results from a raw directory, as the workflow computes and writes them."""
+    """Every domain's results from a raw directory, as the workflow computes and writes them
+    (the sensitivity analysis with few imputations and replicates)."""
     cohort = build_cohort(load_raw(raw_dir, config), config)
+    computed = {d: importlib.import_module(f"analysis.{d}").compute(cohort, config)
+                for d in DOMAINS}
+    computed[SENSITIVITY] = sensitivity_results(cohort, config)
     # Through to_jsonable, as write_json does: NaN becomes None, numpy scalars plain numbers.
-    return {d: to_jsonable(importlib.import_module(f"analysis.{d}").compute(cohort, config))
-            for d in DOMAINS}
+    return {name: to_jsonable(result) for name, result in computed.items()}
 
 
 @functools.cache

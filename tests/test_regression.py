@@ -27,11 +27,20 @@ def test_standardised_drug_score_by_hand(data):
 def test_final_model_is_the_configured_one(data):
     cohort, cfg, result = data
     design = regression.design_matrix(cohort, cfg, ["drug_composite_z", "age"])
-    expected = stats.logistic(design, "offended", ["drug_composite_z", "age"])
+    expected = stats.logistic(design, "no_offence", ["drug_composite_z", "age"])
     assert result["final"] == expected
     interviewed = views.at_wave(cohort, "t2")["crime_days_30"].notna().sum()
     assert result["final"]["fit"]["n"] == interviewed
-    assert result["outcome"]["offended"]["n"] == interviewed
+    assert result["outcome"]["no_offence"]["n"] == interviewed
+
+
+def test_outcome_is_reporting_no_offence_at_the_first_follow_up(data):
+    cohort, cfg, result = data
+    design = regression.design_matrix(cohort, cfg, ["age"])
+    crime = views.at_wave(cohort, "t2")["crime_days_30"].reindex(design.index)
+    known = crime.notna()
+    assert (design.loc[known, "no_offence"] == (crime[known] == 0).astype(int)).all()
+    assert result["outcome"]["no_offence"]["count"] == int((crime == 0).sum())
 
 
 def test_stepwise_selects_the_true_predictors(data):

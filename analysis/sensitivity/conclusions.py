@@ -73,7 +73,7 @@ def regression_conclusions(regression: dict[str, Any], alpha: float) -> dict[str
     out = {}
     for term, ref in reference.items():
         out[f"table1_{term}"] = _verdict(
-            f"{term} predicts offending at the first follow-up (Table 1)",
+            f"{term} predicts reporting no offence at the first follow-up (Table 1)",
             f"p < {alpha} with the odds ratio on the same side of 1 as in the complete-case "
             "model (the paper's Table 1 analysis)",
             {m: bool(t[term]["p"] < alpha and (t[term]["b"] > 0) == (ref["b"] > 0))
@@ -82,7 +82,7 @@ def regression_conclusions(regression: dict[str, Any], alpha: float) -> dict[str
              for m, t in table1.items()},
         )
     out["qct_not_significant"] = _verdict(
-        "the QCT group was not significantly more or less likely to offend, other factors "
+        "the QCT group was not significantly more or less likely to desist, other factors "
         "controlled",
         f"p >= {alpha} for {QCT_TERM} added to the Table 1 model",
         {m: bool(t[QCT_TERM]["p"] >= alpha) for m, t in adjusted.items()},

@@ -24,7 +24,7 @@ METHOD_STYLE = {"complete_case": ("#7f7f7f", "s"), "locf": ("#1f4e79", "o"),
                 "multiple_imputation": ("#c55a11", "D")}
 MEASURE_LABELS = {"crime_days_30": "crime days", "illicit_drug_days_30": "illicit-drug days"}
 REDUCTION_PANEL = "Reduction in the mean (%)"
-ODDS_PANEL = "Odds ratio of offending (Table 1 model + QCT group)"
+ODDS_PANEL = "Odds ratio of reporting no offence (Table 1 model + QCT group)"
 
 
 def _label(measure: str) -> str:
