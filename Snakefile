@@ -146,6 +146,7 @@ rule numbers:
 rule render:
     input:
         qmd=f"{MANUSCRIPT}/report.qmd",
+        sections=sorted(glob(f"{MANUSCRIPT}/sections/*.qmd")),
         project=f"{MANUSCRIPT}/_quarto.yml",
         bib=f"{MANUSCRIPT}/references.bib",
         variables=rules.numbers.output.variables,

@@ -99,7 +99,10 @@ PARTICIPANTS = RawFile(
         _binary("never_married", "Never married."),
         _binary("left_school_before_16", "Left school before the age of 16."),
         _binary("mostly_unemployed_3y", "Mostly unemployed during the three years before intake."),
-        _binary("worked_or_studied_3y", "Worked or studied at any time in the three years before intake."),
+        _binary(
+            "worked_or_studied_3y",
+            "Worked or studied at any time in the three years before intake.",
+        ),
         _binary("ongoing_medical_problem", "Ongoing (chronic) medical problem."),
         _binary("depression_anxiety_30d", "Serious depression or anxiety in the past 30 days."),
         _binary(
@@ -202,7 +205,9 @@ INTERVIEWS = RawFile(
         ),
         _days("heroin_days_30", "Days using heroin in the last 30 days.", 30, nullable=True),
         _days("crack_days_30", "Days using crack cocaine in the last 30 days.", 30, nullable=True),
-        _days("injecting_days_30", "Days injecting any drug in the last 30 days.", 30, nullable=True),
+        _days(
+            "injecting_days_30", "Days injecting any drug in the last 30 days.", 30, nullable=True
+        ),
         Column(
             "n_drugs_30",
             "integer",
@@ -234,7 +239,8 @@ INTERVIEWS = RawFile(
         Column(
             "homeless_setting",
             "category",
-            "Where the person mostly stayed while homeless; empty exactly when homeless_30 is not 1.",
+            "Where the person mostly stayed while homeless; empty exactly when homeless_30 is "
+            "not 1.",
             categories=("friends", "rough", "hostel", "other"),
             nullable=True,
         ),
@@ -310,7 +316,13 @@ TREATMENT = RawFile(
             "episode_status",
             "category",
             "What had become of the intake treatment episode by this follow-up point.",
-            categories=("same_service", "left_by_choice", "completed", "other", "excluded_or_revoked"),
+            categories=(
+                "same_service",
+                "left_by_choice",
+                "completed",
+                "other",
+                "excluded_or_revoked",
+            ),
         ),
         Column(
             "days_in_treatment",

@@ -32,7 +32,9 @@ class Waves:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Waves:
-        return cls(tuple(Wave(str(w["id"]), int(w["months"]), str(w["label"])) for w in config["waves"]))
+        return cls(
+            tuple(Wave(str(w["id"]), int(w["months"]), str(w["label"])) for w in config["waves"])
+        )
 
     @property
     def ids(self) -> list[str]:

@@ -67,7 +67,9 @@ def plot_group_bars(table: pd.DataFrame, ylabel: str, ymax: float = 30) -> plt.F
     for offset, group in zip((-width / 2, width / 2), GROUPS, strict=True):
         sub = table[table["group"] == group].set_index("wave").reindex(wave_ids)
         xs = [i + offset for i in range(len(wave_ids))]
-        bars = ax.bar(xs, sub["mean"].fillna(0), width, label=GROUP_LABELS[group], color=GROUP_COLOURS[group])
+        bars = ax.bar(
+            xs, sub["mean"].fillna(0), width, label=GROUP_LABELS[group], color=GROUP_COLOURS[group]
+        )
         for bar, mean in zip(bars, sub["mean"], strict=True):
             if pd.notna(mean):
                 ax.annotate(
@@ -122,7 +124,13 @@ def plot_status_lines(table: pd.DataFrame, wave_ids: list[str]) -> plt.Figure:
         sub = table[table["measure"] == measure]
         for group in GROUPS:
             g = sub[sub["group"] == group].set_index("wave").reindex(wave_ids)
-            ax.plot(wave_ids, g["percent"], marker="o", color=GROUP_COLOURS[group], label=GROUP_LABELS[group])
+            ax.plot(
+                wave_ids,
+                g["percent"],
+                marker="o",
+                color=GROUP_COLOURS[group],
+                label=GROUP_LABELS[group],
+            )
         ax.set_title(measure, fontsize=9)
         ax.set_ylim(0, 100)
         ax.grid(axis="y", color="#dddddd", linewidth=0.5)
@@ -135,7 +143,10 @@ def plot_status_lines(table: pd.DataFrame, wave_ids: list[str]) -> plt.Figure:
 
 def save_figure(fig: plt.Figure, stem: Path) -> None:
     """Write `stem`.svg and `stem`.png with no dates or software strings (byte-stable)."""
-    atomic_write(stem.with_suffix(".svg"), lambda tmp: fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None}))
+    atomic_write(
+        stem.with_suffix(".svg"),
+        lambda tmp: fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None}),
+    )
     atomic_write(
         stem.with_suffix(".png"),
         lambda tmp: fig.savefig(tmp, format="png", dpi=PNG_DPI, metadata={"Software": None}),
