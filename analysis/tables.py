@@ -8,6 +8,7 @@ form Quarto documents (`: Caption {#tbl-x}`), so both renderers number the table
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -99,15 +100,26 @@ PREDICTOR_LABELS = {
 }
 
 
+NUMERIC_CELL = re.compile(r"^[-−–+£<>=.\d]")  # cells that start like a number or a test
+
+
+def _numeric_column(values: pd.Series) -> bool:
+    """A column is numeric (right-aligned) when most of its non-empty cells start like a number."""
+    filled = [v for v in values if v and v != NO_TEST]
+    return bool(filled) and sum(bool(NUMERIC_CELL.match(v)) for v in filled) > len(filled) / 2
+
+
 def to_markdown(frame: pd.DataFrame) -> str:
-    """A pipe table of string cells: first column left-aligned, the others right-aligned."""
+    """A pipe table of string cells: the first column and text columns left-aligned, numeric
+    columns right-aligned."""
     def cell(value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError(f"table cells must be formatted strings, got {value!r}")
         return value.replace("|", "\\|").replace("\n", " ")
 
     header = [cell(str(c)) for c in frame.columns]
-    rule = [":--" if i == 0 else "--:" for i in range(len(header))]
+    rule = [":--" if i == 0 or not _numeric_column(frame.iloc[:, i]) else "--:"
+            for i in range(len(header))]
     rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
     return "".join(f"| {' | '.join(line)} |\n" for line in [header, rule, *rows])
 
@@ -216,6 +228,8 @@ def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
     """The reproduction scorecard as printed in the appendix (match as yes/no)."""
     shown = scorecard[["id", "quantity", "published", "regenerated", "match", "note"]].copy()
     shown["match"] = shown["match"].map({"true": "yes", "false": "no"})
+    # A zero-width space after each underscore lets a long id wrap in a narrow PDF column.
+    shown["id"] = shown["id"].str.replace("_", "_\u200b", regex=False)
     if shown["match"].isna().any():
         raise ValueError("scorecard: the match column must hold only 'true' or 'false'")
     shown.columns = ["Id", "Quantity", "Published", "Regenerated", "Match", "Note"]

@@ -77,7 +77,7 @@ def test_retention_table():
     out = tables.to_markdown(tables.retention_table(retention, WAVES))
     assert out == (
         "| Measure | QCT | Comparison | All | Test | p |\n"
-        "| :-- | --: | --: | --: | --: | --: |\n"
+        "| :-- | --: | --: | --: | :-- | --: |\n"
         "| In treatment at the 6-month follow-up | 5 (50%) | 6 (60%) | 11 (55%) "
         "| χ² = 0.20, d.f. = 1 | 0.650 |\n"
         "| Retained beyond 90 days | 8 (80%) | 9 (90%) | 17 (85%) | - | - |\n"
@@ -113,10 +113,11 @@ def test_intake_table_has_a_row_per_characteristic_and_group_sizes():
 def test_scorecard_tables():
     assert tables.to_markdown(tables.scorecard_table(SCORECARD)) == (
         "| Id | Quantity | Published | Regenerated | Match | Note |\n"
-        "| :-- | --: | --: | --: | --: | --: |\n"
-        "| study_n_total | people in the sample | 157 | 157 | yes |  |\n"
-        "| prof_male_n | men | 120 | 120 | yes |  |\n"
-        "| off_days_qct_t1 | QCT mean crime days at intake | 23 |  | no | not computed |\n")
+        "| :-- | :-- | --: | --: | :-- | :-- |\n"
+        "| study_\u200bn_\u200btotal | people in the sample | 157 | 157 | yes |  |\n"
+        "| prof_\u200bmale_\u200bn | men | 120 | 120 | yes |  |\n"
+        "| off_\u200bdays_\u200bqct_\u200bt1 | QCT mean crime days at intake | 23 |  | no "
+        "| not computed |\n")
     assert tables.to_markdown(tables.scorecard_summary(SCORECARD)) == (
         "| Domain | Reproduced | Printed | Share |\n"
         "| :-- | --: | --: | --: |\n"

@@ -64,13 +64,13 @@ def test_report_shows_the_results_numbers(builds):
     offending = json.loads((project / "data/processed/results/offending.json").read_text())
     regression = json.loads((project / "data/processed/results/regression.json").read_text())
     # The whole-sample LOCF means and Table 1's odds ratios, formatted as the report formats them.
-    from analysis.formatting import format_mean, format_ratio
+    from analysis.formatting import fmt_mean, fmt_number
 
-    locf = offending["locf_first_follow_up"]["all"]
-    assert format_mean(locf["baseline"]["value"]) in html
-    assert format_mean(locf["follow_up"]["value"]) in html
-    for term in regression["final_model"]["terms"].values():
-        assert format_ratio(term["odds_ratio"]) in html
+    locf = offending["missing_data"]["crime_days_30"]["all"]
+    assert fmt_mean(locf["t1"]["value"]) in html
+    assert fmt_mean(locf["t2"]["value"]) in html
+    for term in regression["final"]["coefficients"].values():
+        assert fmt_number(term["odds_ratio"], 2) in html
     assert not re.search(r"\{\{<\s*var", html), "an unresolved shortcode reached the report"
 
 
