@@ -3,8 +3,8 @@
 One row per participant and configured wave, interviewed or not, so that every analysis sees
 the same grid and missing follow-ups are explicit. Agency records join as `rec_<col>`;
 the derived variables and the last-observation-carried-forward (LOCF) columns are added here,
-once. Everything is vectorised (rows placed on the grid by position, grouped forward fills),
-so it scales (measured: a million participants x 4 waves in about 40 s).
+once. Everything is vectorised (rows placed on the grid by position, forward fills as a
+running maximum of positions), so it scales: see `python -m analysis.bench`.
 
 Command line (what the Snakefile runs):
     python -m analysis.clean --raw-dir data/raw --config config/config.yaml \
@@ -60,6 +60,21 @@ def derive(cohort: pd.DataFrame, frequent_use_days: int) -> pd.DataFrame:
     )
 
 
+def _values(series: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """The array behind a column: numpy for numpy dtypes, else the extension array."""
+    return series.to_numpy() if isinstance(series.dtype, np.dtype) else series.array
+
+
+def _locf(values: pd.api.extensions.ExtensionArray | np.ndarray, n_waves: int):
+    """Each person's latest earlier observation, on a grid of consecutive n_waves-row blocks."""
+    observed = ~pd.isna(values)
+    latest = np.where(observed, np.arange(len(values)), -1).reshape(-1, n_waves)
+    # A running maximum within each block is the position of the latest observation so far
+    # (-1: none yet, filled with NA by take); dtypes survive the take.
+    latest = np.maximum.accumulate(latest, axis=1).ravel()
+    return pd.api.extensions.take(values, latest, allow_fill=True)
+
+
 def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     """The person x configured-wave grid with raw measures, agency records, derived and LOCF."""
     waves = Waves.from_config(config)
@@ -68,36 +83,37 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     size = len(people) * n_waves
     person = np.repeat(np.arange(len(people)), n_waves)
     wave_index = np.tile(np.arange(n_waves), len(people))
+    person_of, wave_of = pd.Index(people["id"]), pd.Index(waves.ids)
 
-    def place(frame: pd.DataFrame) -> pd.DataFrame:
-        """Rows keyed by (id, wave) moved to their grid position; NA where no row exists."""
-        row = (pd.Index(people["id"]).get_indexer(frame["id"]) * n_waves
-               + pd.Index(waves.ids).get_indexer(frame["wave"]))
-        return frame.drop(columns=KEY).set_axis(row).reindex(pd.RangeIndex(size))
+    def place(frame: pd.DataFrame, prefix: str = "") -> tuple[dict[str, Any], np.ndarray]:
+        """Columns of rows keyed by (id, wave) moved to their grid cells (NA where no row)."""
+        row = np.full(size, -1)
+        row[person_of.get_indexer(frame["id"]) * n_waves
+            + wave_of.get_indexer(frame["wave"])] = np.arange(len(frame))
+        return {prefix + name: pd.api.extensions.take(_values(frame[name]), row, allow_fill=True)
+                for name in frame.columns if name not in KEY}, row
 
-    interviews = place(raw.interviews.assign(interviewed=True))
-    grid = pd.DataFrame({
-        "id": people["id"].take(person).reset_index(drop=True),
-        "wave": pd.array(waves.ids, dtype="string").take(wave_index),
-        "wave_index": wave_index.astype("int64"),
-        "months": np.array([w.months for w in waves.all], dtype="int64")[wave_index],
-        "interviewed": interviews.pop("interviewed").notna(),
-    })
-    cohort = pd.concat(
-        [
-            grid,
-            people.drop(columns="id").take(person).reset_index(drop=True),
-            interviews,
-            # Treatment rows exist only at follow-ups (validated), so rec_ is NA at the baseline.
-            place(raw.treatment).add_prefix("rec_"),
-        ],
-        axis=1,
+    interviews, interview_row = place(raw.interviews)
+    # Treatment rows exist only at follow-ups (validated), so rec_ is NA at the baseline.
+    records, _ = place(raw.treatment, "rec_")
+    cohort = pd.DataFrame(
+        {
+            "id": people["id"].array.take(person),
+            "wave": pd.array(waves.ids, dtype="string").take(wave_index),
+            "wave_index": wave_index.astype("int64"),
+            "months": np.array([w.months for w in waves.all], dtype="int64")[wave_index],
+            "interviewed": interview_row >= 0,
+            **{name: _values(people[name]).take(person) for name in people.columns if name != "id"},
+            **interviews,
+            **records,
+        },
+        copy=False,
     )
     derived = derive(cohort, int(config["derived"]["frequent_use_days"]))
-    # Each person's rows are consecutive and in wave order, so a grouped forward fill carries
-    # the latest earlier observation; dtypes survive the fill.
-    locf = cohort.groupby("id", sort=False)[LOCF_MEASURES].ffill().add_suffix("_locf")
-    return pd.concat([cohort, derived, locf], axis=1)
+    # Each person's rows are consecutive and in wave order (the grid), so LOCF is per block.
+    locf = pd.DataFrame({f"{m}_locf": _locf(interviews[m], n_waves) for m in LOCF_MEASURES},
+                        copy=False)
+    return pd.concat([cohort, derived, locf], axis=1, copy=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,12 +15,15 @@ participant and wave, the offending value and the rule in words:
    config (every configured wave has interviews, every participant a baseline interview).
 
 Only an empty cell is missing: 'NA', 'NULL', 'nan' or '-9' are not missing codes (see the
-codebook conventions). Numbers are parsed by pandas' C parser with no NA strings (fast at a
-million rows); only when it refuses a cell are the cells re-read as text to locate the culprit.
+codebook conventions). Cells are parsed by pyarrow's multithreaded CSV reader (about 2 s for a
+million participants); whenever it refuses a cell or reads a value pandas' C parser would not,
+the C parser decides, and only when that refuses a cell are the cells re-read as text to
+locate the culprit. Every check is vectorised (no per-row Python).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -33,6 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
+import pyarrow.compute as arrow_compute
+import pyarrow.csv as arrow_csv
 
 from analysis.codebook import (
     IDENTIFIER_PATTERNS,
@@ -46,6 +52,9 @@ from analysis.codebook import (
 from analysis.config import Waves
 
 ID_PATTERN = r"^P\d+$"
+# What Arrow's RE2 engine can decide alone: ASCII digits, end of text. Cells it rejects are
+# judged by Python's re with ID_PATTERN (which also accepts other Unicode digits).
+ASCII_ID_PATTERN = r"^P[0-9]+$"
 # How many rows are listed per broken rule, and how many lines one error message holds; the
 # count of the rest is given, so a message stays a short block however bad the file.
 ROWS_PER_RULE = 3
@@ -58,6 +67,9 @@ DTYPES = {
     "integer": "Int64",
     "number": "float64",
 }
+# Strings are checked in Arrow's storage (vectorised regex, isin, duplicates) and returned in
+# pandas' default Python storage: both are the codebook dtype 'string'.
+CHECKED_STRING = pd.StringDtype("pyarrow")
 
 
 class CohortValidationError(ValueError):
@@ -83,19 +95,42 @@ class RawData:
 
 
 class _Table:
-    """One raw file while it is being checked: display path, spec, source text, line numbers."""
+    """One raw file while it is being checked: display path, spec, bytes, parsed cells."""
 
-    def __init__(self, path: str, spec: RawFile, source: str, lines: np.ndarray):
+    def __init__(self, path: str, spec: RawFile, data: bytes, parsed: pd.DataFrame | None):
         self.path = path
         self.spec = spec
-        self.source = source  # the decoded file
-        self.lines = lines  # CSV line number of each data row (header = line 1)
+        self.data = data  # the file's bytes: valid UTF-8, without a byte-order mark
+        self.parsed = parsed  # pyarrow's parse (see `_parse_arrow`), None if it could not decide
         self.typed: pd.DataFrame | None = None
+
+    @cached_property
+    def records(self) -> tuple[np.ndarray, np.ndarray]:
+        """Fields and first CSV line (header = line 1) of every record after the header.
+
+        A pass of Python's csv module: made only for a file pyarrow refused, or when a message
+        needs a line number. Blank lines (0 fields) are skipped by the parsers, as here.
+        """
+        reader = csv.reader(io.StringIO(self.data.decode("utf-8"), newline=""))
+        next(reader)
+        fields, lines = [], []
+        start = reader.line_num + 1
+        for record in reader:
+            fields.append(len(record))
+            lines.append(start)
+            start = reader.line_num + 1
+        return np.asarray(fields, dtype=np.int64), np.asarray(lines, dtype=np.int64)
+
+    @cached_property
+    def lines(self) -> np.ndarray:
+        """CSV line number of each data row (header = line 1)."""
+        fields, lines = self.records
+        return lines[fields > 0]
 
     @cached_property
     def text(self) -> pd.DataFrame:
         """Every cell exactly as written (str); read only when a message needs to quote one."""
-        cells = pd.read_csv(io.StringIO(self.source), dtype=str, keep_default_na=False,
+        cells = pd.read_csv(io.BytesIO(self.data), dtype=str, keep_default_na=False,
                             na_filter=False)
         return cells[self.spec.column_names]
 
@@ -269,22 +304,26 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
             [f"{display}: file is empty ({len(data)} bytes); expected a header line and data rows"]
         )
     text = _decode(display, data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
+    header = next(csv.reader(io.StringIO(text, newline="")))
     _check_header(display, spec, header)
-    # A csv pass for ragged rows: pandas would pad a short row with empty cells silently.
-    # Blank lines (0 fields) are skipped, as pandas does.
-    fields = np.fromiter(map(len, reader), dtype=np.int64)
-    if reader.line_num == len(fields) + 1:
-        record_lines = np.arange(2, len(fields) + 2)  # one line per record: the common case
-    else:
-        record_lines = _record_lines(text)  # some quoted cell spans lines
+    data = data.removeprefix(codecs.BOM_UTF8)
+    parsed = _parse_arrow(data, spec)
+    if parsed is not None:
+        # Arrow refuses a row whose field count differs from the header's, so none is ragged.
+        if parsed.empty:
+            raise CohortValidationError(
+                [f"{display}: the file has a header but no data rows (header-only file)"]
+            )
+        return _Table(display, spec, data, parsed)
+    table = _Table(display, spec, data, None)
+    # Pandas would pad a short row with empty cells silently, so count each record's fields.
+    fields, lines = table.records
     ragged = np.flatnonzero((fields != 0) & (fields != len(header)))
     if len(ragged):
         row = ragged[0]
-        first = next(csv.reader([text.splitlines()[record_lines[row] - 1]]), [""])[0]
+        first = next(csv.reader([text.splitlines()[lines[row] - 1]]), [""])[0]
         raise CohortValidationError([
-            f"{display}: line {record_lines[row]} (id {first or '(empty)'}): has {fields[row]} "
+            f"{display}: line {lines[row]} (id {first or '(empty)'}): has {fields[row]} "
             f"field(s), expected "
             f"{len(header)} (truncated or ragged row: every line needs one value per header "
             "column)"
@@ -293,19 +332,33 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
         raise CohortValidationError(
             [f"{display}: the file has a header but no data rows (header-only file)"]
         )
-    return _Table(display, spec, text, record_lines[fields > 0])
+    return table
 
 
-def _record_lines(text: str) -> np.ndarray:
-    """The first line of every CSV record after the header, when records may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    next(reader)
-    starts = []
-    start = reader.line_num + 1
-    for _ in reader:
-        starts.append(start)
-        start = reader.line_num + 1
-    return np.asarray(starts)
+def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
+    """The cells parsed by pyarrow (float or string), or None where pandas must decide.
+
+    Arrow refuses ragged rows, quoted line breaks and text in number columns (the slower
+    paths handle those). It accepts everything the C parser accepts in a number column, plus
+    'nan' and overflowing numbers such as '1e400' (checked on a list of edge cases), so a file
+    with any non-finite number goes to the C parser, which refuses 'nan' and accepts 'inf'.
+    """
+    numeric = [c.name for c in spec.columns if _numeric(c)]
+    types = {c.name: arrow.float64() if c.name in numeric else arrow.string()
+             for c in spec.columns}
+    options = arrow_csv.ConvertOptions(column_types=types, null_values=[""],
+                                       strings_can_be_null=True)
+    try:
+        parsed = arrow_csv.read_csv(io.BytesIO(data), convert_options=options)
+    except arrow.ArrowInvalid:
+        return None
+    parsed = parsed.select(spec.column_names)
+    for name in numeric:
+        if arrow_compute.any(arrow_compute.invert(arrow_compute.is_finite(parsed[name]))).as_py():
+            return None
+    # self_destruct frees each Arrow column once converted (peak memory ~ one copy).
+    return parsed.to_pandas(types_mapper={arrow.string(): CHECKED_STRING}.get,
+                            split_blocks=True, self_destruct=True)
 
 
 # --- stage 3: columns --------------------------------------------------------------------------
@@ -317,10 +370,13 @@ def _numeric(col: Column) -> bool:
 
 def _parse(table: _Table) -> pd.DataFrame:
     """Cells to float (numeric kinds) or string; only an empty cell is missing."""
-    dtypes = {c.name: "float64" if _numeric(c) else "string" for c in table.spec.columns}
+    if table.parsed is not None:
+        parsed, table.parsed = table.parsed, None  # let the typed frame be the only copy
+        return parsed
+    dtypes = {c.name: "float64" if _numeric(c) else CHECKED_STRING for c in table.spec.columns}
     try:
-        # Fast path: pandas' C parser. It refuses 'NA', 'nan' and other text in a float column.
-        frame = pd.read_csv(io.StringIO(table.source), dtype=dtypes, keep_default_na=False,
+        # pandas' C parser refuses 'NA', 'nan' and other text in a float column.
+        frame = pd.read_csv(io.BytesIO(table.data), dtype=dtypes, keep_default_na=False,
                             na_values=[""])
         return frame[table.spec.column_names]
     except ValueError:
@@ -341,16 +397,26 @@ def _convert(table: _Table) -> pd.DataFrame:
     """Parsed cells to codebook types, refusing fractions where whole numbers belong."""
     frame = _parse(table)
     problems = []
+    columns = {}
     for col in table.spec.columns:
+        values = frame[col.name].array
         if col.kind in ("binary", "integer"):
+            numbers = values.to_numpy()
+            missing = np.isnan(numbers)
             # Non-finite values fail `% 1 == 0` too, so 'inf' is refused here.
-            not_whole = frame[col.name].notna() & (frame[col.name] % 1 != 0)
+            with np.errstate(invalid="ignore"):
+                not_whole = ~missing & (np.mod(numbers, 1) != 0)
             problems += table.report(not_whole, [col.name], lambda r, c=col: (
                 f"value {table.value(c.name, r)} is not a whole number ({c.name} counts whole "
                 f"{c.unit or 'units'})"))
+            # Beyond int64, pandas' own cast decides (it refuses), as before this shortcut.
+            fits = (np.abs(numbers[~missing]) < 2.0**63).all()
+            values = (pd.arrays.IntegerArray(np.where(missing, 0, numbers).astype(np.int64),
+                                             missing) if fits else values.astype("Int64"))
+        columns[col.name] = values  # strings stay CHECKED_STRING, numbers float64
     if problems:
         raise CohortValidationError(problems)
-    return frame.astype({c.name: DTYPES[c.kind] for c in table.spec.columns})
+    return pd.DataFrame(columns, index=frame.index, copy=False)
 
 
 def _unit(col: Column) -> str:
@@ -359,7 +425,7 @@ def _unit(col: Column) -> str:
 
 def _checks(col: Column, wave_ids: list[str]) -> list[pa.Check]:
     if col.kind == "id":
-        return [pa.Check.str_matches(ID_PATTERN)]
+        return [pa.Check(_is_participant_id, error=f"str_matches('{ID_PATTERN}')")]
     if col.kind == "wave":
         return [pa.Check.isin(wave_ids)]
     if col.kind == "category":
@@ -375,11 +441,22 @@ def _checks(col: Column, wave_ids: list[str]) -> list[pa.Check]:
     return []
 
 
+def _is_participant_id(ids: pd.Series) -> pd.Series:
+    """Whether each cell matches ID_PATTERN (Python's re semantics) at Arrow's speed."""
+    cells = arrow.array(ids.array, type=arrow.string())
+    ok = arrow_compute.fill_null(arrow_compute.match_substring_regex(cells, ASCII_ID_PATTERN),
+                                 False).to_numpy(zero_copy_only=False)
+    for row in np.flatnonzero(~ok & ids.notna().to_numpy()):
+        ok[row] = re.match(ID_PATTERN, ids.iat[row]) is not None
+    return pd.Series(ok, index=ids.index)
+
+
 def build_schema(spec: RawFile, wave_ids: list[str]) -> pa.DataFrameSchema:
     """The pandera schema of one raw file, built from its codebook columns and the config waves."""
     return pa.DataFrameSchema(
         {
-            c.name: pa.Column(DTYPES[c.kind], checks=_checks(c, wave_ids), nullable=c.nullable)
+            c.name: pa.Column(CHECKED_STRING if DTYPES[c.kind] == "string" else DTYPES[c.kind],
+                              checks=_checks(c, wave_ids), nullable=c.nullable)
             for c in spec.columns
         },
         unique=list(spec.key),
@@ -511,22 +588,30 @@ def _check_rows(table: _Table, rules: list[RowRule]) -> None:
         raise CohortValidationError(problems)
 
 
+def _isin(values: pd.Series, allowed: pd.Series) -> np.ndarray:
+    """values.isin(allowed) for string columns, in Arrow (pandas converts `allowed` to a list)."""
+    value_set = arrow.chunked_array(arrow.array(allowed.array, type=arrow.string()))
+    found = arrow_compute.is_in(arrow.array(values.array, type=arrow.string()),
+                                value_set=value_set.combine_chunks())
+    return arrow_compute.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+
 def _check_links(tables: dict[str, _Table], waves: Waves) -> None:
     """Ids known in participants; every participant interviewed at baseline; no empty wave."""
     people = tables[PARTICIPANTS.name]
     interviews = tables[INTERVIEWS.name]
     problems = []
     for table in (interviews, tables[TREATMENT.name]):
-        unknown = ~table.typed["id"].isin(people.typed["id"])
+        unknown = ~_isin(table.typed["id"], people.typed["id"])
         problems += table.report(unknown, ["id"], lambda r, t=table: (
             f"participant {t.value('id', r)} is not in {people.path} (every id must be a known "
             "participant)"))
     baseline = waves.baseline.id
     seen = interviews.typed.loc[interviews.typed["wave"] == baseline, "id"]
-    problems += people.report(~people.typed["id"].isin(seen), ["id"], lambda r: (
+    problems += people.report(~_isin(people.typed["id"], seen), ["id"], lambda r: (
         f"participant has no interview at the baseline wave {baseline} in {interviews.path} "
         "(every participant needs a baseline interview)"))
-    present = set(interviews.typed["wave"])
+    present = set(interviews.typed["wave"].unique())
     problems += [
         _message(interviews.path, ["wave"], None, (
             f"configured wave '{w}' has no interviews (every wave in config 'waves' needs at least "
@@ -550,4 +635,20 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
         _check_rows(table, rules)
         tables[spec.name] = table
     _check_links(tables, waves)
-    return RawData(*(tables[spec.name].typed for spec in RAW_FILES))
+    return RawData(*(_python_strings(tables[spec.name].typed) for spec in RAW_FILES))
+
+
+def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """String columns in pandas' default (Python) storage, the codebook dtype 'string'.
+
+    Arrow converts them making one Python object per distinct string, not one per cell (at a
+    million participants that saves gigabytes: ids repeat per wave, categories everywhere).
+    """
+    def python(values: pd.api.extensions.ExtensionArray) -> pd.api.extensions.ExtensionArray:
+        if values.dtype != "string":
+            return values
+        cells = arrow.chunked_array(arrow.array(values, type=arrow.string())).to_pandas()
+        return pd.arrays.StringArray(cells.to_numpy())  # None -> pd.NA
+
+    return pd.DataFrame({name: python(frame[name].array) for name in frame.columns},
+                        index=frame.index, copy=False)

@@ -1,0 +1,330 @@
+"""What the build costs: workflow timings against their floors, and the analyses at scale.
+
+    uv run python -m analysis.bench --json [--repeats 3] [--sizes 157,10000,100000,1000000]
+    uv run python -m analysis.bench --json --quick     # sizes 157 and 2000, one run, no builds
+    uv run python -m analysis.bench --json --skip-builds --sizes 1000000   # scale only
+
+Prints one JSON object. Build timings run Snakemake in a copy of the project without generated
+outputs (tests/workflow_copy.py): a cold build, a no-op rebuild, a rebuild after a prose edit
+(which rules reran: only `render` should) and after a one-cell data edit. Their floors are
+Snakemake's own start-up and one Python process that imports the analysis stack and renders
+the finished manuscript. `scale` times validation, cleaning and every results domain (no render)
+on resampled cohorts, each size in a fresh process that reports its own peak memory. A failing
+step is recorded as {"error": ...} instead of stopping the benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.codebook import RAW_FILES
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config" / "config.yaml"
+# The results domains of the Snakefile (rule `results`), imported by name.
+DOMAINS = ["study", "profile", "coercion", "retention", "offending", "drug_use", "reintegration",
+           "regression"]
+FULL_SIZES = [157, 10_000, 100_000, 1_000_000]
+QUICK_SIZES = [157, 2000]
+BUILD = ["all", "--cores", "2"]
+FLOOR_SCRIPT = (
+    "import runpy, sys\n"
+    "import matplotlib.pyplot, pandas, pandera.pandas, scipy.stats, statsmodels.api\n"
+    "sys.argv = ['analysis.render', '--manuscript', 'manuscript', '--out', sys.argv[1]]\n"
+    "runpy.run_module('analysis.render', run_name='__main__')\n"
+)
+RULE_LINE = re.compile(r"^(?:local)?rule (\w+):", re.MULTILINE)
+ERROR_TAIL = 2000  # characters of a failing command's output kept in the JSON
+# A domain still computing after this long is stopped and recorded as an error, so one
+# analysis that does not scale cannot hold up the benchmark (regression at 20k: minutes).
+DOMAIN_TIMEOUT_S = 120
+
+
+class StageTimeout(Exception):
+    """A stage ran past its time limit (raised from the SIGALRM handler)."""
+
+
+def _time_limit(seconds: int) -> None:
+    def expire(signum: int, frame: Any) -> None:
+        raise StageTimeout(f"stopped after {seconds} s (time limit)")
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    # Rules call `python -m analysis...`: that must be this environment's Python.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def run(args: list[str], cwd: Path) -> dict[str, Any]:
+    """Run one command; its wall time, and its error (output tail) if it failed."""
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(args, cwd=cwd, env=_environment(), capture_output=True, text=True,
+                              timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return {"seconds": time.perf_counter() - start, "error": repr(err)}
+    result = {"seconds": time.perf_counter() - start, "output": done.stdout + done.stderr}
+    if done.returncode != 0:
+        result["error"] = f"exit {done.returncode}: {result['output'][-ERROR_TAIL:]}"
+    return result
+
+
+def snakemake(project: Path, *args: str) -> dict[str, Any]:
+    return run([sys.executable, "-m", "snakemake", *args], project)
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median and individual wall times of repeated runs; errors are kept, not timed."""
+    ok = [r["seconds"] for r in runs if "error" not in r]
+    out: dict[str, Any] = {"median_s": statistics.median(ok) if ok else None,
+                           "runs_s": [round(s, 3) for s in ok]}
+    errors = [r["error"] for r in runs if "error" in r]
+    if errors:
+        out["error"] = errors[0]
+    return out
+
+
+def reran(output: str) -> list[str]:
+    """The rules Snakemake ran, from its job log ('rule x:' / 'localrule x:' lines).
+
+    The target rule `all` (no command, reruns whenever anything does) is left out.
+    """
+    return sorted(set(RULE_LINE.findall(output)) - {"all"})
+
+
+def edit_prose(project: Path) -> None:
+    with open(project / "manuscript" / "report.qmd", "a", encoding="utf-8") as qmd:
+        qmd.write("\n<!-- benchmark: a prose edit -->\n")
+
+
+def edit_input(project: Path) -> None:
+    """Change one cell of interviews.csv: the first data row's crime_days_180 by one day."""
+    path = project / "data" / "raw" / "interviews.csv"
+    header, first, rest = path.read_text(encoding="utf-8").split("\n", 2)
+    cells = first.split(",")
+    at = header.split(",").index("crime_days_180")
+    cells[at] = str(int(cells[at]) + 1 if int(cells[at]) < 180 else int(cells[at]) - 1)
+    path.write_text("\n".join([header, ",".join(cells), rest]), encoding="utf-8")
+
+
+def build_sequence(workdir: Path) -> dict[str, dict[str, Any]]:
+    """One cold build, then no-op, prose-edit and input-edit rebuilds, in a fresh copy."""
+    from tests.workflow_copy import copy_project  # the one definition of "a fresh clone"
+
+    project = copy_project(workdir / "project")
+    out = {"cold": snakemake(project, *BUILD)}
+    if "error" in out["cold"]:
+        return out
+    out["noop"] = snakemake(project, *BUILD)
+    floor_out = workdir / "floor_output"
+    out["floor"] = run([sys.executable, "-c", FLOOR_SCRIPT, str(floor_out)], project)
+    edit_prose(project)
+    out["prose_edit"] = snakemake(project, *BUILD)
+    try:
+        edit_input(project)
+        out["input_edit"] = snakemake(project, *BUILD)
+    except (OSError, ValueError) as err:
+        out["input_edit"] = {"seconds": 0.0, "error": f"could not edit the input: {err!r}"}
+    return out
+
+
+def build_timings(repeats: int) -> dict[str, Any]:
+    """Median and runs of every build timing, the rules a prose edit reran, and the ratios."""
+    sequences = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="qct-bench-") as tmp:
+            sequences.append(build_sequence(Path(tmp)))
+    names = {"cold": "cold_build_s", "noop": "noop_build_s", "prose_edit": "prose_edit_build_s",
+             "input_edit": "input_edit_build_s", "floor": "floor_s"}
+    out: dict[str, Any] = {
+        key: summarise([s[step] for s in sequences if step in s])
+        for step, key in names.items()
+    }
+    out["snakemake_startup_s"] = summarise(
+        [snakemake(ROOT, "--version") for _ in range(repeats)])
+    prose = [s["prose_edit"] for s in sequences if "prose_edit" in s]
+    out["prose_edit_reran"] = reran(prose[0]["output"]) if prose else None
+    out["input_edit_reran"] = (
+        reran(sequences[0]["input_edit"]["output"]) if "input_edit" in sequences[0] else None)
+    out["ratios"] = {
+        "noop_over_startup": _ratio(out["noop_build_s"], out["snakemake_startup_s"]),
+        "cold_over_floor": _ratio(out["cold_build_s"], out["floor_s"]),
+    }
+    return out
+
+
+def _ratio(a: dict[str, Any], b: dict[str, Any]) -> float | None:
+    if a["median_s"] is None or not b["median_s"]:
+        return None
+    return round(a["median_s"] / b["median_s"], 2)
+
+
+# --- the analyses at scale -----------------------------------------------------------------------
+
+
+def write_cohort(n: int, out_dir: Path) -> str:
+    """The shipped cohort resampled to n people, as raw CSVs; returns the resampler used.
+
+    `analysis.synthesize.resample_cohort` when it imports (stratified by group), else
+    `resample_people`, so the benchmark still runs while the generator is being changed.
+    """
+    from analysis.config import load_config
+    from analysis.validate import load_raw
+
+    config = load_config(CONFIG)
+    raw = load_raw(ROOT / "data" / "raw", config)
+    frames = {"participants": raw.participants, "interviews": raw.interviews,
+              "treatment": raw.treatment}
+    seed = int(config["synthesis"]["seed"])
+    try:
+        from analysis.synthesize import resample_cohort, write_raw
+    except ImportError:
+        used = "analysis.bench.resample_people"
+        frames = resample_people(frames, n, seed) if n != len(raw.participants) else frames
+        for frame, spec in zip(frames.values(), RAW_FILES, strict=True):
+            frame[spec.column_names].to_csv(out_dir / spec.name, index=False)
+        return used
+    if n != len(raw.participants):
+        frames = resample_cohort(frames, n, seed)
+    write_raw(frames, out_dir)
+    return "analysis.synthesize.resample_cohort"
+
+
+def resample_people(frames: dict[str, pd.DataFrame], n: int, seed: int) -> dict[str, pd.DataFrame]:
+    """n people drawn with replacement, each with all their rows, under new ids P0000001...."""
+    rng = np.random.default_rng(seed)
+    people = frames["participants"]
+    drawn = people.iloc[rng.integers(0, len(people), n)].reset_index(drop=True)
+    new_ids = pd.Series([f"P{i:07d}" for i in range(1, n + 1)], dtype="string")
+    owner = pd.DataFrame({"id": drawn["id"], "new_id": new_ids})
+    out = {"participants": drawn.assign(id=new_ids)}
+    for name in ("interviews", "treatment"):
+        rows = owner.merge(frames[name], on="id", how="inner", sort=False)
+        out[name] = rows.drop(columns="id").rename(columns={"new_id": "id"})
+    return out
+
+
+def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, Any]:
+    """Validation, cleaning and every domain's compute on one raw cohort (run in a child)."""
+    import importlib
+
+    from analysis.clean import build_cohort
+    from analysis.config import load_config
+    from analysis.validate import load_raw
+
+    config = load_config(CONFIG)
+    out: dict[str, Any] = {"stages": {}, "errors": {}}
+
+    def timed(name: str, step: Callable[[], Any], limit: int = 0) -> Any:
+        start = time.perf_counter()
+        try:
+            _time_limit(limit)  # 0: no limit
+            return step()
+        except StageTimeout as err:
+            out["errors"][name] = str(err)
+        except Exception:  # noqa: BLE001 - a domain failing at scale is a finding, not a crash
+            out["errors"][name] = traceback.format_exc(limit=3)[-ERROR_TAIL:]
+        finally:
+            signal.alarm(0)
+            out["stages"][name] = round(time.perf_counter() - start, 3)
+        return None
+
+    raw = timed("validate", lambda: load_raw(raw_dir, config))
+    cohort = timed("clean", lambda: build_cohort(raw, config)) if raw is not None else None
+    if cohort is not None:
+        del raw
+        start = time.perf_counter()
+        modules = {}
+        for domain in DOMAINS:  # imported first, so a domain's time is its computation
+            modules[domain] = timed(f"import {domain}", lambda d=domain: importlib.import_module(
+                f"analysis.{d}"))
+            del out["stages"][f"import {domain}"]
+        out["stages"]["import domains"] = round(time.perf_counter() - start, 3)
+        for domain, module in modules.items():
+            if module is not None:
+                timed(domain, lambda m=module: m.compute(cohort, config), domain_timeout)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out
+
+
+def scale(sizes: list[int], domain_timeout: int = DOMAIN_TIMEOUT_S) -> list[dict[str, Any]]:
+    """Wall time and peak memory of the analysis stages per cohort size, each in a new process."""
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="qct-scale-") as tmp:
+            try:
+                resampler = write_cohort(n, Path(tmp))
+            except Exception as err:  # noqa: BLE001 - recorded, the other sizes still run
+                rows.append({"participants": n, "error": f"cohort not built: {err!r}"})
+                continue
+            child = run([sys.executable, "-m", "analysis.bench", "--stages", tmp,
+                         "--domain-timeout", str(domain_timeout)], ROOT)
+        row: dict[str, Any] = {"participants": n, "seconds": round(child["seconds"], 3),
+                               "resampler": resampler}
+        if "error" in child:
+            row["error"] = child["error"]
+        else:
+            row.update(json.loads(child["output"].strip().splitlines()[-1]))
+        row["per_participant_us"] = round(row["seconds"] / n * 1e6, 2)
+        rows.append(row)
+    return rows
+
+
+def benchmark(sizes: list[int], repeats: int, builds: bool,
+              domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, Any]:
+    out: dict[str, Any] = {"repeats": repeats, "cores": os.cpu_count(),
+                           "domain_timeout_s": domain_timeout}
+    if builds:
+        out.update(build_timings(repeats))
+    out["scale"] = scale(sizes, domain_timeout)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object (the default)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sizes", default=",".join(map(str, FULL_SIZES)))
+    parser.add_argument("--quick", action="store_true",
+                        help="sizes 157 and 2000, one repeat, no workflow builds (for tests)")
+    parser.add_argument("--skip-builds", action="store_true",
+                        help="only the scale measurements (no Snakemake runs)")
+    parser.add_argument("--domain-timeout", type=int, default=DOMAIN_TIMEOUT_S,
+                        help="seconds a results domain may take at one size before it is stopped")
+    parser.add_argument("--stages", type=Path, help=argparse.SUPPRESS)  # the child process
+    args = parser.parse_args(argv)
+    if args.stages:
+        print(json.dumps(stages(args.stages, args.domain_timeout)))
+        return
+    if args.quick:
+        result = benchmark(QUICK_SIZES, 1, builds=False, domain_timeout=args.domain_timeout)
+    else:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+        result = benchmark(sizes, max(1, args.repeats), builds=not args.skip_builds,
+                           domain_timeout=args.domain_timeout)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
