@@ -2,9 +2,9 @@
 
 The real individual-level data are not public, so the build ships a synthetic cohort of 157
 people whose recomputed statistics reproduce the paper's printed ones (see
-docs/statistics_spec.md). `synthesize` builds it (skeleton, draft values, calibration),
-`write_raw` writes the three raw CSV files of `analysis.codebook`, `resample_cohort` scales the
-cohort up to any size for load tests.
+docs/statistics_spec.md). `synthesize` builds it (skeleton, draft values, exact construction of
+printed counts and means, calibration), `write_raw` writes the three raw CSV files of
+`analysis.codebook`, `resample_cohort` scales the cohort up to any size for load tests.
 
 CLI: python -m analysis.synthesize --config config/config.yaml --out-dir data/raw [--participants N]
 """
@@ -43,7 +43,7 @@ def build_cohort(config: dict[str, Any]) -> Cohort:
     if len(waves.all) < 2:
         raise ValueError("synthesis needs a baseline and at least one follow-up wave in config")
     rng = np.random.default_rng(int(config["synthesis"]["seed"]))
-    cohort = draft(rng, skeleton(rng, [w.months for w in waves.all], waves.ids))
+    cohort = draft(rng, skeleton(rng, [w.months for w in waves.all], waves.ids), config)
     return calibrate(cohort, config, rng)
 
 

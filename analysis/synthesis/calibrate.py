@@ -1,10 +1,18 @@
 """Seeded simulated annealing that moves the draft cohort onto the paper's printed statistics.
 
-Moves change one value (within its range, then re-applying the codebook row rules) or swap a
-bundle of related values between two people of the same group (which leaves every group-level
-marginal intact and changes only within-person pairings). Each move re-evaluates only the
-target families that read a touched cell. Pinned counts (group sizes, interview grid, printed
-2x2 cells) are never moved.
+Two stages over one move set. The first minimises a smooth loss (each statistic's squared
+distance from its printed value in half-units of the last printed digit), so that all targets
+approach their centres together. The second adds a fixed step to every missed target and
+nothing to a hit one (a hinge at printed precision), so the search stops polishing met targets
+and spends its moves on the missed ones.
+
+Moves change one value (within its range, then re-applying the codebook row rules), transfer
+an amount between two people of the same group (group sums and means stay exact), or swap a
+bundle of related values between two people of the same group (group marginals stay exact).
+Each move re-evaluates only the target families that read a touched cell. What `construct` and
+`correlates` pinned (group sizes, interview grid, printed 2x2 cells, zero / positive status,
+yes-counts, group sums, the 0/1 block of the Spearman correlations) is never changed: moves
+are built to keep it, and a move that would change the correlation block is undone.
 """
 
 from __future__ import annotations
@@ -14,41 +22,44 @@ from typing import Any
 
 import numpy as np
 
-from analysis.synthesis.cohort import DAYS_PER_MONTH, Cohort, repair_interview
+from analysis.synthesis.cohort import (
+    GRID,
+    IV_NUMERIC,
+    Cohort,
+    bounded,
+    repair_interview,
+    wave_role,
+)
+from analysis.synthesis.construct import YES_COUNTS, mean_pinned_cells, zero_pinned_cells
+from analysis.synthesis.correlates import signature
 from analysis.synthesis.targets import Family, build_targets
 
-ITERATIONS = 120_000
-T_START, T_END = 0.5, 0.01
+ITERATIONS = 160_000
+SMOOTH_SHARE = 0.6  # share of the iterations spent on the smooth stage
+T_SMOOTH = (3.0, 0.1)  # temperature from .. to, smooth stage (loss in band units squared)
+T_HINGE = (1.0, 0.02)  # temperature from .. to, hinge stage
+MISS_STEP = 4.0  # hinge stage: extra cost of a missed target
+# Table 1 reads the composite score, age, stage of change and site; swapping them within a
+# group (site: within a class, `Mover.p_swap`) keeps every other statistic, so a last search
+# polishes Table 1 with these swaps alone.
+POLISHED = "table1"
+POLISH_MOVES = ("drug_composite", "age", "stage_of_change", "site")
+POLISH_ITERATIONS = 20_000
 
-IV_NUMERIC = {  # column: (minimum, maximum, largest step)
-    "crime_days_30": (0, 30, 4),
-    "crime_days_180": (0, 180, 20),
-    "illicit_drug_days_30": (0, 30, 4),
-    "any_drug_days_30": (0, 30, 4),
-    "heroin_days_30": (0, 30, 4),
-    "crack_days_30": (0, 30, 4),
-    "injecting_days_30": (0, 30, 4),
-    "n_drugs_30": (1, 15, 1),
-    "drug_spend_30": (0, 20000, 300),
-    "drug_composite": (0, 1, 0.03),
-    "relationship_problems": (0, 6, 1),
-    "weeks_abstinent_since_intake": (0, 260, 4),
-}
-IV_BINARY_FOLLOW_UP = ("homeless_30", "satisfied_living", "free_time_with_users", "in_treatment",
-                       "arrested_since_last", "worked_or_studied_since_last",
+IV_BINARY_FOLLOW_UP = ("in_treatment", "arrested_since_last", "worked_or_studied_since_last",
                        "abstinent_via_treatment_since_intake")
-IV_BINARY_BASELINE = ("satisfied_living", "free_time_with_users")
-GRID = {"drug_spend_30": 10, "drug_composite": 0.001, "weeks_abstinent_since_intake": 0.1}
+# Values swapped together between two people of a group. The composite score swaps alone:
+# that keeps its group means and its Mann-Whitney U while changing Table 1.
 BUNDLES = (
     ("crime_days_30", "crime_days_180", "crime_types_30", "days_at_liberty_30"),
     ("illicit_drug_days_30", "any_drug_days_30", "heroin_days_30", "crack_days_30",
-     "injecting_days_30", "n_drugs_30", "drug_spend_30", "drug_composite"),
+     "injecting_days_30", "n_drugs_30", "drug_spend_30"),
     ("homeless_30", "homeless_setting", "satisfied_living", "free_time_with_users",
      "relationship_problems"),
     ("in_treatment", "arrested_since_last", "worked_or_studied_since_last",
-     "abstinent_via_treatment_since_intake", "weeks_abstinent_since_intake"),
+     "abstinent_via_treatment_since_intake"),
 )
-SWAP_WITHIN_GROUP = ("age", "stage_of_change", "suicide_attempts_lifetime")
+SWAP_WITHIN_GROUP = ("age", "stage_of_change")
 SWAP_ANYONE = ("site", "abstinent_voluntarily_before", "abstinent_via_treatment_before")
 
 
@@ -93,44 +104,76 @@ def _repaired(c: Cohort, journal: Journal, i: int, j: int) -> None:
 class Mover:
     """The move set over one cohort; `propose` moves a cell a missed target reads."""
 
-    def __init__(self, c: Cohort, rng: np.random.Generator):
+    def __init__(self, c: Cohort, rng: np.random.Generator, config: dict[str, Any]):
         self.c, self.rng = c, rng
+        self.frequent_days = float(config["derived"]["frequent_use_days"])
+        days = c.v["tr.days_in_treatment"][:, 1]
+        # retained beyond the threshold at the first follow-up: -1 unknown, 0 no, 1 yes
+        self.retained = np.where(np.isnan(days), -1,
+                                 days > float(config["derived"]["retained_days"]))
         self.q = c.qct
         self.n_waves = len(c.waves)
+        roles = [wave_role(j, self.n_waves) for j in range(self.n_waves)]
+        self.zero_pinned = zero_pinned_cells(self.n_waves)
+        self.mean_pinned = mean_pinned_cells(self.n_waves)
+        self.count_pinned = {(col, j) for col, by_role in YES_COUNTS.items()
+                             for j in range(self.n_waves) if roles[j] in by_role}
 
     def propose(self, journal: Journal, dep: str) -> None:
         """Apply one random move that changes the cells named by a dependency key."""
         kind, _, rest = dep.partition(".")
         col, _, wave = rest.partition("@")
-        swap = self.rng.random() < 0.35
+        u = self.rng.random()
         if kind == "p":
-            if col in ("age", "suicide_attempts_lifetime", "weeks_to_intake_interview") and (
-                not swap or col == "weeks_to_intake_interview"
+            if col in ("age", "weeks_to_intake_interview") and (
+                u >= 0.35 or col == "weeks_to_intake_interview"
             ):
                 self.p_numeric(journal, col)
             elif col in SWAP_WITHIN_GROUP + SWAP_ANYONE:
                 self.p_swap(journal, col)
-        elif kind == "iv":
+        elif kind == "iv" and col != "weeks_abstinent_since_intake":
             j = int(wave)
-            if swap:
+            if (col, j) in self.count_pinned:
+                self.iv_swap_any(journal, col, j)
+            elif u < 0.3 or (col not in IV_NUMERIC and col not in IV_BINARY_FOLLOW_UP):
                 self.iv_swap(journal, col, j)
             elif col in IV_NUMERIC:
-                self.iv_numeric(journal, col, j)
-            elif col in (IV_BINARY_BASELINE if j == 0 else IV_BINARY_FOLLOW_UP):
-                self.iv_binary(journal, col, j)
-            else:
-                self.iv_swap(journal, col, j)
-        elif col == "days_in_treatment" and not swap:
-            self.tr_days(journal, int(wave))
-        elif col in ("residential_since_intake", "imprisoned_since_intake") and not swap:
+                keep_sum = u < 0.55 or (col, j) in self.mean_pinned
+                (self.iv_transfer if keep_sum else self.iv_numeric)(journal, col, j)
+            elif j > 0:
+                (self.iv_binary if u < 0.75 else self.iv_swap_any)(journal, col, j)
+        elif col in ("residential_since_intake", "imprisoned_since_intake"):
             self.tr_flag(journal, col, int(wave))
-        else:
-            self.tr_swap(journal)
+        # Days in treatment and weeks abstinent are solved in `construct`: never moved.
+
+    def _classes(self) -> np.ndarray:
+        """Each person's class: desisted at the first follow-up and improved illicit use there
+        (each 1, 0 or unknown), the binary outcomes of the paper's Spearman correlations."""
+        v = self.c.v
+        crime = v["iv.crime_days_30"][:, 1]
+        before, after = v["iv.illicit_drug_days_30"][:, 0], v["iv.illicit_drug_days_30"][:, 1]
+        desisted = np.where(np.isnan(crime), 2, crime == 0)
+        improved = np.where(np.isnan(before) | np.isnan(after), 2,
+                            (after < before) | (after == 0))
+        return desisted * 3 + improved
+
+    def _partner(self, a: int, pool: np.ndarray) -> int | None:
+        """A swap partner for `a` from `pool`; half the time one of the same class, so that
+        the swap keeps every correlation with desistance and improvement."""
+        if self.rng.random() < 0.5:
+            classes = self._classes()
+            pool = pool[classes[pool] == classes[a]]
+        pool = pool[pool != a]
+        return int(self.rng.choice(pool)) if len(pool) else None
 
     def _cell(self, col: str, j: int) -> int | None:
         x = self.c.v[f"iv.{col}"][:, j]
         pool = np.flatnonzero(~np.isnan(x))
         return int(self.rng.choice(pool)) if len(pool) else None
+
+    def _bounded(self, col: str, i: int, j: int, new: float) -> float:
+        return bounded(self.c, col, i, j, new, keep_zero=(col, j) in self.zero_pinned,
+                       frequent_days=self.frequent_days)
 
     def iv_numeric(self, journal: Journal, col: str, j: int) -> None:
         lo, hi, step = IV_NUMERIC[col]
@@ -140,24 +183,36 @@ class Mover:
         v = self.c.v
         grid = GRID.get(col, 1)
         old = v[f"iv.{col}"][i, j]
-        delta = self.rng.integers(1, max(2, int(round(step / grid)) + 1)) * grid
-        new = float(np.clip(old + (delta if self.rng.random() < 0.5 else -delta), lo, hi))
-        if self.rng.random() < 0.1:  # occasional jump: to none, or anywhere in the range
-            new = float(lo) if self.rng.random() < 0.5 else float(self.rng.uniform(lo, hi))
-        new = round(round(new / grid) * grid, 3)
-        if col in ("heroin_days_30", "crack_days_30"):
-            new = min(new, np.nan_to_num(v["iv.illicit_drug_days_30"][i, j], nan=30))
-        if col == "illicit_drug_days_30":
-            parts = [v[f"iv.{k}"][i, j] for k in ("heroin_days_30", "crack_days_30")]
-            new = max([new] + [x for x in parts if not np.isnan(x)])
-        if col == "any_drug_days_30":
-            new = max(new, np.nan_to_num(v["iv.illicit_drug_days_30"][i, j]))
         if col == "n_drugs_30" and v["iv.any_drug_days_30"][i, j] == 0:
             return
-        if col == "crime_days_30":
-            new = min(new, np.nan_to_num(v["iv.days_at_liberty_30"][i, j], nan=30))
-        journal.set(f"iv.{col}", (i, j), new, _iv_dep(col, j))
+        delta = self.rng.integers(1, max(2, int(round(step / grid)) + 1)) * grid
+        new = old + (delta if self.rng.random() < 0.5 else -delta)
+        if self.rng.random() < 0.1:  # occasional jump: to none, or anywhere in the range
+            new = float(lo) if self.rng.random() < 0.5 else float(self.rng.uniform(lo, hi))
+        journal.set(f"iv.{col}", (i, j), self._bounded(col, i, j, new), _iv_dep(col, j))
         _repaired(self.c, journal, i, j)
+
+    def iv_transfer(self, journal: Journal, col: str, j: int) -> None:
+        """Move an amount of `col` from one person to another of the same group (sum kept)."""
+        _, _, step = IV_NUMERIC[col]
+        x = self.c.v[f"iv.{col}"]
+        group = self.q if self.rng.random() < 0.5 else ~self.q
+        pool = np.flatnonzero(group & ~np.isnan(x[:, j]))
+        if (col, j) in self.zero_pinned:
+            pool = pool[x[pool, j] > 0]
+        if len(pool) < 2:
+            return
+        a, b = (int(k) for k in self.rng.choice(pool, 2, replace=False))
+        grid = GRID.get(col, 1)
+        amount = self.rng.integers(1, max(2, int(round(step / grid)) + 1)) * grid
+        new_a, new_b = x[a, j] - amount, x[b, j] + amount
+        if (self._bounded(col, a, j, new_a) != round(new_a, 3)
+                or self._bounded(col, b, j, new_b) != round(new_b, 3)):
+            return
+        journal.set(f"iv.{col}", (a, j), round(new_a, 3), _iv_dep(col, j))
+        journal.set(f"iv.{col}", (b, j), round(new_b, 3), _iv_dep(col, j))
+        _repaired(self.c, journal, a, j)
+        _repaired(self.c, journal, b, j)
 
     def iv_binary(self, journal: Journal, col: str, j: int) -> None:
         i = self._cell(col, j)
@@ -183,15 +238,21 @@ class Mover:
             journal.set(f"iv.{name}", (b, j), rows[0, k], _iv_dep(name, j))
 
     def iv_swap_any(self, journal: Journal, col: str, j: int) -> None:
-        """Swap one follow-up item between any two interviewees (keeps the wave's count)."""
-        pool = np.flatnonzero(~np.isnan(self.c.v[f"iv.{col}"][:, j]))
-        a, b = self.rng.choice(pool, 2, replace=False)
+        """Swap one item between any two interviewees (keeps the wave's yes-count)."""
+        if j == 0 and col == "homeless_30":  # pinned by group: swap within group
+            self.iv_swap(journal, col, j)
+            return
         x = self.c.v[f"iv.{col}"]
+        pool = np.flatnonzero(~np.isnan(x[:, j]))
+        a = int(self.rng.choice(pool))
+        b = self._partner(a, pool)
+        if b is None:
+            return
         va, vb = x[a, j], x[b, j]
         journal.set(f"iv.{col}", (a, j), vb, _iv_dep(col, j))
         journal.set(f"iv.{col}", (b, j), va, _iv_dep(col, j))
-        _repaired(self.c, journal, int(a), j)
-        _repaired(self.c, journal, int(b), j)
+        _repaired(self.c, journal, a, j)
+        _repaired(self.c, journal, b, j)
 
     def p_numeric(self, journal: Journal, col: str) -> None:
         v = self.c.v
@@ -199,10 +260,6 @@ class Mover:
         sign = 1 if self.rng.random() < 0.5 else -1
         if col == "age":
             new = float(np.clip(v["p.age"][i] + sign * self.rng.integers(1, 4), 18, 60))
-        elif col == "suicide_attempts_lifetime":
-            if v["p.suicide_attempted_lifetime"][i] != 1:
-                return
-            new = float(np.clip(v[f"p.{col}"][i] + sign, 1, 15))
         else:
             step = self.rng.integers(1, 11) / 10
             new = round(float(np.clip(v[f"p.{col}"][i] + sign * step, 0.1, 20.0)), 1)
@@ -212,24 +269,16 @@ class Mover:
         group = np.ones(self.c.n, bool)
         if col in SWAP_WITHIN_GROUP:
             group = self.q if self.rng.random() < 0.5 else ~self.q
-        if col == "suicide_attempts_lifetime":
-            group = group & (self.c.v["p.suicide_attempted_lifetime"] == 1)
-        a, b = self.rng.choice(np.flatnonzero(group), 2, replace=False)
+        a = int(self.rng.choice(np.flatnonzero(group)))
+        if col == "site":  # keep the site-of-interest retention table (construct.RETAINED_TABLE)
+            group = group & (self.retained == self.retained[a])
+        b = self._partner(a, np.flatnonzero(group))
+        if b is None:
+            return
         x = self.c.v[f"p.{col}"]
         va, vb = x[a], x[b]
         journal.set(f"p.{col}", (a,), vb, f"p.{col}")
         journal.set(f"p.{col}", (b,), va, f"p.{col}")
-
-    def tr_days(self, journal: Journal, j: int) -> None:
-        days = self.c.v["tr.days_in_treatment"]
-        pool = np.flatnonzero(~np.isnan(days[:, j]))
-        i = int(self.rng.choice(pool))
-        lower = np.nanmax(np.r_[0, days[i, 1:j]])
-        upper = min([np.floor(self.c.months[j] * DAYS_PER_MONTH)]
-                    + [d for d in days[i, j + 1:] if not np.isnan(d)])
-        step = self.rng.integers(1, 16) * (1 if self.rng.random() < 0.5 else -1)
-        new = float(np.clip(days[i, j] + step, lower, upper))
-        journal.set("tr.days_in_treatment", (i, j), new, f"tr.days_in_treatment@{j}")
 
     def tr_flag(self, journal: Journal, col: str, j: int) -> None:
         x = self.c.v[f"tr.{col}"]
@@ -242,29 +291,6 @@ class Mover:
             if (new == 0 and k < j and x[i, k] == 1) or (new == 1 and k > j and x[i, k] == 0):
                 journal.set(f"tr.{col}", (i, k), new, f"tr.{col}@{k}")
 
-    def tr_swap(self, journal: Journal) -> None:
-        group = self.q if self.rng.random() < 0.5 else ~self.q
-        a, b = self.rng.choice(np.flatnonzero(group), 2, replace=False)
-        if not (self.c.has_record[a] == self.c.has_record[b]).all():
-            return
-        keys = [k for k in self.c.v if k.startswith("tr.")]
-        if any((np.isnan(self.c.v[k][a]) != np.isnan(self.c.v[k][b])).any() for k in keys):
-            return
-        for k in keys:
-            ra, rb = self.c.v[k][a].copy(), self.c.v[k][b].copy()
-            for j in range(1, self.n_waves):
-                journal.set(k, (a, j), rb[j], f"{k}@{j}")
-                journal.set(k, (b, j), ra[j], f"{k}@{j}")
-
-
-def evaluate(fams: list[Family], c: Cohort) -> dict[str, dict[str, tuple[float, float]]]:
-    """Every family's statistics with their printed values: {family: {check: (x, printed)}}."""
-    out = {}
-    for fam in fams:
-        values = fam.compute(c)
-        out[fam.name] = {k: (values[k], chk.value) for k, chk in fam.checks.items()}
-    return out
-
 
 def misses(fams: list[Family], c: Cohort) -> list[str]:
     """Ids 'family.check' of the targets the cohort does not hit."""
@@ -275,9 +301,13 @@ def misses(fams: list[Family], c: Cohort) -> list[str]:
     return out
 
 
-def _penalty(fam: Family, c: Cohort) -> float:
+def _score(fam: Family, c: Cohort, step: float | None) -> tuple[float, int]:
+    """(cost, checks missed) of one family: smooth loss, or hinge loss when step is set."""
     values = fam.compute(c)
-    return sum(chk.penalty(values[k]) for k, chk in fam.checks.items())
+    missed = sum(chk.miss(values[k]) > 0 for k, chk in fam.checks.items())
+    if step is None:
+        return sum(chk.loss(values[k]) for k, chk in fam.checks.items()), missed
+    return sum(chk.penalty(values[k], step) for k, chk in fam.checks.items()), missed
 
 
 def calibrate(c: Cohort, config: dict[str, Any], rng: np.random.Generator,
@@ -289,25 +319,65 @@ def calibrate(c: Cohort, config: dict[str, Any], rng: np.random.Generator,
     for k, fam in enumerate(fams):
         for dep in fam.deps:
             by_key[dep].append(k)
-    pen = np.array([_penalty(f, c) for f in fams])
-    mover = Mover(c, rng)
-    temps = T_START * (T_END / T_START) ** (np.arange(iterations) / iterations)
-    uniforms = rng.random(iterations)
-    for step in range(iterations):
-        missed = np.flatnonzero(pen)
-        if len(missed) == 0:
-            break
-        # Mostly move a cell that a missed target reads; sometimes any target's cell.
-        fam = fams[rng.choice(missed) if rng.random() < 0.8 else rng.integers(len(fams))]
+    mover = Mover(c, rng, config)
+    block = signature(c, config)
+    n_smooth = int(iterations * SMOOTH_SHARE)
+    stages = ((n_smooth, T_SMOOTH, None), (iterations - n_smooth, T_HINGE, MISS_STEP))
+    for n, (t_from, t_to), step in stages:
+        scores = [_score(f, c, step) for f in fams]
+        cost = np.array([x for x, _ in scores])
+        missed = np.array([m for _, m in scores])
+        temps = t_from * (t_to / t_from) ** (np.arange(n) / n)
+        uniforms = rng.random(n)
+        for it in range(n):
+            n_missed = missed.sum()
+            if step is not None and n_missed == 0:
+                break
+            # Mostly move a cell that a missed target reads (a family in proportion to its
+            # missed checks); sometimes any target's cell.
+            pick = (rng.choice(len(fams), p=missed / n_missed)
+                    if n_missed and rng.random() < 0.8 else rng.integers(len(fams)))
+            fam = fams[pick]
+            journal = Journal(c)
+            mover.propose(journal, fam.deps[rng.integers(len(fam.deps))])
+            if not journal.saved:
+                continue
+            if not np.array_equal(signature(c, config), block, equal_nan=True):
+                journal.undo()  # the designed correlation block is kept as it is
+                continue
+            touched = sorted({k for key in journal.keys for k in by_key.get(key, ())})
+            new = [_score(fams[k], c, step) for k in touched]
+            delta = sum(x for x, _ in new) - float(cost[touched].sum())
+            if delta <= 0 or uniforms[it] < np.exp(-delta / temps[it]):
+                cost[touched] = [x for x, _ in new]
+                missed[touched] = [m for _, m in new]
+            else:
+                journal.undo()
+    table1 = next(f for f in fams if f.name == POLISHED)
+    _polish(table1, c, mover, rng, lambda: np.array_equal(signature(c, config), block,
+                                                          equal_nan=True))
+    return c
+
+
+def _polish(fam: Family, c: Cohort, mover: Mover, rng: np.random.Generator, kept) -> None:
+    """A last hinge search on one family with the moves that change nothing else it shares
+    cells with (POLISH_MOVES); `kept()` says whether the correlation block is intact."""
+    cost, missed = _score(fam, c, MISS_STEP)
+    temps = T_HINGE[0] * (T_HINGE[1] / T_HINGE[0]) ** (np.arange(POLISH_ITERATIONS)
+                                                        / POLISH_ITERATIONS)
+    for temp in temps:
+        if missed == 0:
+            return
         journal = Journal(c)
-        mover.propose(journal, fam.deps[rng.integers(len(fam.deps))])
+        col = POLISH_MOVES[rng.integers(len(POLISH_MOVES))]
+        if col == "drug_composite":
+            mover.iv_swap(journal, col, 0)
+        else:
+            mover.p_swap(journal, col)
         if not journal.saved:
             continue
-        touched = sorted({k for key in journal.keys for k in by_key.get(key, ())})
-        new = np.array([_penalty(fams[k], c) for k in touched])
-        delta = float(new.sum() - pen[touched].sum())
-        if delta <= 0 or uniforms[step] < np.exp(-delta / temps[step]):
-            pen[touched] = new
+        new, new_missed = _score(fam, c, MISS_STEP)
+        if kept() and (new <= cost or rng.random() < np.exp((cost - new) / temp)):
+            cost, missed = new, new_missed
         else:
             journal.undo()
-    return c

@@ -25,6 +25,23 @@ DECIMALS = {
     "weeks_abstinent_since_intake": 1,
 }
 
+IV_NUMERIC = {  # column: (minimum, maximum, largest step)
+    "crime_days_30": (0, 30, 4),
+    "crime_days_180": (0, 180, 20),
+    "illicit_drug_days_30": (0, 30, 4),
+    "any_drug_days_30": (0, 30, 4),
+    "heroin_days_30": (0, 30, 4),
+    "crack_days_30": (0, 30, 4),
+    "injecting_days_30": (0, 30, 4),
+    "n_drugs_30": (1, 15, 1),
+    "drug_spend_30": (0, 20000, 300),
+    "drug_composite": (0, 1, 0.03),
+    "relationship_problems": (0, 6, 1),
+    "weeks_abstinent_since_intake": (0, 260, 4),
+}
+GRID = {"drug_spend_30": 10, "drug_composite": 0.001, "weeks_abstinent_since_intake": 0.1}
+
+
 # Assumed days elapsed per month of follow-up (caps cumulative treatment days).
 DAYS_PER_MONTH = 30.4
 WEEKS_PER_MONTH = 4.33
@@ -56,6 +73,22 @@ class Cohort:
             self.interviewed.copy(),
             self.has_record.copy(),
         )
+
+
+def pattern_column(j: int, n_waves: int) -> int:
+    """Which pattern column (first, middle, last follow-up) drives wave j (j >= 1).
+
+    Waves between the middle and the last repeat the middle pattern, so extra configured waves
+    extrapolate the paper's response pattern and "last follow-up" keeps its printed counts.
+    """
+    if j == n_waves - 1:
+        return 2 if n_waves > 2 else 0
+    return 0 if j == 1 else 1
+
+
+def wave_role(j: int, n_waves: int) -> int:
+    """Wave role: 0 baseline, then the follow-up pattern column + 1."""
+    return 0 if j == 0 else pattern_column(j, n_waves) + 1
 
 
 def code(column: Column, value: str) -> int:
@@ -115,6 +148,43 @@ def repair_interview(c: Cohort, i: int, j: int) -> None:
     cap = np.floor(c.months[j] * WEEKS_PER_MONTH * 10) / 10
     if not np.isnan(weeks) and weeks > cap:
         v["iv.weeks_abstinent_since_intake"][i, j] = cap
+
+
+def bounded(c: Cohort, col: str, i: int, j: int, new: float, keep_zero: bool = False,
+            frequent_days: float | None = None) -> float:
+    """`new` moved into the range the row rules allow for interview cell (i, j) of `col`.
+
+    Bounds never let a move change a related cell through `repair_interview` (e.g. crime days
+    stay within days at liberty and 180-day crime days). keep_zero keeps the cell's zero /
+    positive status; frequent_days keeps the baseline frequent-use status of heroin and crack.
+    """
+    v = c.v
+    lo, hi, _ = IV_NUMERIC[col]
+    grid = GRID.get(col, 1)
+    old = v[f"iv.{col}"][i, j]
+    new = round(round(float(np.clip(new, lo, hi)) / grid) * grid, 3)
+    if keep_zero:
+        new = 0.0 if old == 0 else max(new, 1.0)
+    if col in ("heroin_days_30", "crack_days_30"):
+        if j == 0 and frequent_days is not None:
+            new = max(new, frequent_days) if old >= frequent_days else min(new, frequent_days - 1)
+        new = min(new, np.nan_to_num(v["iv.illicit_drug_days_30"][i, j], nan=30))
+    if col == "illicit_drug_days_30":
+        parts = [v[f"iv.{k}"][i, j] for k in ("heroin_days_30", "crack_days_30")]
+        new = max([new] + [x for x in parts if not np.isnan(x)])
+    if col == "any_drug_days_30":
+        floor = 1.0 if np.nan_to_num(v["iv.injecting_days_30"][i, j]) > 0 else 0.0
+        new = max(new, np.nan_to_num(v["iv.illicit_drug_days_30"][i, j]), floor)
+    if col == "injecting_days_30":
+        new = min(new, np.nan_to_num(v["iv.any_drug_days_30"][i, j], nan=30))
+    if col == "crime_days_30":
+        new = min(new, np.nan_to_num(v["iv.days_at_liberty_30"][i, j], nan=30),
+                  np.nan_to_num(v["iv.crime_days_180"][i, j], nan=180))
+    if col == "crime_days_180":
+        new = max(new, np.nan_to_num(v["iv.crime_days_30"][i, j]))
+    if col == "weeks_abstinent_since_intake":
+        new = min(new, np.floor(c.months[j] * WEEKS_PER_MONTH * 10) / 10)
+    return new
 
 
 def _column_values(col: Column, values: np.ndarray) -> pd.Series:

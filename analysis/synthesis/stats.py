@@ -14,14 +14,17 @@ import numpy as np
 
 def rank_ties(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Average ranks (as scipy.stats.rankdata) and the sizes of the tie groups."""
+    n = len(x)
     order = np.argsort(x, kind="mergesort")
     xs = x[order]
-    start = np.r_[True, xs[1:] != xs[:-1]]
-    edges = np.flatnonzero(np.r_[start, True])
-    average = (edges[:-1] + edges[1:] - 1) / 2 + 1
-    ranks = np.empty(len(x))
-    ranks[order] = average[np.cumsum(start) - 1]
-    return ranks, np.diff(edges)
+    start = np.empty(n, bool)
+    start[:1] = True
+    np.not_equal(xs[1:], xs[:-1], out=start[1:])
+    edges = np.append(np.flatnonzero(start), n)
+    counts = edges[1:] - edges[:-1]
+    ranks = np.empty(n)
+    ranks[order] = np.repeat((edges[:-1] + edges[1:] + 1) / 2, counts)
+    return ranks, counts
 
 
 def rankdata(x: np.ndarray) -> np.ndarray:
@@ -78,7 +81,7 @@ def chi2_2x2(x: np.ndarray, g: np.ndarray) -> float:
 def mann_whitney_u(a: np.ndarray, b: np.ndarray) -> float:
     """The smaller of the two U statistics (as SPSS prints it)."""
     a, b = a[~np.isnan(a)], b[~np.isnan(b)]
-    ranks = rankdata(np.r_[a, b])
+    ranks = rankdata(np.concatenate([a, b]))
     u1 = ranks[: len(a)].sum() - len(a) * (len(a) + 1) / 2
     return float(min(u1, len(a) * len(b) - u1))
 

@@ -9,10 +9,21 @@ printed statistics.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from analysis.codebook import INTERVIEWS, TREATMENT
-from analysis.synthesis.cohort import DAYS_PER_MONTH, Cohort, code, column, repair_interview
+from analysis.synthesis.cohort import (
+    DAYS_PER_MONTH,
+    Cohort,
+    code,
+    column,
+    pattern_column,
+    repair_interview,
+    wave_role,
+)
+from analysis.synthesis.construct import construct
 
 N_QCT, N_COMPARISON = 89, 68
 
@@ -85,17 +96,6 @@ def _categories(rng, pool: np.ndarray, counts: list[int], n: int) -> np.ndarray:
     return out
 
 
-def pattern_column(j: int, n_waves: int) -> int:
-    """Which pattern column (first, middle, last follow-up) drives wave j (j >= 1).
-
-    Waves between the middle and the last repeat the middle pattern, so extra configured waves
-    extrapolate the paper's response pattern and "last follow-up" keeps its printed counts.
-    """
-    if j == n_waves - 1:
-        return 2 if n_waves > 2 else 0
-    return 0 if j == 1 else 1
-
-
 def skeleton(rng: np.random.Generator, months: list[int], waves: list[str]) -> Cohort:
     """Groups, sites, pinned participant counts and the interview/record availability grid."""
     n = N_QCT + N_COMPARISON
@@ -141,8 +141,9 @@ def _int(x, lo, hi) -> np.ndarray:
     return np.clip(np.round(x), lo, hi)
 
 
-def draft(rng: np.random.Generator, c: Cohort) -> Cohort:
-    """Fill every remaining column with plausible values, honouring the codebook rules."""
+def draft(rng: np.random.Generator, c: Cohort, config: dict[str, Any]) -> Cohort:
+    """Fill every remaining column with plausible values, honouring the codebook rules, then
+    pin the printed counts and means exactly (`construct`)."""
     n, n_waves = c.interviewed.shape
     qct = c.qct
     v = c.v
@@ -184,6 +185,7 @@ def draft(rng: np.random.Generator, c: Cohort) -> Cohort:
             repair_interview(c, i, j)
     _draft_treatment(rng, c, sev)
     punch_missing(rng, c)
+    construct(rng, c, config)
     return c
 
 
@@ -214,7 +216,7 @@ def _wave_values(rng, c: Cohort, j: int, sev: np.ndarray, homeless0: np.ndarray)
     n = c.n
     q = c.qct
     follow = j > 0
-    par = {k: np.where(q, *x) for k, x in WAVE_PARAMS[_role(j, len(c.waves))].items()}
+    par = {k: np.where(q, *x) for k, x in WAVE_PARAMS[wave_role(j, len(c.waves))].items()}
     noise = rng.normal(size=n)
     crime = np.where(rng.random(n) < par["crime_p"],
                      _int(par["crime_days"] + 8 * noise + 2 * sev, 1, 30), 0)
@@ -260,11 +262,6 @@ def _wave_values(rng, c: Cohort, j: int, sev: np.ndarray, homeless0: np.ndarray)
             "weeks_abstinent_since_intake": np.round(rng.exponential(weeks_mean), 1),
         }
     return values
-
-
-def _role(j: int, n_waves: int) -> int:
-    """Wave role: 0 baseline, then the follow-up pattern column + 1."""
-    return 0 if j == 0 else pattern_column(j, n_waves) + 1
 
 
 def _draft_treatment(rng: np.random.Generator, c: Cohort, sev: np.ndarray) -> None:

@@ -1,0 +1,264 @@
+"""The binary block behind the paper's Spearman correlations, solved before the main search.
+
+Every printed Spearman rs is a correlation of two 0/1 variables: desistance at the first
+follow-up (D) or improved illicit use there (I) against site of interest (S), self-reported
+treatment (T), past voluntary abstinence (V), baseline crack use (C), heroin and crack use
+(C and H), group (Q) and free time with users (F). On about 100 people such an rs takes
+values about .02 apart, so only a few cell counts hit the printed three decimals; a search
+over the whole cohort rarely lands on all of them at once. They are designed here as cell
+counts on the 0/1 vectors (`solve`), written into the cohort (`realize`,
+`realize_improved`), and then held fixed by the main search (`signature`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from analysis.synthesis.cohort import Cohort
+
+# Printed rs: (variable, variable) -> value.
+TARGETS = {
+    ("D", "S"): -0.298, ("D", "T"): 0.261, ("D", "V"): 0.205, ("D", "C"): -0.250,
+    ("D", "P"): -0.238, ("D", "I"): 0.287, ("I", "Q"): 0.191, ("I", "F"): -0.227,
+    ("I", "S"): -0.249,
+}
+HALF_UNIT = 0.0005  # half a unit of the printed third decimal
+DESIGN_RESTARTS, DESIGN_STEPS = 8, 2_000
+
+
+def variables(c: Cohort, config: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The 0/1 vectors of the block as the cohort holds them now (NaN = unknown)."""
+    v = c.v
+    freq = float(config["derived"]["frequent_use_days"])
+    crime = v["iv.crime_days_30"][:, 1]
+    before, after = v["iv.illicit_drug_days_30"][:, 0], v["iv.illicit_drug_days_30"][:, 1]
+    heroin, crack = v["iv.heroin_days_30"][:, 0], v["iv.crack_days_30"][:, 0]
+
+    def flag(x: np.ndarray, cond: np.ndarray) -> np.ndarray:
+        return np.where(np.isnan(x), np.nan, cond * 1.0)
+
+    out = {
+        "D": flag(crime, crime == 0),
+        "I": np.where(np.isnan(before) | np.isnan(after), np.nan,
+                      ((after < before) | (after == 0)) * 1.0),
+        "S": (v["p.site"] == int(config["site_of_interest"])) * 1.0,
+        "T": v["iv.in_treatment"][:, 1].copy(),
+        "V": v["p.abstinent_voluntarily_before"].copy(),
+        "C": flag(crack, crack > 0),
+        "H": flag(heroin, heroin > 0),
+        "F": v["iv.free_time_with_users"][:, 1].copy(),
+        "Q": c.qct * 1.0,
+    }
+    out["P"] = out["C"] * out["H"]
+    # Frequent users of both (pinned) must use both; nobody uses what they never use at all.
+    out["fixed_CH"] = (heroin >= freq) & (crack >= freq) | ~(before > 0)
+    return out
+
+
+def signature(c: Cohort, config: dict[str, Any]) -> np.ndarray:
+    """The designed vectors in one array, for the main search to check it keeps them (F, free
+    time with users, stays movable: its design may be left to the search)."""
+    x = variables(c, config)
+    return np.concatenate([x[k] for k in "DISTVCH"])
+
+
+def feasible(n: int, r1: int, value: float) -> np.ndarray:
+    """All (k, a) with k ones among n, a of them where the other variable (r1 ones) is 1, whose
+    phi rounds to `value` at three decimals; shape (m, 2)."""
+    k, a = np.meshgrid(np.arange(1, n), np.arange(0, n + 1), indexing="ij")
+    ok = (a <= np.minimum(k, r1)) & (a >= k + r1 - n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phis = (a * n - k * r1) / np.sqrt(k * (n - k) * r1 * (n - r1))
+    hit = ok & (np.abs(phis - value) < HALF_UNIT)
+    return np.column_stack([k[hit], a[hit]])
+
+
+def design(known: np.ndarray, key: np.ndarray, forced: np.ndarray,
+           targets: list[tuple[np.ndarray, float]], total: int | None,
+           rng: np.random.Generator) -> np.ndarray:
+    """A 0/1 vector X (NaN where not `known`) whose rs with each target vector rounds as printed.
+
+    `key` groups people into cells within which every target vector is constant, so each rs
+    depends only on the cell counts of ones: through k (ones where the other variable is
+    known) and a (ones where it is 1). A seeded local search over the cell counts minimises
+    the distance from every (k, a) to the nearest pair that rounds as printed (`feasible`),
+    plus the distance to `total` (ones over all known people) if set; the ones are then placed
+    at random within each cell. `forced` is 1 / 0 where X is fixed, NaN where free.
+    """
+    cells = [rng.permutation(np.flatnonzero(known & (key == k))) for k in np.unique(key[known])]
+    # within a cell: forced ones first, free people, forced zeros last
+    cells = [m[np.argsort(-np.nan_to_num(forced[m], nan=0.5), kind="stable")] for m in cells]
+    lo = np.array([int((forced[m] == 1).sum()) for m in cells])
+    hi = np.array([len(m) - int((forced[m] == 0).sum()) for m in cells])
+    first = np.array([m[0] for m in cells])
+    rows, goals = [], []
+    for other, value in targets:
+        in_k = ~np.isnan(other[first]) * 1
+        rows.append((in_k, in_k * np.nan_to_num(other[first])))
+        both = known & ~np.isnan(other)
+        goals.append(feasible(int(both.sum()), int(other[both].sum()), value))
+
+    def distance(count: np.ndarray) -> int:
+        out = abs(int(count.sum()) - total) if total is not None else 0
+        for (in_k, in_a), goal in zip(rows, goals, strict=True):
+            gap = np.abs(goal - [in_k @ count, in_a @ count]).sum(1)
+            out += int(gap.min()) if len(gap) else 10**6
+        return out
+
+    for _ in range(DESIGN_RESTARTS):
+        count = lo + np.floor(rng.random(len(cells)) * (hi - lo + 1)).astype(int)
+        best = distance(count)
+        for _ in range(DESIGN_STEPS):
+            if best == 0:
+                x = np.where(known, 0.0, np.nan)
+                for m, k in zip(cells, count, strict=True):
+                    x[m[:k]] = 1.0
+                return x
+            trial = count.copy()
+            trial[rng.integers(len(cells))] += rng.choice((-1, 1))
+            if rng.random() < 0.5:
+                trial[rng.integers(len(cells))] -= trial.sum() - count.sum()
+            if (trial < lo).any() or (trial > hi).any():
+                continue
+            value = distance(trial)
+            if value <= best:
+                count, best = trial, value
+    raise RuntimeError("correlation block: no cell counts reproduce the printed rs")
+
+
+def _with_missing(values: np.ndarray, pool: np.ndarray, d3: np.ndarray,
+                  rng: np.random.Generator, make) -> np.ndarray:
+    """`make(values with its missing answers in `pool` moved)`, trying every placement of them
+    over the classes 1 / 0 / unknown of `d3` (desistance or improvement; all within `pool`)
+    until one succeeds.
+
+    The count of missing answers is kept; who lacks an answer changes the n and the margins
+    of an rs, so it is part of the design.
+    """
+    movable = pool & np.isnan(values)
+    missing = int(movable.sum())
+    for in_d in range(missing + 1):
+        for desisters in range(in_d + 1):
+            moved = np.where(movable, 0.0, values)
+            counts = ((1, desisters), (0, in_d - desisters), (2, missing - in_d))
+            try:
+                for status, k in counts:
+                    moved[rng.choice(np.flatnonzero(pool & (d3 == status)), k,
+                                     replace=False)] = np.nan
+                return make(moved)
+            except (RuntimeError, ValueError):  # design failed, or too few people to choose
+                continue
+    raise RuntimeError("correlation block: no placement of missing answers works")
+
+
+def _improved_and_site(x: dict[str, np.ndarray], d3: np.ndarray,
+                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """I designed against Q and D (who lacks illicit days at the first follow-up moves among
+    the QCT interviewees, 6 of them: the printed 58 pairs), then S against D and I.
+
+    With 30 people at the site of interest all among the 105 with desistance known (the only
+    way to its printed rs with desistance), its rs with improvement (-.249) needs most of them
+    without a first-follow-up illicit answer, which the printed pair counts rule out; when S
+    cannot meet both, it meets the one with desistance (documented miss).
+    """
+    free = np.full(len(d3), np.nan)
+    seen_qct = (x["Q"] == 1) & ~np.isnan(x["T"])
+    improved = _with_missing(x["I"], seen_qct, d3, rng, lambda i: design(
+        ~np.isnan(i), x["Q"] * 3 + d3, free,
+        [(x["Q"], TARGETS[("I", "Q")]), (x["D"], TARGETS[("D", "I")])], None, rng))
+    cells = d3 * 3 + np.nan_to_num(improved, nan=2)
+    total = int(x["S"].sum())
+    try:
+        site = design(np.ones(len(d3), bool), cells, free, [
+            (x["D"], TARGETS[("D", "S")]), (improved, TARGETS[("I", "S")])], total, rng)
+    except RuntimeError:
+        site = design(np.ones(len(d3), bool), cells, free,
+                      [(x["D"], TARGETS[("D", "S")])], total, rng)
+    return improved, site
+
+
+def solve(x: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The block with every printed rs reproduced; D (pinned elsewhere) and Q are kept.
+
+    T, V, C and P are designed against D; I against Q and D; S against D and I (30 people at
+    the site of interest); F against I (28 with users). Pinned totals are kept (V's 61
+    voluntary abstainers, F's 28); frequent users use both drugs, non-users neither.
+    """
+    x = {k: a.copy() for k, a in x.items()}
+    d3 = np.nan_to_num(x["D"], nan=2)
+    fixed = np.where(x["fixed_CH"], 1.0, np.nan)
+    free = np.full(len(d3), np.nan)
+
+    def known(k: str) -> np.ndarray:
+        return ~np.isnan(x[k])
+
+    x["T"] = design(known("T"), d3, free, [(x["D"], TARGETS[("D", "T")])], None, rng)
+    ones = int(np.nansum(x["V"]))
+    x["V"] = _with_missing(x["V"], np.ones(len(d3), bool), d3, rng, lambda v: design(
+        ~np.isnan(v), d3, free, [(x["D"], TARGETS[("D", "V")])], ones, rng))
+    def crack_and_poly(crack: np.ndarray) -> np.ndarray:
+        """C designed against D, then P (= C and H) on top of it, retried together."""
+        for _ in range(DESIGN_RESTARTS):
+            c = design(~np.isnan(crack), d3, fixed * crack, [(x["D"], TARGETS[("D", "C")])],
+                       None, rng)
+            forced_p = np.where(c == 0, 0.0, fixed * c * x["H"])
+            try:
+                p = design(~np.isnan(c) & known("H"), d3 * 2 + np.nan_to_num(c), forced_p,
+                           [(x["D"], TARGETS[("D", "P")])], None, rng)
+            except RuntimeError:
+                continue
+            return np.stack([c, p])
+        raise RuntimeError("correlation block: no poly use fits the crack use")
+
+    x["C"], x["P"] = _with_missing(x["C"], (x["Q"] == 0) & ~x["fixed_CH"], d3, rng,
+                                   crack_and_poly)
+    x["H"] = np.where(x["C"] == 1, x["P"], x["H"])
+    x["I"], x["S"] = _improved_and_site(x, d3, rng)
+    i3 = np.nan_to_num(x["I"], nan=2)
+    with_users = int(np.nansum(x["F"]))
+    try:
+        x["F"] = _with_missing(x["F"], ~np.isnan(x["T"]), i3, rng, lambda f: design(
+            ~np.isnan(f), i3, free, [(x["I"], TARGETS[("I", "F")])], with_users, rng))
+    except RuntimeError:
+        pass  # left to the main search (no placement fits the designed improvement)
+    return x
+
+
+def realize(c: Cohort, x: dict[str, np.ndarray], config: dict[str, Any],
+            rng: np.random.Generator) -> None:
+    """Write the block's T, V, C, H, S and F into the cohort (I: `realize_improved`)."""
+    v = c.v
+    v["iv.in_treatment"][:, 1] = x["T"]
+    v["iv.free_time_with_users"][:, 1] = x["F"]
+    v["p.abstinent_voluntarily_before"] = x["V"].copy()
+    site = v["p.site"]
+    of_interest = int(config["site_of_interest"])
+    coming, going = np.flatnonzero((x["S"] == 1) & (site != of_interest)), np.flatnonzero(
+        (x["S"] == 0) & (site == of_interest))
+    site[going], site[coming] = site[coming], of_interest
+    illicit = v["iv.illicit_drug_days_30"][:, 0]
+    for key, col in (("C", "iv.crack_days_30"), ("H", "iv.heroin_days_30")):
+        days = v[col][:, 0]
+        days[x[key] == 0] = 0
+        days[np.isnan(x[key])] = np.nan
+        start = np.flatnonzero((x[key] == 1) & ~(days > 0))
+        # assumption: newly assigned use is occasional (below the frequent-use threshold)
+        days[start] = rng.integers(1, np.minimum(illicit[start], 14) + 1)
+
+
+def realize_improved(c: Cohort, x: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+    """Move first-follow-up illicit days so that 'improved' (fewer days than at baseline, or
+    none) holds exactly for the block's I; baseline days are left as pinned."""
+    v = c.v
+    before, after = v["iv.illicit_drug_days_30"][:, 0], v["iv.illicit_drug_days_30"][:, 1]
+    after[np.isnan(x["I"])] = np.nan
+    after[~np.isnan(x["I"]) & np.isnan(after)] = before[~np.isnan(x["I"]) & np.isnan(after)]
+    now = (after < before) | (after == 0)
+    for i in np.flatnonzero((x["I"] == 1) & ~now):
+        after[i] = rng.integers(0, before[i]) if before[i] > 0 else 0
+    for i in np.flatnonzero((x["I"] == 0) & now):
+        after[i] = min(30, max(before[i] + rng.integers(0, 4), 1))
+    for part in ("iv.heroin_days_30", "iv.crack_days_30"):
+        v[part][:, 1] = np.minimum(v[part][:, 1], after)
