@@ -211,7 +211,9 @@ def check_waves(config: dict[str, Any]) -> Waves:
         if after.months <= before.months:
             problems.append(
                 f"config 'waves': wave '{after.id}' at month {after.months} does not come after "
-                f"wave '{before.id}' at month {before.months} (months must be strictly increasing)"
+                f"wave '{before.id}' at month {before.months} (months must be strictly increasing:"
+                f" list the waves in time order in config/config.yaml and give '{after.id}' a"
+                f" month after {before.months})"
             )
     if problems:
         raise CohortValidationError(problems)

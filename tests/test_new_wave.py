@@ -150,13 +150,14 @@ def test_a_configured_wave_without_interviews_says_add_them_or_remove_it(tiny):
         "remove the config entry)")
 
 
-def test_a_wave_out_of_time_order_names_both_waves_and_the_rule(tiny):
+def test_a_wave_out_of_time_order_names_both_waves_the_rule_and_the_fix(tiny):
     add_wave_rows(tiny, TINY_CONFIG)
     config = with_new_wave(TINY_CONFIG)
     config["waves"][-1] = {**NEW_WAVE, "months": 18}
     assert _error(tiny, config) == (
         "config 'waves': wave 't5' at month 18 does not come after wave 't4' at month 18 "
-        "(months must be strictly increasing)")
+        "(months must be strictly increasing: list the waves in time order in "
+        "config/config.yaml and give 't5' a month after 18)")
 
 
 # --------------------------------------------------------------------------- slow: the builds
