@@ -10,6 +10,8 @@
 # editing a module reruns exactly the rules that use it.
 
 import json
+import shlex
+import sys
 from glob import glob
 from pathlib import Path
 
@@ -23,6 +25,9 @@ configfile: "config/config.yaml"
 
 validate(config, "config/config.schema.yaml")
 
+# Jobs run with the interpreter that runs Snakemake (the locked environment under `uv run`),
+# never whatever `python` happens to be first on PATH.
+PYTHON = shlex.quote(sys.executable)
 PROCESSED = "data/processed"
 RESULTS = f"{PROCESSED}/results"
 FIGURES = "figures"
@@ -55,7 +60,7 @@ rule all:
 # the committed files are the build's input; a test checks they equal a fresh synthesis).
 rule synthesize:
     shell:
-        "python -m analysis.synthesize --config config/config.yaml --out-dir data/raw"
+        "{PYTHON} -m analysis.synthesize --config config/config.yaml --out-dir data/raw"
 
 
 # The effective configuration (config.yaml plus any --config overrides), as one JSON file
@@ -81,7 +86,7 @@ rule cohort:
     params:
         raw_dir=config["raw_dir"],
     shell:
-        "python -m analysis.clean --raw-dir {params.raw_dir} --config {input.config} --out {output}"
+        "{PYTHON} -m analysis.clean --raw-dir {params.raw_dir} --config {input.config} --out {output}"
 
 
 rule results:
@@ -92,7 +97,7 @@ rule results:
     output:
         f"{RESULTS}/{{domain}}.json",
     shell:
-        "python -m analysis.{wildcards.domain} --cohort {input.cohort} --config {input.config} --out {output}"
+        "{PYTHON} -m analysis.{wildcards.domain} --cohort {input.cohort} --config {input.config} --out {output}"
 
 
 rule figures:
@@ -103,7 +108,7 @@ rule figures:
     output:
         expand(f"{FIGURES}/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["svg", "png"]),
     shell:
-        "python -m analysis.figures --results-dir {RESULTS} --config {input.config} --out-dir {FIGURES}"
+        "{PYTHON} -m analysis.figures --results-dir {RESULTS} --config {input.config} --out-dir {FIGURES}"
 
 
 rule reproduce:
@@ -114,7 +119,7 @@ rule reproduce:
     output:
         f"{PROCESSED}/reproduction.csv",
     shell:
-        "python -m analysis.reproduce --published data/published --results-dir {RESULTS} --out {output}"
+        "{PYTHON} -m analysis.reproduce --published data/published --results-dir {RESULTS} --out {output}"
 
 
 include: "rules/sensitivity.smk"
@@ -137,7 +142,7 @@ rule numbers:
     params:
         raw_dir=config["raw_dir"],
     shell:
-        "python -m analysis.numbers --results-dir {RESULTS} --scorecard {input.scorecard}"
+        "{PYTHON} -m analysis.numbers --results-dir {RESULTS} --scorecard {input.scorecard}"
         " --published data/published --consistency {input.consistency} --raw-dir {params.raw_dir}"
         " --config {input.config}"
         " --variables {output.variables} --tables {output.tables}"
@@ -160,4 +165,4 @@ rule render:
     params:
         renderer=config["render"]["renderer"],
     shell:
-        "python -m analysis.render --manuscript {MANUSCRIPT} --out {OUTPUT} --renderer {params.renderer}"
+        "{PYTHON} -m analysis.render --manuscript {MANUSCRIPT} --out {OUTPUT} --renderer {params.renderer}"

@@ -26,7 +26,7 @@ def sensitivity_code(*modules):
 
 
 SENSITIVITY_POOL_CODE = sensitivity_code("bootstrap", "pooling", "conclusions", "results")
-SENSITIVITY_CMD = "python -m analysis.sensitivity"
+SENSITIVITY_CMD = "{PYTHON} -m analysis.sensitivity"
 
 
 rule sensitivity_impute:
