@@ -38,7 +38,8 @@ DOMAINS = ["study", "profile", "coercion", "retention", "offending", "drug_use",
 FIGURE_NAMES = ["fig1_crime_days", "fig2_illicit_days", "fig3_status_by_wave"]
 # The modules every analysis imports (shared plumbing and statistics).
 COMMON = ["analysis/__init__.py", "analysis/config.py", "analysis/io.py"]
-STATS = COMMON + ["analysis/stats.py", "analysis/domain_cli.py"]
+STATS = COMMON + ["analysis/stats.py", "analysis/views.py", "analysis/codebook.py",
+                  "analysis/domain_cli.py"]
 
 
 def raw(name):

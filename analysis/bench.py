@@ -53,7 +53,8 @@ FLOOR_SCRIPT = (
 RULE_LINE = re.compile(r"^(?:local)?rule (\w+):", re.MULTILINE)
 ERROR_TAIL = 2000  # characters of a failing command's output kept in the JSON
 # A domain still computing after this long is stopped and recorded as an error, so one
-# analysis that does not scale cannot hold up the benchmark (regression at 20k: minutes).
+# analysis that does not scale cannot hold up the benchmark (the stepwise regression, ~100
+# logistic fits, is the slowest: ~35 s at a million participants).
 DOMAIN_TIMEOUT_S = 120
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import INTERVIEWS
+from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column
 from analysis.config import Waves, load_config
 from analysis.io import write_parquet
 from analysis.validate import CohortValidationError, RawData, load_raw
@@ -34,10 +34,39 @@ DERIVED = [
 ]
 
 
+# Compact dtypes keep a million-person cohort within memory (docs/processed_cohort.md): nullable
+# integers as narrow as the codebook's range allows, categories as pandas categoricals (which
+# also makes comparing and grouping them cheap). Values are unchanged, and every analysis reads
+# them through analysis.stats.as_float or comparisons, so results are the same as with Int64.
+FLAG_DTYPE = "Int8"
+INTEGER_DTYPES = (("Int8", 2**7 - 1), ("Int16", 2**15 - 1), ("Int32", 2**31 - 1))
+CODEBOOK = {c.name: c for f in (PARTICIPANTS, INTERVIEWS, TREATMENT) for c in f.columns}
+
+
+def compact_dtype(column: Column) -> str | pd.CategoricalDtype | None:
+    """The cohort dtype of a codebook column (None: as validated, e.g. float64 numbers)."""
+    if column.kind == "binary":
+        return FLAG_DTYPE
+    if column.kind == "category":
+        return pd.CategoricalDtype(list(column.categories))
+    if column.kind == "integer":
+        # The largest magnitude the range allows; no maximum: Int64, as validated.
+        bound = max(abs(column.minimum or 0), column.maximum if column.maximum is not None
+                    else 2**63 - 1)
+        return next((name for name, top in INTEGER_DTYPES if bound <= top), "Int64")
+    return None
+
+
+def _compact(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A validated raw column in its compact cohort dtype."""
+    dtype = compact_dtype(CODEBOOK[name]) if name in CODEBOOK else None
+    return frame[name] if dtype is None else frame[name].astype(dtype)
+
+
 def _flag(condition: pd.Series, *inputs: pd.Series) -> pd.Series:
-    """A 0/1 Int64 flag that is NA wherever any input is missing (no Kleene shortcut)."""
+    """A 0/1 flag that is NA wherever any input is missing (no Kleene shortcut)."""
     known = pd.concat([s.notna() for s in inputs], axis=1).all(axis=1)
-    return condition.fillna(False).astype("Int64").where(known, pd.NA)
+    return condition.fillna(False).astype(FLAG_DTYPE).where(known, pd.NA)
 
 
 def derive(cohort: pd.DataFrame, frequent_use_days: int) -> pd.DataFrame:
@@ -90,7 +119,8 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
         row = np.full(size, -1)
         row[person_of.get_indexer(frame["id"]) * n_waves
             + wave_of.get_indexer(frame["wave"])] = np.arange(len(frame))
-        return {prefix + name: pd.api.extensions.take(_values(frame[name]), row, allow_fill=True)
+        return {prefix + name: pd.api.extensions.take(_values(_compact(frame, name)), row,
+                                                      allow_fill=True)
                 for name in frame.columns if name not in KEY}, row
 
     interviews, interview_row = place(raw.interviews)
@@ -103,7 +133,8 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
             "wave_index": wave_index.astype("int64"),
             "months": np.array([w.months for w in waves.all], dtype="int64")[wave_index],
             "interviewed": interview_row >= 0,
-            **{name: _values(people[name]).take(person) for name in people.columns if name != "id"},
+            **{name: _values(_compact(people, name)).take(person)
+               for name in people.columns if name != "id"},
             **interviews,
             **records,
         },

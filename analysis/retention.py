@@ -59,8 +59,9 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     records = {f: views.at_wave(cohort, f) for f in follow_ups}
     return {
         "in_treatment": views.percents_by_group(in_treatment, first["group"]),
-        "in_treatment_by_wave": views.wave_percents(
-            cohort.loc[cohort["wave"].isin(follow_ups)], "rec_in_treatment"),
+        "in_treatment_by_wave": {
+            name: {f: cells[f] for f in follow_ups}
+            for name, cells in views.wave_percents(cohort, "rec_in_treatment").items()},
         "opioid_substitution": stats.percent(first.loc[in_treatment.eq(1).fillna(False).to_numpy(),
                                                        "rec_opioid_substitution"]),
         "episode_status": stats.category_percents(first["rec_episode_status"], EPISODE_STATUSES),

@@ -13,14 +13,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
+from scipy import special, stats
+
+# statsmodels' Logit and add_constant are imported from their modules: `statsmodels.api` also
+# imports the time-series and graphics stacks, seconds of start-up in every analysis process.
+from statsmodels.discrete.discrete_model import Logit
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
+from statsmodels.tools.tools import add_constant
 
 
 def as_float(values: Any) -> np.ndarray:
-    """A 1-d float array with every kind of missing value (None, pd.NA, NaN) as NaN."""
-    return pd.to_numeric(pd.Series(values), errors="raise").astype("Float64").to_numpy(
+    """A new 1-d float array with every kind of missing value (None, pd.NA, NaN) as NaN."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        # Numbers and booleans, numpy or nullable: converted directly (exactly, as below).
+        return series.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    return pd.to_numeric(series, errors="raise").astype("Float64").to_numpy(
         dtype=float, na_value=np.nan
     )
 
@@ -51,7 +59,12 @@ def chi_square_table(table: Any) -> dict[str, Any]:
 def chi_square_2xk(x: Any, y: Any) -> dict[str, Any]:
     """Pearson chi-square of two aligned categorical variables (incomplete pairs dropped)."""
     frame = pd.DataFrame({"x": pd.Series(x).to_numpy(), "y": pd.Series(y).to_numpy()}).dropna()
-    return chi_square_table(pd.crosstab(frame["x"], frame["y"]).to_numpy())
+    # The table of the observed values, rows and columns in sorted order as pd.crosstab gives it,
+    # counted from integer codes (crosstab groups by the values themselves: slow at scale).
+    x_codes, x_values = pd.factorize(frame["x"], sort=True)
+    y_codes, y_values = pd.factorize(frame["y"], sort=True)
+    cells = np.bincount(x_codes * len(y_values) + y_codes, minlength=len(x_values) * len(y_values))
+    return chi_square_table(cells.reshape(len(x_values), len(y_values)))
 
 
 def t_test(a: Any, b: Any, equal_var: bool = True) -> dict[str, Any]:
@@ -89,11 +102,12 @@ def wilcoxon_signed_rank(before: Any, after: Any) -> dict[str, Any]:
     if n_nonzero == 0:
         return {"test": "wilcoxon", "z": 0.0, "p": 1.0, "r": 0.0,
                 "n_pairs": n_pairs, "n_nonzero": 0}
-    kwargs = {"zero_method": "wilcox", "correction": False, "method": "approx"}
-    # alternative='greater' makes scipy's z the signed (R+ - E[R+]) / se of after - before;
-    # the two-sided call gives the two-sided p of the same z.
-    z = float(stats.wilcoxon(a, b, alternative="greater", **kwargs).zstatistic)
-    p = float(stats.wilcoxon(a, b, alternative="two-sided", **kwargs).pvalue)
+    # alternative='greater' makes scipy's z the signed (R+ - E[R+]) / se of after - before.
+    # Its two-sided p is 2 * Phi(-|z|) of that same z, computed as scipy's two-sided call does
+    # (scipy.stats._stats_py._get_pvalue), so the ranking runs once.
+    z = float(stats.wilcoxon(a, b, alternative="greater", zero_method="wilcox", correction=False,
+                             method="approx").zstatistic)
+    p = float(2 * special.ndtr(-abs(z)))
     return {"test": "wilcoxon", "z": z, "p": p, "r": float(z / np.sqrt(2 * n_pairs)),
             "n_pairs": n_pairs, "n_nonzero": n_nonzero}
 
@@ -117,25 +131,39 @@ def nagelkerke_r2(llf: float, llnull: float, n: int) -> float:
     return float(cox_snell / (1.0 - np.exp(2.0 * llnull / n)))
 
 
+def _complete_floats(frame: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> pd.DataFrame:
+    """The outcome and predictors as floats (as_float), in the rows where all are present.
+
+    Checks that the columns exist and that the outcome is 0/1 with both values present.
+    """
+    columns = [outcome, *predictors]
+    missing = [c for c in columns if c not in frame.columns]
+    _require(not missing, f"logistic regression: columns not in the data: {missing}")
+    data = pd.DataFrame({c: as_float(frame[c]) for c in columns}, index=frame.index).dropna()
+    y = data[outcome]
+    _require(bool(y.isin([0.0, 1.0]).all()), f"logistic outcome {outcome!r} must be 0/1")
+    _require(y.nunique() == 2, f"logistic outcome {outcome!r} has a single value")
+    return data
+
+
+def _fit(data: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> Any:
+    """statsmodels' maximum-likelihood Logit, with an intercept, of complete float data."""
+    design = add_constant(data[list(predictors)], has_constant="add")
+    with warnings.catch_warnings():
+        # Non-convergence (e.g. perfect separation) is reported in the result, not as a warning.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return Logit(data[outcome], design).fit(disp=0, maxiter=100)
+
+
 def logistic(frame: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> dict[str, Any]:
     """Binary logistic regression (with intercept) over the complete cases of its variables.
 
     Returns per predictor the odds ratio exp(b), its Wald 95% CI and p; and the fit: n, llf,
     llnull and Nagelkerke R2.
     """
-    columns = [outcome, *predictors]
-    missing = [c for c in columns if c not in frame.columns]
-    _require(not missing, f"logistic regression: columns not in the data: {missing}")
-    data = frame[columns].apply(as_float).dropna()
-    y = data[outcome]
-    _require(bool(y.isin([0.0, 1.0]).all()), f"logistic outcome {outcome!r} must be 0/1")
-    _require(y.nunique() == 2, f"logistic outcome {outcome!r} has a single value")
-    design = sm.add_constant(data[list(predictors)], has_constant="add")
-    with warnings.catch_warnings():
-        # Non-convergence (e.g. perfect separation) is reported in the result, not as a warning.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        fit = sm.Logit(y, design).fit(disp=0, maxiter=100)
+    data = _complete_floats(frame, outcome, predictors)
+    fit = _fit(data, outcome, predictors)
     ci = np.exp(fit.conf_int(alpha=0.05))
     n = int(len(data))
     coefficients = {
@@ -144,20 +172,12 @@ def logistic(frame: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> di
                "se": float(fit.bse[name]), "p": float(fit.pvalues[name]), "n": n}
         for name in predictors
     }
-    model = {"n": n, "llf": float(fit.llf), "llnull": float(fit.llnull),
+    # Every access of fit.llnull refits the intercept-only model, so it is read once.
+    llf, llnull = float(fit.llf), float(fit.llnull)
+    model = {"n": n, "llf": llf, "llnull": llnull,
              "converged": bool(fit.mle_retvals["converged"]),
-             "nagelkerke_r2": nagelkerke_r2(fit.llf, fit.llnull, n)}
+             "nagelkerke_r2": nagelkerke_r2(llf, llnull, n)}
     return {"coefficients": coefficients, "fit": model}
-
-
-def _lr_p(
-    frame: pd.DataFrame, outcome: str, small: list[str], large: list[str]
-) -> tuple[float, float]:
-    """Likelihood-ratio chi-square and p of `large` against the nested `small` model."""
-    ll_small = logistic(frame, outcome, small)["fit"]["llf"]
-    ll_large = logistic(frame, outcome, large)["fit"]["llf"]
-    statistic = 2.0 * (ll_large - ll_small)
-    return statistic, float(stats.chi2.sf(statistic, len(large) - len(small)))
 
 
 def forward_stepwise(
@@ -172,12 +192,21 @@ def forward_stepwise(
     entry); on n ~ 100 the two rarely disagree.
     """
     _require(entry_p < removal_p, "stepwise: entry_p must be below removal_p (else it can cycle)")
-    data = frame[[outcome, *candidates]].apply(as_float).dropna()
+    data = _complete_floats(frame, outcome, candidates)
+    llf: dict[tuple[str, ...], float] = {}  # each model is fitted once, keyed by its predictors
+
+    def lr_p(small: list[str], large: list[str]) -> tuple[float, float]:
+        """Likelihood-ratio chi-square and p of `large` against the nested `small` model."""
+        for model in (tuple(small), tuple(large)):
+            if model not in llf:
+                llf[model] = float(_fit(data, outcome, model).llf)
+        statistic = 2.0 * (llf[tuple(large)] - llf[tuple(small)])
+        return statistic, float(stats.chi2.sf(statistic, len(large) - len(small)))
+
     selected: list[str] = []
     steps: dict[str, dict[str, Any]] = {}
     for _ in range(2 * len(candidates)):
-        tried = {c: _lr_p(data, outcome, selected, [*selected, c])
-                 for c in candidates if c not in selected}
+        tried = {c: lr_p(selected, [*selected, c]) for c in candidates if c not in selected}
         if not tried:
             break
         best = min(tried, key=lambda c: (tried[c][1], list(candidates).index(c)))
@@ -188,7 +217,7 @@ def forward_stepwise(
                                            "lr_statistic": tried[best][0], "p": tried[best][1]}
         for var in list(selected):
             rest = [v for v in selected if v != var]
-            statistic, p = _lr_p(data, outcome, rest, selected)
+            statistic, p = lr_p(rest, selected)
             if p > removal_p:
                 selected.remove(var)
                 steps[f"step_{len(steps) + 1}"] = {"action": "remove", "variable": var,

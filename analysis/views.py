@@ -2,14 +2,18 @@
 
 The cohort (docs/processed_cohort.md) has one row per person and configured wave. Every
 results domain needs the same few views of it (one wave, one column across waves, each group
-and everyone), so they are defined once here. All operations are vectorised pandas.
+and everyone), so they are defined once here. They rely on the grid layout of the cohort
+(each person's rows consecutive, one per wave, in wave order): one wave is every n-th row and a
+column reshapes to a person x wave table, with no sorting, grouping or matching of ids, so the
+views cost the same per person at any cohort size (`python -m analysis.bench`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import stats
@@ -63,12 +67,39 @@ def follow_up_column(column: str, config: dict[str, Any]) -> str:
     return f"{column}_locf" if missing_data_method(config) == "locf" else column
 
 
+def grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
+    """The person ids and the wave ids, in order, of the cohort's person x wave grid.
+
+    Checks the layout of docs/processed_cohort.md through `wave_index`: equal blocks of one row
+    per wave, in wave order. Assumption: each block is one person's (clean.build_cohort builds
+    it so; the ids are not compared row by row, which would cost as much as the views save).
+    """
+    wave_index = cohort["wave_index"].to_numpy()
+    if not len(wave_index):
+        raise ValueError("the cohort has no rows")
+    n_waves = int(wave_index.max()) + 1
+    if len(wave_index) % n_waves or not (
+            wave_index.reshape(-1, n_waves) == np.arange(n_waves)).all():
+        raise ValueError("the cohort is not a person x wave grid sorted by id and wave order "
+                         "(docs/processed_cohort.md)")
+    return (pd.Index(cohort["id"].array[::n_waves], name="id"),
+            pd.Index(cohort["wave"].array[:n_waves]))
+
+
+def _positions(waves_present: pd.Index, wave_ids: Iterable[str]) -> list[int]:
+    """Grid positions of the wanted waves that the cohort has, in wave order."""
+    wanted = set(wave_ids)
+    return [i for i, wave in enumerate(waves_present) if wave in wanted]
+
+
 def at_wave(cohort: pd.DataFrame, wave_id: str) -> pd.DataFrame:
-    """The rows of one wave, indexed by person id."""
-    rows = cohort.loc[cohort["wave"] == wave_id]
-    if rows.empty:
+    """The rows of one wave, indexed by person id (columns share the cohort's memory)."""
+    ids, wave_ids = grid(cohort)
+    if wave_id not in wave_ids:
         raise ValueError(f"the cohort has no rows for wave {wave_id!r}")
-    return rows.set_index("id")
+    rows = slice(wave_ids.get_loc(wave_id), None, len(wave_ids))
+    return pd.DataFrame({c: cohort[c].array[rows] for c in cohort.columns if c != "id"},
+                        index=ids, copy=False)
 
 
 def persons(cohort: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
@@ -78,20 +109,31 @@ def persons(cohort: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
 
 def wide(cohort: pd.DataFrame, column: str, config: dict[str, Any]) -> pd.DataFrame:
     """`column` as a person x wave table (columns = configured wave ids, in order)."""
-    table = cohort.pivot(index="id", columns="wave", values=column)
-    return table.reindex(columns=waves(config).ids)
+    ids, wave_ids = grid(cohort)
+    values = cohort[column].array
+    table = pd.DataFrame({w: values[i::len(wave_ids)] for i, w in enumerate(wave_ids)},
+                         index=ids, copy=False)
+    return table.reindex(columns=pd.Index(waves(config).ids, name="wave"))
 
 
 def latest(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Series:
     """Each person's latest non-missing `column` among `wave_ids` (people with none omitted)."""
-    rows = cohort.loc[cohort["wave"].isin(list(wave_ids)) & cohort[column].notna()]
-    return rows.sort_values(["id", "wave_index"]).groupby("id")[column].last()
+    ids, present = grid(cohort)
+    n_waves = len(present)
+    at = np.array(_positions(present, wave_ids), dtype=np.intp)
+    observed = cohort[column].notna().to_numpy().reshape(-1, n_waves)[:, at]
+    # Each person's latest observed position among `at` (-1: none).
+    last = np.where(observed, np.arange(len(at)), -1).max(axis=1, initial=-1)
+    has = last >= 0
+    rows = np.flatnonzero(has) * n_waves + at[last[has]]
+    return pd.Series(cohort[column].array.take(rows), index=ids[has], name=column)
 
 
 def interviewed_in(cohort: pd.DataFrame, wave_ids: Iterable[str]) -> pd.Index:
     """Ids of the people interviewed at least once among `wave_ids`."""
-    rows = cohort.loc[cohort["wave"].isin(list(wave_ids)) & cohort["interviewed"].astype(bool)]
-    return pd.Index(rows["id"].unique(), name="id")
+    ids, present = grid(cohort)
+    seen = cohort["interviewed"].astype(bool).to_numpy().reshape(-1, len(present))
+    return ids[seen[:, _positions(present, wave_ids)].any(axis=1)]
 
 
 def ever(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Series:
@@ -99,24 +141,26 @@ def ever(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Serie
 
     Assumption: a missing answer at an interview counts as 'not reported'.
     """
-    ids = list(wave_ids)
-    people = interviewed_in(cohort, ids)
-    rows = cohort.loc[cohort["wave"].isin(ids) & cohort["id"].isin(people)]
-    hit = rows[column].fillna(0).astype(int).eq(1)
-    return hit.groupby(rows["id"]).any().astype(int).reindex(people)
+    ids, present = grid(cohort)
+    at = _positions(present, wave_ids)
+    seen = cohort["interviewed"].astype(bool).to_numpy().reshape(-1, len(present))[:, at]
+    hit = cohort[column].fillna(0).astype(int).eq(1).to_numpy().reshape(-1, len(present))[:, at]
+    people = seen.any(axis=1)
+    return pd.Series(hit[people].any(axis=1).astype(int), index=ids[people], name=column)
 
 
-def by_group(group: pd.Series, fn: Callable[[pd.Index], Any]) -> dict[str, Any]:
-    """{'all': fn(all ids), 'QCT': fn(QCT ids), 'comparison': fn(...)} of a person-indexed group."""
-    out = {ALL: fn(group.index)}
-    out.update({g: fn(group.index[group.eq(g).to_numpy()]) for g in GROUPS})
+def group_values(person_values: pd.Series | pd.DataFrame, group: pd.Series) -> dict[str, Any]:
+    """`person_values` split into all / QCT / comparison (aligned on person id).
+
+    Assumption: person ids are unique (they are the cohort's persons), so selecting by a mask
+    of the aligned group equals selecting by id.
+    """
+    aligned = group if group.index.equals(person_values.index) else group.reindex(
+        person_values.index)
+    out = {ALL: person_values}
+    out.update({g: person_values[aligned.eq(g).to_numpy(dtype=bool, na_value=False)]
+                for g in GROUPS})
     return out
-
-
-def group_values(person_values: pd.Series, group: pd.Series) -> dict[str, pd.Series]:
-    """`person_values` split into all / QCT / comparison (aligned on person id)."""
-    aligned = group.reindex(person_values.index)
-    return by_group(aligned, lambda ids: person_values.loc[ids])
 
 
 def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
@@ -139,9 +183,21 @@ def means_by_group(values: pd.Series, group: pd.Series) -> dict[str, Any]:
 
 
 def _with_all(cohort: pd.DataFrame, column: str) -> pd.DataFrame:
-    """group, wave and `column`, stacked on a copy whose group is 'all' (per-group tables)."""
-    part = cohort[["group", "wave", column]]
-    return pd.concat([part, part.assign(group=ALL)], ignore_index=True)
+    """group, wave and `column`, stacked on a copy whose group is 'all' (per-group tables).
+
+    group and wave are categoricals built from the grid (each person's group factorised once),
+    so grouping by them matches no strings; the rows and their order are those of the cohort.
+    """
+    ids, wave_ids = grid(cohort)
+    n_waves = len(wave_ids)
+    group = pd.Categorical(cohort["group"].array[::n_waves])
+    codes = np.repeat(group.codes, n_waves)
+    stacked_group = pd.Categorical.from_codes(
+        np.concatenate([codes, np.full(len(codes), len(group.categories))]),
+        [*group.categories, ALL])
+    stacked_wave = pd.Categorical.from_codes(np.tile(np.arange(n_waves), 2 * len(ids)), wave_ids)
+    return pd.DataFrame({"group": stacked_group, "wave": stacked_wave,
+                         column: pd.concat([cohort[column]] * 2, ignore_index=True).array})
 
 
 def wave_summary(cohort: pd.DataFrame, column: str, stat: str = "mean") -> dict[str, Any]:
@@ -153,7 +209,8 @@ def wave_percents(cohort: pd.DataFrame, column: str) -> dict[str, Any]:
     """{group: {wave: {"count", "n", "percent"}}} of a 0/1 `column`, 'all' included."""
     frame = _with_all(cohort, column)
     values = pd.Series(stats.as_float(frame[column]), index=frame.index)
-    table = values.groupby([frame["group"], frame["wave"]], sort=False).agg(["sum", "count"])
+    table = values.groupby([frame["group"], frame["wave"]], observed=True, sort=False).agg(
+        ["sum", "count"])
     out: dict[str, Any] = {}
     for (grp, wave), row in table.iterrows():
         count, n = int(row["sum"]), int(row["count"])

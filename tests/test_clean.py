@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.clean import DERIVED, LOCF_MEASURES, build_cohort, main
-from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT
+from analysis.clean import DERIVED, LOCF_MEASURES, build_cohort, compact_dtype, main
+from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column
 from analysis.io import read_parquet
 from analysis.validate import RawData, load_raw
 from tests.helpers_cohort import TINY, TINY_CONFIG, delete_line, read_rows, tiny_copy
@@ -49,11 +49,29 @@ def test_column_order_and_types(cohort):
     dtypes = cohort.dtypes.astype(str)
     assert dtypes[["wave_index", "months"]].tolist() == ["int64", "int64"]
     assert dtypes["interviewed"] == "bool"
-    assert dtypes[["age", "crime_days_30", "rec_in_treatment", "any_crime_30"]].eq("Int64").all()
+    # Compact dtypes (analysis.clean.compact_dtype): the narrowest nullable integer of the range.
+    assert dtypes[["age", "crime_days_30", "rec_in_treatment", "any_crime_30"]].eq("Int8").all()
+    assert dtypes[["crime_days_180", "rec_days_in_treatment"]].eq("Int16").all()
     assert dtypes[["drug_composite", "crime_liberty_ratio", "drug_composite_locf"]].eq(
         "float64").all()
-    assert dtypes[["group", "homeless_setting", "rec_episode_status"]].eq("string").all()
-    assert dtypes["crime_days_30_locf"] == "Int64"
+    assert dtypes[["group", "homeless_setting", "rec_episode_status"]].eq("category").all()
+    assert list(cohort["group"].cat.categories) == ["QCT", "comparison"]
+    assert dtypes[["id", "wave"]].eq("string").all()
+    assert dtypes["crime_days_30_locf"] == "Int8"
+
+
+def test_compact_dtype_fits_the_codebook_range():
+    def col(kind, minimum=None, maximum=None, categories=()):
+        return Column("x", kind, "test", minimum=minimum, maximum=maximum, categories=categories)
+
+    assert compact_dtype(col("binary")) == "Int8"
+    assert compact_dtype(col("integer", 0, 127)) == "Int8"
+    assert compact_dtype(col("integer", 0, 128)) == "Int16"
+    assert compact_dtype(col("integer", -200, 30)) == "Int16"
+    assert compact_dtype(col("integer", 0, 2**31)) == "Int64"
+    assert compact_dtype(col("integer", 0)) == "Int64"  # no maximum: the widest
+    assert compact_dtype(col("category", categories=("a", "b"))) == pd.CategoricalDtype(["a", "b"])
+    assert compact_dtype(col("number", 0, 1)) is None
 
 
 def test_participant_columns_repeat_and_measures_are_na_when_not_interviewed(cohort):

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as scipy_stats
 
 from analysis import stats
 
@@ -132,6 +133,30 @@ def test_wilcoxon_z_is_positive_when_values_rise_and_drops_incomplete_pairs():
     res = stats.wilcoxon_signed_rank(AFTER + [None], BEFORE + [3])
     assert res["z"] == pytest.approx(-hand_wilcoxon_z(BEFORE, AFTER))
     assert res["n_pairs"] == 7
+
+
+def test_wilcoxon_p_is_exactly_scipys_two_sided_p():
+    # The p is derived from the one-sided call's z; it must equal scipy's own two-sided p bit
+    # for bit (results are compared byte for byte between builds).
+    rng = np.random.default_rng(3)
+    before, after = rng.integers(0, 30, 500), rng.integers(0, 30, 500)
+    two_sided = scipy_stats.wilcoxon(after, before, zero_method="wilcox", correction=False,
+                                     method="approx", alternative="two-sided")
+    assert stats.wilcoxon_signed_rank(before, after)["p"] == float(two_sided.pvalue)
+
+
+def test_as_float_converts_every_kind_of_number_to_a_new_array():
+    cases = [pd.Series([1, pd.NA, 0], dtype="Int8"), pd.Series([1.5, np.nan, 0.0]),
+             pd.Series([True, None, False], dtype="boolean"), [1, None, 0], ["1", None, "0"]]
+    expected = [[1.0, np.nan, 0.0], [1.5, np.nan, 0.0], [1.0, np.nan, 0.0], [1.0, np.nan, 0.0],
+                [1.0, np.nan, 0.0]]
+    for values, want in zip(cases, expected, strict=True):
+        np.testing.assert_array_equal(stats.as_float(values), want)
+    source = pd.Series([1.0, 2.0])
+    stats.as_float(source)[0] = 9.0
+    assert source[0] == 1.0
+    with pytest.raises(ValueError):
+        stats.as_float(["a", "1"])
 
 
 def test_wilcoxon_without_any_change():

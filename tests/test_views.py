@@ -75,3 +75,13 @@ def test_percents_by_group_skips_the_test_of_a_constant_flag():
     out = views.percents_by_group(pd.Series([0, 0, 0], index=group.index, dtype="Int64"), group)
     assert out["QCT"] == {"count": 0, "n": 2, "percent": 0.0}
     assert out["chi2"] is None
+
+
+def test_views_refuse_a_cohort_that_is_not_the_person_by_wave_grid():
+    cohort, cfg = small_cohort()
+    ids, wave_ids = views.grid(cohort)
+    assert list(wave_ids) == ["t1", "t2", "t3"] and ids[:2].tolist() == ["P1", "P2"]
+    with pytest.raises(ValueError, match="grid"):
+        views.latest(cohort.loc[cohort["wave"] != "t2"], "crime_days_30", ["t3"])
+    with pytest.raises(ValueError, match="grid"):
+        views.at_wave(cohort.iloc[::-1], "t2")
