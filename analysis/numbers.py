@@ -65,6 +65,7 @@ MISSING_DATA_NAMES = {
 ABSTINENCE_BEFORE = ("never_via_treatment_before", "voluntarily_before")
 ABSTINENCE_DURING = ("via_treatment_since_intake", "via_treatment_since_intake_first_time")
 NO_CHANGE_PHRASE = "showed no change"
+NO_SIGNIFICANT_CHANGE_PHRASE = "showed no significant change"
 SIGNIFICANT_FALL = "showed a significant fall"
 CHANGE_VERBS = {"fall": "fell", "rise": "rose", "no change": "did not change"}
 # The words that compare a first value with a second, keyed by formatting.direction(second, first).
@@ -110,12 +111,21 @@ def compare(first: float | None, second: float | None, kind: str, decimals: int 
     return COMPARE_WORDS[kind][direction(second, first, decimals)]
 
 
+def _z_agrees(result: Mapping[str, Any] | None, word: str) -> bool:
+    """Whether a test's z (when it has one) points the same way as the means' direction word."""
+    z = None if result is None else result.get("z")
+    return z is None or (z < 0) == (word == "fall")
+
+
 def change(before: Mapping[str, Any], after: Mapping[str, Any], result: Mapping[str, Any] | None,
            decimals: int = 1) -> dict[str, str]:
     """A within-group change: both means, the direction word, the test and one summary phrase.
 
     The direction is that of the means at the printed precision; the phrase adds the test's
     verdict: 'showed a significant fall', 'showed a non-significant rise', 'showed no change'.
+    A non-significant change whose Wilcoxon z points the other way from the means (ranks and
+    means can disagree) is 'showed no significant change', so the text never pairs "rise" with
+    a negative z.
     """
     fmt = at_decimals(decimals)
     tested = test(result)
@@ -126,9 +136,12 @@ def change(before: Mapping[str, Any], after: Mapping[str, Any], result: Mapping[
     verb = CHANGE_VERBS[word]
     if word == "no change":
         phrase = NO_CHANGE_PHRASE
+    elif tested["sig"] == "significant":
+        phrase = f"showed a significant {word}"
+    elif _z_agrees(result, word):
+        phrase = f"showed a non-significant {word}"
     else:
-        kind = "significant" if tested["sig"] == "significant" else "non-significant"
-        phrase = f"showed a {kind} {word}"
+        phrase = NO_SIGNIFICANT_CHANGE_PHRASE
     return {"before": mean(before, fmt), "after": mean(after, fmt), "verb": verb, "noun": word,
             "phrase": phrase, **{f"test_{k}" if k != "text" else "test": v
                                  for k, v in tested.items()}}
