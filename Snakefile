@@ -17,6 +17,8 @@ from pathlib import Path
 
 from snakemake.utils import min_version, validate
 
+from analysis.results import DOMAINS  # the results domains: the package's one list
+
 min_version("9.0")
 
 
@@ -34,7 +36,6 @@ FIGURES = "figures"
 MANUSCRIPT = "manuscript"
 OUTPUT = f"{MANUSCRIPT}/_output"
 RAW_FILES = ["participants.csv", "interviews.csv", "treatment.csv"]
-DOMAINS = ["study", "profile", "coercion", "retention", "offending", "drug_use", "reintegration", "regression"]
 FIGURE_NAMES = ["fig1_crime_days", "fig2_illicit_days", "fig3_status_by_wave"]
 # The modules every analysis imports (shared plumbing and statistics).
 COMMON = ["analysis/__init__.py", "analysis/config.py", "analysis/io.py"]

@@ -19,7 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.config import Waves, load_config  # noqa: E402
-from analysis.io import atomic_write, read_json  # noqa: E402
+from analysis.io import atomic_write  # noqa: E402
+from analysis.results import load_results  # noqa: E402
 
 GROUPS = ("QCT", "comparison")
 GROUP_LABELS = {"QCT": "QCT (court-ordered)", "comparison": "Comparison ('voluntary')"}
@@ -182,8 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--config", required=True)
     parser.add_argument("--out-dir", required=True, type=Path)
     args = parser.parse_args(argv)
-    results = {p.stem: read_json(p) for p in sorted(args.results_dir.glob("*.json"))}
-    build_figures(results, load_config(args.config), args.out_dir)
+    build_figures(load_results(args.results_dir), load_config(args.config), args.out_dir)
 
 
 if __name__ == "__main__":

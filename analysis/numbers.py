@@ -45,11 +45,10 @@ from analysis.formatting import (
     fmt_test,
     significance,
 )
-from analysis.io import atomic_write, read_json
+from analysis.io import atomic_write
+from analysis.results import DOMAINS, load_results
 from analysis.sensitivity.report import comparison_table, sensitivity_variables
 
-DOMAINS = ("study", "profile", "coercion", "retention", "offending", "drug_use", "reintegration",
-           "regression")
 SENSITIVITY = "sensitivity"  # results/sensitivity.json, from the sensitivity rules
 GROUPS = {"qct": "QCT", "comparison": "comparison", "all": "all"}  # variable key -> results key
 GROUP_NAMES = {"QCT": "the QCT group", "comparison": "the comparison group"}
@@ -678,7 +677,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: no results for {', '.join(missing)} in {args.results_dir}", file=sys.stderr)
         return 1
-    results = {d: read_json(args.results_dir / f"{d}.json") for d in expected}
+    results = load_results(args.results_dir)
     scorecard = pd.read_csv(args.scorecard, dtype=str, keep_default_na=False)
     provenance = collect_provenance(args.raw_dir, config, Path.cwd())
     variables = build_variables(results, scorecard, load_cited_facts(args.published), provenance,

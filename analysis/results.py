@@ -12,6 +12,10 @@ from typing import Any
 
 from analysis.io import read_json
 
+# The results domains: one module `analysis/<domain>.py` and one file `<domain>.json` each.
+DOMAINS = ("study", "profile", "coercion", "retention", "offending", "drug_use", "reintegration",
+           "regression")
+
 
 def load_results(results_dir: str | Path) -> dict[str, Any]:
     """All `<domain>.json` files of a results directory, keyed by domain."""

@@ -7,7 +7,6 @@ SciPy / statsmodels calls (not with the calibration's own fast implementations).
 from __future__ import annotations
 
 import copy
-import importlib
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +15,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.clean import build_cohort
 from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT
 from analysis.config import Waves, load_config
-from analysis.io import to_jsonable
 from analysis.published import load_published
 from analysis.reproduce import compare, summary
 from analysis.results import lookup_number
@@ -29,14 +26,11 @@ from analysis.synthesis.correlates import design, feasible
 from analysis.synthesis.structure import draft, skeleton
 from analysis.synthesis.targets import Check
 from analysis.synthesize import frame_to_csv, resample_cohort, synthesize, write_raw
-from analysis.validate import load_raw
+from tests.results_fixture import shipped_results
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
 CONFIG = load_config(ROOT / "config" / "config.yaml")
-# The results domains the scorecard reads (the Snakefile's `results` rule).
-DOMAINS = ("study", "profile", "coercion", "retention", "offending", "drug_use", "reintegration",
-           "regression")
 SCORECARD_SHARE = 0.95  # the issue's bar: printed statistics reproduced at printed precision
 
 
@@ -326,17 +320,11 @@ def test_committed_files_equal_a_fresh_synthesis(tmp_path):
         assert (tmp_path / name).read_bytes() == (RAW / name).read_bytes(), name
 
 
-def scorecard_of(raw_dir: Path) -> pd.DataFrame:
-    """The real reproduction scorecard of a raw directory, computed in-process (no subprocess)."""
-    cohort = build_cohort(load_raw(raw_dir, CONFIG), CONFIG)
-    results = to_jsonable(
-        {d: importlib.import_module(f"analysis.{d}").compute(cohort, CONFIG) for d in DOMAINS})
-    published = load_published(ROOT / "data" / "published")
-    return compare(published, lambda path: lookup_number(results, path))
-
-
 def test_scorecard_of_committed_data_reaches_95_percent():
-    card = scorecard_of(RAW)
+    # The real scorecard of the committed data, computed in-process by the results fixture.
+    results, _ = shipped_results()
+    published = load_published(ROOT / "data" / "published")
+    card = compare(published, lambda path: lookup_number(results, path))
     matched, total = summary(card)
     missed = card.loc[card["match"] == "false", ["id", "published", "regenerated"]]
     assert total == 320
