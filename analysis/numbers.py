@@ -463,8 +463,7 @@ def regression_vars(regression: Mapping[str, Any], config: Mapping[str, Any]) ->
     site = config["site_of_interest"]
 
     def label(name: str) -> str:
-        text = tables.PREDICTOR_LABELS.get(name, name).format(site=site)
-        return text[:1].lower() + text[1:]
+        return tables.predictor_label(name, site, in_sentence=True)
 
     def model_vars(model: Mapping[str, Any]) -> dict[str, Any]:
         coefs = model["coefficients"]
@@ -582,7 +581,7 @@ def build_variables(results: Mapping[str, Any], scorecard: pd.DataFrame, cited: 
         "drug_use": drug_use_vars(results["drug_use"], waves),
         "reintegration": reintegration_vars(results["reintegration"], waves),
         "regression": regression_vars(results["regression"], config),
-        "sensitivity": sensitivity_variables(results[SENSITIVITY]),
+        "sensitivity": sensitivity_variables(results[SENSITIVITY], config["site_of_interest"]),
         "cited": cited_vars(cited),
         "scorecard": scorecard_vars(scorecard),
         "provenance": provenance_vars(provenance),
@@ -606,7 +605,7 @@ def build_tables(results: Mapping[str, Any], scorecard: pd.DataFrame,
                                                       tables.mean_n_cell),
         "illicit_days_by_wave.md": tables.by_wave_table(drug["illicit_drug_days_30"]["mean"], waves,
                                                         tables.mean_n_cell),
-        "sensitivity.md": comparison_table(results[SENSITIVITY]),
+        "sensitivity.md": comparison_table(results[SENSITIVITY], config["site_of_interest"]),
         "scorecard.md": tables.scorecard_table(scorecard),
         "scorecard_summary.md": tables.scorecard_summary(scorecard),
         "provenance.md": tables.provenance_table(provenance),

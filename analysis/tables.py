@@ -100,6 +100,12 @@ PREDICTOR_LABELS = {
 }
 
 
+def predictor_label(name: str, site: int | str, *, in_sentence: bool = False) -> str:
+    """A regression predictor's label ('Age (per year)'; 'age (per year)' inside a sentence)."""
+    label = PREDICTOR_LABELS.get(name, name).format(site=site)
+    return label[:1].lower() + label[1:] if in_sentence else label
+
+
 NUMERIC_CELL = re.compile(r"^[-−–+£<>=.\d]")  # cells that start like a number or a test
 
 
@@ -198,7 +204,7 @@ def regression_table(model: Mapping[str, Any], order: Sequence[str],
     rows = []
     for name in order:
         coef = model["coefficients"][name]
-        label = PREDICTOR_LABELS.get(name, name).format(site=site)
+        label = predictor_label(name, site)
         ci = f"{fmt_number(coef['ci_low'], 2)} to {fmt_number(coef['ci_high'], 2)}"
         odds = f"{fmt_number(coef['odds_ratio'], 2)}{p_stars(coef['p'])}"
         rows.append([label, odds, ci, fmt_p(coef["p"], prefix=False)])

@@ -55,8 +55,8 @@ def test_change_cell_formats_mean_change_ci_and_p():
 
 
 def test_conclusion_names_read_as_words():
-    assert report.conclusion_name("crime_days_30_QCT_fall", {}) == \
+    assert report.conclusion_name("crime_days_30_QCT_fall", {}, site=2) == \
         "significant fall in days of crime, QCT group"
-    assert report.conclusion_name("table1_age", {}) == "Table 1 effect of age (per year)"
+    assert report.conclusion_name("table1_age", {}, site=2) == "Table 1 effect of age (per year)"
     assert report._join(["a", "b", "c"]) == "a, b and c"
     assert report._join([]) == "none"

@@ -14,6 +14,7 @@ import pandas as pd
 from analysis import views
 from analysis.formatting import fmt_count, fmt_mean, fmt_or_ci, fmt_p, fmt_percent
 from analysis.sensitivity.results import METHODS
+from analysis.tables import predictor_label
 
 METHOD_NAMES = {
     "complete_case": "complete-case analysis",
@@ -35,13 +36,6 @@ KIND_NAMES = {
     "no_significant_change": "no significant change",
     "reduction": "reduction in the mean",
 }
-TERM_NAMES = {
-    "drug_composite_z": "composite drug score at intake (standardised)",
-    "site_of_interest": "entered treatment at the site of interest",
-    "age": "age (per year)",
-    "stage_action": "action stage of change at intake",
-    "qct": "QCT group",
-}
 
 
 def _join(items: list[str]) -> str:
@@ -51,7 +45,7 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def conclusion_name(key: str, verdict: dict[str, Any]) -> str:
+def conclusion_name(key: str, verdict: dict[str, Any], site: int | str) -> str:
     """A reader's name for a conclusion key such as `crime_days_30_QCT_fall`."""
     for measure, measure_name in MEASURE_NAMES.items():
         for group, group_name in GROUP_NAMES.items():
@@ -62,7 +56,7 @@ def conclusion_name(key: str, verdict: dict[str, Any]) -> str:
                 return f"{what} in {measure_name}, {group_name}"
     if key.startswith("table1_"):
         term = key[len("table1_"):]
-        return f"Table 1 effect of {TERM_NAMES.get(term, term)}"
+        return f"Table 1 effect of {predictor_label(term, site, in_sentence=True)}"
     if key == "qct_not_significant":
         return "no significant QCT effect in the adjusted model"
     return verdict.get("statement", key)
@@ -75,7 +69,7 @@ def change_cell(cell: dict[str, Any]) -> str:
             f"{fmt_mean(change['ci_high'])}); {fmt_p(cell['wilcoxon']['p'])}")
 
 
-def comparison_table(sensitivity: dict[str, Any]) -> pd.DataFrame:
+def comparison_table(sensitivity: dict[str, Any], site: int | str) -> pd.DataFrame:
     """One row per measure and group (mean change baseline -> first follow-up) and per Table 1
     term (odds ratio with CI), one column per missing-data method."""
     rows = []
@@ -86,7 +80,7 @@ def comparison_table(sensitivity: dict[str, Any]) -> pd.DataFrame:
                          **{METHOD_COLUMNS[m]: change_cell(cells[m]) for m in METHODS}})
     table1 = sensitivity["regression"]["table1"]
     for term in table1[METHODS[0]]:
-        rows.append({"Estimate": f"Odds ratio: {TERM_NAMES.get(term, term)}",
+        rows.append({"Estimate": f"Odds ratio: {predictor_label(term, site, in_sentence=True)}",
                      **{METHOD_COLUMNS[m]: fmt_or_ci(table1[m][term]["odds_ratio"],
                                                      table1[m][term]["ci_low"],
                                                      table1[m][term]["ci_high"])
@@ -94,7 +88,7 @@ def comparison_table(sensitivity: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Estimate", *(METHOD_COLUMNS[m] for m in METHODS)])
 
 
-def sensitivity_variables(sensitivity: dict[str, Any]) -> dict[str, Any]:
+def sensitivity_variables(sensitivity: dict[str, Any], site: int | str) -> dict[str, Any]:
     """The section's variables: settings, per-method headline numbers and the verdicts."""
     settings = sensitivity["settings"]
     verdicts = sensitivity["conclusions"]
@@ -108,7 +102,7 @@ def sensitivity_variables(sensitivity: dict[str, Any]) -> dict[str, Any]:
             "total": fmt_count(len(verdicts)),
             "holding": fmt_count(len(holding)),
             "holding_share": fmt_percent(100 * len(holding) / len(verdicts)),
-            "failing_list": _join([conclusion_name(k, verdicts[k]) for k in failing]),
+            "failing_list": _join([conclusion_name(k, verdicts[k], site) for k in failing]),
             "verdict": ("every conclusion holds under all three methods" if not failing else
                         "some conclusions depend on how missing follow-ups are handled"),
         },
