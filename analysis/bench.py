@@ -31,16 +31,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from analysis.codebook import RAW_FILES
+from analysis.results import DOMAINS
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "config.yaml"
-# The results domains of the Snakefile (rule `results`), imported by name.
-DOMAINS = ["study", "profile", "coercion", "retention", "offending", "drug_use", "reintegration",
-           "regression"]
 FULL_SIZES = [157, 10_000, 100_000, 1_000_000]
 QUICK_SIZES = [157, 2000]
 BUILD = ["all", "--cores", "2"]
@@ -70,18 +64,11 @@ def _time_limit(seconds: int) -> None:
     signal.alarm(seconds)
 
 
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
-    # Rules call `python -m analysis...`: that must be this environment's Python.
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
 def run(args: list[str], cwd: Path) -> dict[str, Any]:
     """Run one command; its wall time, and its error (output tail) if it failed."""
     start = time.perf_counter()
     try:
-        done = subprocess.run(args, cwd=cwd, env=_environment(), capture_output=True, text=True,
+        done = subprocess.run(args, cwd=cwd, capture_output=True, text=True,
                               timeout=3600)
     except (OSError, subprocess.TimeoutExpired) as err:
         return {"seconds": time.perf_counter() - start, "error": repr(err)}
@@ -185,45 +172,20 @@ def _ratio(a: dict[str, Any], b: dict[str, Any]) -> float | None:
 
 
 def write_cohort(n: int, out_dir: Path) -> str:
-    """The shipped cohort resampled to n people, as raw CSVs; returns the resampler used.
-
-    `analysis.synthesize.resample_cohort` when it imports (stratified by group), else
-    `resample_people`, so the benchmark still runs while the generator is being changed.
-    """
+    """The shipped cohort resampled to n people (stratified by group), as raw CSVs; returns the
+    resampler used."""
     from analysis.config import load_config
+    from analysis.synthesize import resample_cohort, write_raw
     from analysis.validate import load_raw
 
     config = load_config(CONFIG)
     raw = load_raw(ROOT / "data" / "raw", config)
     frames = {"participants": raw.participants, "interviews": raw.interviews,
               "treatment": raw.treatment}
-    seed = int(config["synthesis"]["seed"])
-    try:
-        from analysis.synthesize import resample_cohort, write_raw
-    except ImportError:
-        used = "analysis.bench.resample_people"
-        frames = resample_people(frames, n, seed) if n != len(raw.participants) else frames
-        for frame, spec in zip(frames.values(), RAW_FILES, strict=True):
-            frame[spec.column_names].to_csv(out_dir / spec.name, index=False)
-        return used
     if n != len(raw.participants):
-        frames = resample_cohort(frames, n, seed)
+        frames = resample_cohort(frames, n, int(config["synthesis"]["seed"]))
     write_raw(frames, out_dir)
     return "analysis.synthesize.resample_cohort"
-
-
-def resample_people(frames: dict[str, pd.DataFrame], n: int, seed: int) -> dict[str, pd.DataFrame]:
-    """n people drawn with replacement, each with all their rows, under new ids P0000001...."""
-    rng = np.random.default_rng(seed)
-    people = frames["participants"]
-    drawn = people.iloc[rng.integers(0, len(people), n)].reset_index(drop=True)
-    new_ids = pd.Series([f"P{i:07d}" for i in range(1, n + 1)], dtype="string")
-    owner = pd.DataFrame({"id": drawn["id"], "new_id": new_ids})
-    out = {"participants": drawn.assign(id=new_ids)}
-    for name in ("interviews", "treatment"):
-        rows = owner.merge(frames[name], on="id", how="inner", sort=False)
-        out[name] = rows.drop(columns="id").rename(columns={"new_id": "id"})
-    return out
 
 
 def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, Any]:

@@ -18,11 +18,8 @@ from analysis.bench import (
     StageTimeout,
     _time_limit,
     reran,
-    resample_people,
     summarise,
 )
-from analysis.validate import load_raw
-from tests.helpers_cohort import TINY, TINY_CONFIG
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,25 +56,6 @@ def test_summary_is_the_median_of_successful_runs_and_keeps_the_error():
 def test_rules_that_ran_are_read_from_the_snakemake_log():
     log = "Job stats:\nrule render:\n    input: x\nlocalrule all:\nrule render:\n"
     assert reran(log) == ["render"]
-
-
-def test_fallback_resampler_keeps_each_drawn_persons_rows_under_new_ids():
-    raw = load_raw(TINY, TINY_CONFIG)
-    frames = {"participants": raw.participants, "interviews": raw.interviews,
-              "treatment": raw.treatment}
-    out = resample_people(frames, 20, seed=1)
-    assert list(out["participants"]["id"]) == [f"P{i:07d}" for i in range(1, 21)]
-    # Tiny participants differ in age, so age says whose rows each new person must carry.
-    assert raw.participants["age"].is_unique
-    source = dict(zip(out["participants"]["id"], out["participants"]["age"], strict=True))
-    by_age = dict(zip(raw.participants["age"], raw.participants["id"], strict=True))
-    for name in ("interviews", "treatment"):
-        for new_id, rows in out[name].groupby("id"):
-            original = frames[name][frames[name]["id"] == by_age[source[new_id]]]
-            assert list(rows["wave"]) == list(original["wave"])
-        counts = out[name]["id"].value_counts()
-        expected = {i: (frames[name]["id"] == by_age[a]).sum() for i, a in source.items()}
-        assert {i: counts.get(i, 0) for i in source} == expected
 
 
 def test_a_stage_past_its_time_limit_is_stopped():

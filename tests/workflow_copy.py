@@ -6,7 +6,6 @@ so each test builds from scratch and never touches the developer's own outputs.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -43,19 +42,11 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
-    # The rules call `python -m analysis...`: make sure that is this environment's Python.
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
 def start_snakemake(project: Path, *args: str) -> subprocess.Popen:
     """Start Snakemake in `project` in its own process group (so a test can kill all of it)."""
     return subprocess.Popen(
         [sys.executable, "-m", "snakemake", *args],
         cwd=project,
-        env=_environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -67,7 +58,6 @@ def snakemake(project: Path, *args: str, check: bool = True) -> subprocess.Compl
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", *args],
         cwd=project,
-        env=_environment(),
         capture_output=True,
         text=True,
         timeout=1800,
