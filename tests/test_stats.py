@@ -212,16 +212,53 @@ def _stepwise_data() -> pd.DataFrame:
     return pd.DataFrame({"y": y, "noise": noise, "x1": x1})
 
 
-def test_forward_stepwise_enters_the_predictor_and_reports_its_lr_test():
+def test_forward_stepwise_enters_by_the_score_statistic():
     data = _stepwise_data()
     res = stats.forward_stepwise(data, "y", ["noise", "x1"], 0.05, 0.10)
     assert res["selected"] == ["x1"]
     assert list(res["steps"]) == ["step_1"]
-    fit = stats.logistic(data, "y", ["x1"])["fit"]
     step = res["steps"]["step_1"]
     assert step["variable"] == "x1"
-    assert step["lr_statistic"] == pytest.approx(2 * (fit["llf"] - fit["llnull"]))
+    # Score statistic against the intercept-only model, by hand: with p = mean(y),
+    # U = sum x (y - p) and information I = p (1 - p) sum (x - mean x)^2; statistic U^2 / I.
+    y, x = data["y"].to_numpy(float), data["x1"].to_numpy(float)
+    p = y.mean()
+    u = float(np.sum(x * (y - p)))
+    information = p * (1 - p) * float(np.sum((x - x.mean()) ** 2))
+    assert step["score_statistic"] == pytest.approx(u * u / information, rel=1e-9)
     assert res["n"] == 200
+
+
+def test_forward_stepwise_removes_a_variable_made_redundant():
+    # y depends on x2 + x3; x1 is a noisy copy of their sum, so it is the best single
+    # predictor and enters first, and leaves once x2 and x3 are both in (this seed's draw).
+    rng = np.random.default_rng(0)
+    n = 300
+    x2, x3 = rng.normal(size=n), rng.normal(size=n)
+    x1 = x2 + x3 + rng.normal(scale=0.5, size=n)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-1.5 * (x2 + x3)))).astype(int)
+    data = pd.DataFrame({"y": y, "x1": x1, "x2": x2, "x3": x3})
+    res = stats.forward_stepwise(data, "y", ["x1", "x2", "x3"], 0.05, 0.10)
+    actions = [(s["action"], s["variable"]) for s in res["steps"].values()]
+    assert actions == [("enter", "x1"), ("enter", "x2"), ("enter", "x3"), ("remove", "x1")]
+    assert res["selected"] == ["x2", "x3"]
+    removal = res["steps"]["step_4"]
+    full = stats.logistic(data, "y", ["x1", "x2", "x3"])["fit"]["llf"]
+    reduced = stats.logistic(data, "y", ["x2", "x3"])["fit"]["llf"]
+    assert removal["lr_statistic"] == pytest.approx(2 * (full - reduced), rel=1e-6)
+    assert removal["p"] > 0.10
+
+
+def test_score_tests_agree_with_statsmodels_one_column_at_a_time():
+    data = _stepwise_data()
+    data["x2"] = data["x1"] ** 2 + data["noise"]
+    fit = stats._fit(data, "y", ["noise"])
+    columns = data[["x1", "x2"]].to_numpy()
+    ours = stats.score_tests(fit, columns)
+    for j, (statistic, p) in enumerate(ours):
+        theirs = fit.score_test(exog_extra=columns[:, [j]])
+        assert statistic == pytest.approx(float(np.squeeze(theirs[0])), rel=1e-8)
+        assert p == pytest.approx(float(np.squeeze(theirs[1])), rel=1e-6)
 
 
 def test_forward_stepwise_refuses_entry_above_removal():
