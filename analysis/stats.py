@@ -15,12 +15,6 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-# statsmodels' Logit and add_constant are imported from their modules: `statsmodels.api` also
-# imports the time-series and graphics stacks, seconds of start-up in every analysis process.
-from statsmodels.discrete.discrete_model import Logit
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
-from statsmodels.tools.tools import add_constant
-
 
 def as_float(values: Any) -> np.ndarray:
     """A new 1-d float array with every kind of missing value (None, pd.NA, NaN) as NaN."""
@@ -154,6 +148,13 @@ def _fit(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     Newton's method is not globally convergent for the logit: a warm start that diverges or
     fails to converge falls back to statsmodels' own (cold) start.
     """
+    # Imported here, not at the top: only the jobs that fit a model pay statsmodels' start-up
+    # (the other domains import this module for its tests). Logit and add_constant come from
+    # their modules: `statsmodels.api` would also import the time-series and graphics stacks.
+    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tools.tools import add_constant
+
     design = add_constant(data[list(predictors)], has_constant="add")
     with warnings.catch_warnings():
         # Non-convergence (e.g. perfect separation) is reported in the result, not as a warning.
