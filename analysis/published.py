@@ -9,6 +9,7 @@ malformed row stops the build with the file, line and column it breaks.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,9 +52,11 @@ _NUMBER = re.compile(
     r"^(?P<prefix>£?)(?P<minus>-?)(?P<int>\d*)(?:\.(?P<frac>\d+))?(?P<suffix>%?)$"
 )
 _P_BELOW = re.compile(r"^p<(?P<bound>0?\.\d+)$")
-# "ns" is read as p >= 0.05, the paper's only significance level for "not significant";
-# the stars follow the legend of Table 1 (* p<0.05, ** p<0.01).
-_P_WORDS = {"ns": (">=", 0.05), "*": ("<", 0.05), "**": ("<", 0.01)}
+# The paper's only significance level: "ns" means p >= ALPHA (and a claim of significance p < it).
+ALPHA = 0.05
+# Table 1's stars are mutually exclusive classes, so each is a band: `*` p in [0.01, 0.05)
+# (a p below 0.01 would have been printed `**`), `**` p < 0.01. An inline "p<0.05" is a bound.
+_P_WORDS = {"ns": (ALPHA, math.inf), "*": (0.01, ALPHA), "**": (0.0, 0.01)}
 _SNAKE = r"^[a-z][a-z0-9_]*$"
 
 
@@ -89,14 +92,17 @@ def parse_printed(text: str) -> PrintedNumber:
     )
 
 
-def p_bound(text: str) -> tuple[str, float]:
-    """Read a printed p threshold (`p<0.01`, `ns`, `*`, `**`) as (operator, bound)."""
+def p_band(text: str) -> tuple[float, float]:
+    """Read a printed p threshold as the band [low, high) of p it states.
+
+    `p<0.01` -> (0, 0.01); `ns` -> (0.05, inf); `*` -> (0.01, 0.05); `**` -> (0, 0.01).
+    """
     if text in _P_WORDS:
         return _P_WORDS[text]
     m = _P_BELOW.match(text)
     if m is None:
         raise ValueError(f"{text!r} is not a printed p threshold (expected p<0.05, ns, * or **)")
-    return "<", float(m["bound"])
+    return 0.0, float(m["bound"])
 
 
 def _parses(parser, text: str) -> bool:
@@ -108,7 +114,7 @@ def _parses(parser, text: str) -> bool:
 
 
 def _published_ok(row: pd.Series) -> bool:
-    parser = p_bound if row["kind"] == "p_threshold" else parse_printed
+    parser = p_band if row["kind"] == "p_threshold" else parse_printed
     return _parses(parser, row["published"])
 
 
