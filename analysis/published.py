@@ -19,6 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.config import Waves, load_config
+from analysis.formatting import ALPHA
 
 STATISTICS_FILE = "statistics.csv"
 CITED_FACTS_FILE = "cited_facts.csv"
@@ -52,10 +53,9 @@ _NUMBER = re.compile(
     r"^(?P<prefix>£?)(?P<minus>-?)(?P<int>\d*)(?:\.(?P<frac>\d+))?(?P<suffix>%?)$"
 )
 _P_BELOW = re.compile(r"^p<(?P<bound>0?\.\d+)$")
-# The paper's only significance level: "ns" means p >= ALPHA (and a claim of significance p < it).
-ALPHA = 0.05
-# Table 1's stars are mutually exclusive classes, so each is a band: `*` p in [0.01, 0.05)
-# (a p below 0.01 would have been printed `**`), `**` p < 0.01. An inline "p<0.05" is a bound.
+# "ns" means p >= ALPHA, the paper's only significance level. Table 1's stars are mutually
+# exclusive classes, so each is a band: `*` p in [0.01, 0.05) (a p below 0.01 would have been
+# printed `**`), `**` p < 0.01. An inline "p<0.05" is a bound.
 _P_WORDS = {"ns": (ALPHA, math.inf), "*": (0.01, ALPHA), "**": (0.0, 0.01)}
 _SNAKE = r"^[a-z][a-z0-9_]*$"
 
@@ -200,7 +200,7 @@ def _failure_lines(cases: pd.DataFrame, frame: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _read_valid(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
+def read_valid(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """Read a CSV as text (empty cells stay '') and validate it, naming every broken cell."""
     if not path.is_file():
         raise PublishedDataError(f"{path}: file not found")
@@ -219,7 +219,7 @@ def load_published(directory: str | Path, wave_ids: Iterable[str] | None = None)
     Waves are checked against `wave_ids`, by default the waves of config/config.yaml.
     """
     ids = list(wave_ids) if wave_ids is not None else Waves.from_config(load_config()).ids
-    frame = _read_valid(Path(directory) / STATISTICS_FILE, _statistics_schema(ids))
+    frame = read_valid(Path(directory) / STATISTICS_FILE, _statistics_schema(ids))
     return frame.assign(
         decimals=pd.to_numeric(frame["decimals"].replace("", None)).astype("Int64"),
         n=pd.to_numeric(frame["n"].replace("", None)).astype("Int64"),
@@ -234,7 +234,7 @@ def load_cited_facts(directory: str | Path) -> pd.DataFrame:
         strict=True,
         ordered=True,
     )
-    return _read_valid(Path(directory) / CITED_FACTS_FILE, schema).reset_index(drop=True)
+    return read_valid(Path(directory) / CITED_FACTS_FILE, schema).reset_index(drop=True)
 
 
 def load_documented_misses(directory: str | Path, published: pd.DataFrame) -> dict[str, str]:
@@ -249,5 +249,5 @@ def load_documented_misses(directory: str | Path, published: pd.DataFrame) -> di
         strict=True,
         ordered=True,
     )
-    frame = _read_valid(Path(directory) / DOCUMENTED_MISSES_FILE, schema)
+    frame = read_valid(Path(directory) / DOCUMENTED_MISSES_FILE, schema)
     return dict(zip(frame["id"], frame["reason"], strict=True))

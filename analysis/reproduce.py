@@ -3,8 +3,9 @@
 A regenerated value is written in the printed number's own style (decimals, leading zero,
 minus, % or £) and matches when the two strings are equal and, where the paper prints the n
 beside it, the n is the same; a printed p threshold matches when the exact p lies in the band
-it states (Table 1's stars are bands, an inline `p<0.05` a bound). Reading a result is the caller's job (`lookup`), so these
-functions stay pure and the scorecard does not depend on how results are stored.
+it states (Table 1's stars are bands, an inline `p<0.05` a bound). Reading a result is the
+caller's job (`lookup`), so these functions stay pure and the scorecard does not depend on how
+results are stored. The same command scores the paper's claims (`analysis.claims`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import claims
 from analysis.formatting import fmt_number
 from analysis.io import atomic_write
 from analysis.published import load_documented_misses, load_published, p_band, parse_printed
@@ -113,15 +115,22 @@ def build_scorecard(published_dir: str | Path, results_dir: str | Path) -> pd.Da
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Write the reproduction scorecard (CSV).")
-    parser.add_argument("--published", required=True, help="directory of statistics.csv")
+    parser = argparse.ArgumentParser(
+        description="Write the reproduction scorecard and the claims scorecard (CSV).")
+    parser.add_argument("--published", required=True,
+                        help="directory of statistics.csv and claims.csv")
     parser.add_argument("--results-dir", required=True)
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out", required=True, help="the numbers' scorecard")
+    parser.add_argument("--claims-out", required=True, help="the claims' scorecard")
     args = parser.parse_args(argv)
     card = build_scorecard(args.published, args.results_dir)
-    atomic_write(args.out, lambda tmp: card.to_csv(tmp, index=False, lineterminator="\n"))
+    claims_card = claims.score(claims.load_claims(args.published),
+                               load_results(args.results_dir))
+    for path, frame in ((args.out, card), (args.claims_out, claims_card)):
+        atomic_write(path, lambda tmp, f=frame: f.to_csv(tmp, index=False, lineterminator="\n"))
     matched, total = summary(card)
-    print(f"reproduced {matched} of {total} published statistics")
+    held, claimed = claims.summary(claims_card)
+    print(f"reproduced {matched} of {total} published statistics; {held} of {claimed} claims hold")
 
 
 if __name__ == "__main__":
