@@ -296,10 +296,18 @@ def summary(scorecard: pd.DataFrame) -> tuple[int, int]:
     return int((scorecard["holds"] == "true").sum()), len(scorecard)
 
 
-def report_variables(scorecard: pd.DataFrame) -> dict[str, str]:
-    """The claims scorecard's counts for the report (`claims.held`, `.total`, `.failed`)."""
+def report_summary(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """Claims that hold / claims, by part of the paper (the location before its first comma),
+    in the order the parts first appear, with a total row."""
+    part = scorecard["location"].str.split(",").str[0]
+    holds = scorecard["holds"].eq("true")
+    rows = [
+        [name, fmt_count(int(holds[part == name].sum())), fmt_count(int((part == name).sum()))]
+        for name in dict.fromkeys(part)
+    ]
     held, total = summary(scorecard)
-    return {"held": fmt_count(held), "total": fmt_count(total), "failed": fmt_count(total - held)}
+    rows.append(["All claims", fmt_count(held), fmt_count(total)])
+    return pd.DataFrame(rows, columns=["Part of the paper", "Hold", "Claims"])
 
 
 def report_table(scorecard: pd.DataFrame) -> pd.DataFrame:

@@ -685,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
     table_texts = build_tables(results, scorecard, provenance, config)
     table_texts["consistency.md"] = unnumbered(args.consistency.read_text(encoding="utf-8"))
     claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
-    variables["claims"] = claims.report_variables(claims_card)
+    table_texts["claims_summary.md"] = tables.to_markdown(claims.report_summary(claims_card))
     table_texts["claims.md"] = tables.to_markdown(claims.report_table(claims_card))
     write_outputs(variables, table_texts, args.variables, args.tables)
     return 0

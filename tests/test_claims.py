@@ -134,7 +134,7 @@ def test_score_adds_the_papers_conflict_to_a_failed_claim_only():
     frame = pd.DataFrame(
         {
             "id": ["holds", "fails"],
-            "location": ["L1", "L2"],
+            "location": ["Abstract", "Results > Offending outcomes, para 3"],
             "words": ["w1", "w2"],
             "predicate": ["lt(off.share.value, 90)", "gt(off.share.value, 90)"],
             "reading": ["r", "r"],
@@ -150,7 +150,11 @@ def test_score_adds_the_papers_conflict_to_a_failed_claim_only():
         "; the paper's counts contradict it"
     )
     assert claims.summary(card) == (1, 2)
-    assert claims.report_variables(card) == {"held": "1", "total": "2", "failed": "1"}
+    assert claims.report_summary(card).values.tolist() == [
+        ["Abstract", "1", "1"],
+        ["Results > Offending outcomes", "0", "1"],
+        ["All claims", "1", "2"],
+    ]
     assert claims.report_table(card)["Holds"].tolist() == ["yes", "no"]
 
 
