@@ -820,9 +820,10 @@ def read_origin(raw_dir: str | Path) -> Origin:
     try:
         declared = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        reason = "not valid YAML" if isinstance(err, yaml.YAMLError) else "not readable UTF-8 text"
         raise CohortValidationError(
-            [f"{path}: cannot read the declared origin ({type(err).__name__}); the file must be "
-             "UTF-8 YAML such as 'origin: synthetic' (see data/raw/CODEBOOK.md)"]) from None
+            [f"{path}: cannot read the declared origin ({reason}); the file must be UTF-8 YAML "
+             "such as 'origin: synthetic' (see data/raw/CODEBOOK.md)"]) from None
     if not isinstance(declared, dict):
         declared = {}
     problems = [f"{path}: unknown key {k!r} (allowed: origin, generator, seed)"
