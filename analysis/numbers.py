@@ -579,6 +579,10 @@ DATA_STATEMENTS = {
         "report of the real data.",
         "note_title": "Data note: the synthetic reconstruction",
         "records": "No record describes a real person.",
+        "limitation": "Finally, this edition of the report is computed from a synthetic "
+        "reconstruction of the cohort (see the data note), so its numbers show what the "
+        "published statistics imply rather than the original records; the reproduction "
+        "scorecard in the appendix shows how closely they agree.",
     },
     "records": {
         "subtitle": "Built from the study's records",
@@ -594,6 +598,9 @@ DATA_STATEMENTS = {
         "records": "This build, however, ran on the study's own records: every record "
         "describes a real participant, pseudonymised, and only aggregate statistics leave "
         "the build.",
+        "limitation": "Finally, this edition is computed from the study's own records (see the "
+        "data note); the reproduction scorecard in the appendix shows how closely they "
+        "reproduce the published statistics.",
     },
 }
 

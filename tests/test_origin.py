@@ -86,20 +86,24 @@ def parts(text: str) -> tuple[str, str, str]:
 
 
 def test_report_from_the_study_records_never_says_synthetic_on_its_first_page(tmp_path):
-    front, callout, note = parts(manuscript_text(tmp_path, Origin("records")))
+    text = manuscript_text(tmp_path, Origin("records"))
+    front, callout, note = parts(text)
     assert 'subtitle: "Built from the study\'s records"' in front
     assert "synthetic" not in front.lower() and "synthetic" not in callout.lower()
     assert "computed from the study's own records" in callout
     assert "Disclosure control: the records entered the build pseudonymised" in callout
     assert "No record describes a real person" not in note
     assert "ran on the study's own records: every record describes a real participant" in note
+    assert "Finally, this edition is computed from the study's own records" in text
 
 
 def test_report_from_the_synthetic_cohort_says_so_on_its_first_page(tmp_path):
-    front, callout, note = parts(manuscript_text(tmp_path, Origin("synthetic", "g", 1)))
+    text = manuscript_text(tmp_path, Origin("synthetic", "g", 1))
+    front, callout, note = parts(text)
     assert 'subtitle: "Rebuilt from a synthetic reconstruction of the cohort"' in front
     assert "come from a synthetic reconstruction of the cohort" in front
     assert "computed from a synthetic reconstruction of the cohort" in callout
     assert "Disclosure control" not in callout
     assert note.startswith("# Data note: the synthetic reconstruction")
     assert "No record describes a real person." in note
+    assert "Finally, this edition of the report is computed from a synthetic" in text
