@@ -342,9 +342,8 @@ def test_byte_order_mark_is_accepted(tmp_path):
     assert list(load_raw(raw, TINY_CONFIG).participants["id"])[:2] == ["P1", "P2"]
 
 
-def test_clean_cli_refuses_bad_input_without_writing(tmp_path):
-    raw = tiny_copy(tmp_path)
-    set_cell(raw, IV, 17, "crime_days_30", "45")
+def run_clean(tmp_path: Path) -> tuple[subprocess.CompletedProcess, Path]:
+    """The cleaning CLI on tmp_path/raw, as the workflow runs it; (its result, its output)."""
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(TINY_CONFIG), encoding="utf-8")
     out = tmp_path / "out" / "cohort.parquet"
     done = subprocess.run(
@@ -353,6 +352,33 @@ def test_clean_cli_refuses_bad_input_without_writing(tmp_path):
         cwd=tmp_path, capture_output=True, text=True,
         env={"PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PATH": "/usr/bin:/bin"},
     )
+    return done, out
+
+
+# File-level failures that once ended in a traceback (StopIteration, _csv.Error, TypeError).
+@pytest.mark.parametrize(("corrupt", "first_line"), [
+    (lambda raw: (raw / T).write_bytes(codecs.BOM_UTF8),
+     "error: raw/treatment.csv: file is empty (3 bytes, only a UTF-8 byte-order mark); expected "
+     "a header line and data rows"),
+    (lambda raw: set_cell(raw, IV, 3, "homeless_setting", HUGE),
+     "error: raw/interviews.csv: line 3: a field is longer than 131072 characters (no codebook "
+     "value is that long: is a quote left open, or is this not the cohort file?)"),
+    (lambda raw: set_cell(raw, IV, 3, "crime_days_30", "-99999999999999999999"),
+     "error: raw/interviews.csv: column 'crime_days_30', line 3 (id P1, wave t2): value (value "
+     "withheld: it may identify a person) is beyond the 64-bit whole numbers (crime_days_30 must "
+     "lie in 0..30, in days)"),
+], ids=["bom only", "oversized field", "beyond int64"])
+def test_clean_cli_gives_one_message_and_no_traceback(tmp_path, corrupt, first_line):
+    corrupt(tiny_copy(tmp_path))
+    done, out = run_clean(tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [first_line]
+    assert not out.exists()
+
+
+def test_clean_cli_refuses_bad_input_without_writing(tmp_path):
+    set_cell(tiny_copy(tmp_path), IV, 17, "crime_days_30", "45")
+    done, out = run_clean(tmp_path)
     assert done.returncode == 1
     assert done.stderr.startswith(
         "error: raw/interviews.csv: column 'crime_days_30', line 17 (id P6, wave t2): value 45 is "
