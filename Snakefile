@@ -5,31 +5,33 @@
 #   uv run snakemake data/processed/results/offending.json   # rerun one analysis
 #   uv run snakemake all --config missing_data=complete_case raw_dir=/path/to/extract
 #
-# Every rule is a thin call of one `python -m analysis.<module>` command. Snakemake does not
-# follow Python imports, so each rule lists the analysis modules it runs among its inputs:
-# editing a module reruns exactly the rules that use it.
+# Every rule is a thin call of one `python -m analysis.<module>` command that reads only the
+# files declared as its inputs. What a job depends on is computed, not listed by hand
+# (rules/common.smk): its code is the import closure of the module it runs, its configuration
+# the keys it reads, and the raw files count by content (sha256), not modification time.
+# Each job writes its stderr to logs/ and its run time to benchmarks/.
 
-import json
-import shlex
 import sys
-from glob import glob
-from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
+from analysis.provenance import git_commit
+from analysis.render import choose_renderer
 from analysis.results import DOMAINS  # the results domains: the package's one list
 
 min_version("9.0")
 
 
+include: "rules/common.smk"
+
+
 configfile: "config/config.yaml"
 
 
-validate(config, "config/config.schema.yaml")
+# Checks the configuration and fills in every default (the schema holds them).
+validate(config, "config/config.schema.yaml", set_default=True)
 
-# Jobs run with the interpreter that runs Snakemake (the locked environment under `uv run`),
-# never whatever `python` happens to be first on PATH.
-PYTHON = shlex.quote(sys.executable)
 PROCESSED = "data/processed"
 RESULTS = f"{PROCESSED}/results"
 FIGURES = "figures"
@@ -37,18 +39,67 @@ MANUSCRIPT = "manuscript"
 OUTPUT = f"{MANUSCRIPT}/_output"
 RAW_FILES = ["participants.csv", "interviews.csv", "treatment.csv"]
 FIGURE_NAMES = ["fig1_crime_days", "fig2_illicit_days", "fig3_status_by_wave"]
-# The modules every analysis imports (shared plumbing and statistics).
-COMMON = ["analysis/__init__.py", "analysis/config.py", "analysis/io.py"]
-STATS = COMMON + ["analysis/stats.py", "analysis/views.py", "analysis/codebook.py",
-                  "analysis/domain_cli.py"]
+FIGURE_DOMAINS = ["study", "offending", "drug_use", "reintegration", "retention"]
+# Everything built from the raw data: removed when the raw data are refused, so that no
+# report of earlier data can be taken for the current one.
+DERIVED = [PROCESSED, FIGURES, f"{MANUSCRIPT}/_variables.yml", f"{MANUSCRIPT}/_tables", OUTPUT]
+
+# The raw files must all exist before anything runs; their sha256 keys the cohort job (and
+# the provenance), so replacing a file by one with other content reruns them whatever its
+# modification time.
+try:
+    RAW, RAW_SHA256 = raw_inputs(config["raw_dir"], RAW_FILES)
+except ValueError as refused:
+    gone = remove_outputs(DERIVED)
+    raise WorkflowError(refusal_message(refused, gone)) from None
+
+# The configuration keys each kind of job reads.
+DOMAIN_KEYS = ["waves", "missing_data", "site_of_interest"]
+CONFIG_KEYS = {
+    "cohort": ["waves", "derived"],
+    **{domain: DOMAIN_KEYS for domain in DOMAINS},
+    "retention": DOMAIN_KEYS + ["derived"],
+    "regression": DOMAIN_KEYS + ["regression"],
+    "figures": ["waves"],
+    "numbers": DOMAIN_KEYS + ["regression", "derived", "synthesis", "render"],
+}
+# The sensitivity jobs read the whole block except the other scatter's job count.
+SENSITIVITY_KEYS = DOMAIN_KEYS + ["regression"]
+CONFIG_KEYS |= {
+    "sensitivity_impute": SENSITIVITY_KEYS + sensitivity_keys(config, "bootstrap_shards"),
+    "sensitivity_bootstrap": SENSITIVITY_KEYS + sensitivity_keys(config, "imputation_jobs"),
+    "sensitivity_pool": SENSITIVITY_KEYS + ["sensitivity"],
+}
+# The interpreter that runs Snakemake (the locked environment under `uv run`), never whatever
+# `python` is first on PATH; quoted for the shell, braces escaped for Snakemake's formatter.
+PY = shell_quote(sys.executable).replace("{", "{{").replace("}", "}}") + " -m"
+# The sources the render reads: everything in the manuscript folder but what the build writes.
+MANUSCRIPT_SOURCES = manuscript_sources(
+    MANUSCRIPT, generated=["_output", "_tables", "_variables.yml", ".quarto", "_generated"]
+)
 
 
-def raw(name):
-    return str(Path(config["raw_dir"]) / name)
+def config_file(consumer):
+    return f"{PROCESSED}/config/{consumer}.json"
+
+
+# Writing a config slice is a few lines of Python in this process: never a cluster job.
+localrules:
+    config_slice,
 
 
 wildcard_constraints:
     domain="|".join(DOMAINS),
+    consumer="|".join(sorted(CONFIG_KEYS)),
+
+
+onerror:
+    # A refused raw extract: the cohort job failed and Snakemake removed its output. Nothing
+    # built from the earlier data may look current, so remove that too and say what went.
+    if not os.path.exists(f"{PROCESSED}/cohort.parquet"):
+        gone = remove_outputs(DERIVED)
+        if gone:
+            print(stale_message(gone), file=sys.stderr)
 
 
 rule all:
@@ -61,67 +112,122 @@ rule all:
 # Regenerate the synthetic reconstruction of the cohort in data/raw/ (not part of `all`:
 # the committed files are the build's input; a test checks they equal a fresh synthesis).
 rule synthesize:
+    log:
+        "logs/synthesize.log",
     shell:
-        "{PYTHON} -m analysis.synthesize --config config/config.yaml --out-dir data/raw"
+        PY + " analysis.synthesize --config config/config.yaml --out-dir data/raw 2> {log:q}"
 
 
-# The effective configuration (config.yaml plus any --config overrides), as one JSON file
-# that the analysis commands read. Rewritten only when the configuration changes.
-rule effective_config:
+# The slice of the configuration one kind of job reads (JSON). Rewritten only when that
+# slice changes, so a change elsewhere in the configuration does not rerun the job.
+rule config_slice:
     output:
-        f"{PROCESSED}/config.json",
+        config_file("{consumer}"),
     params:
-        config=json.dumps(config, sort_keys=True),
+        config=lambda wildcards: consumer_config(config, CONFIG_KEYS[wildcards.consumer]),
+    log:
+        "logs/config/{consumer}.log",
+    benchmark:
+        "benchmarks/config/{consumer}.tsv"
     run:
-        from analysis.io import write_json
+        from analysis.io import atomic_write
 
-        write_json(json.loads(params.config), output[0])
+        atomic_write(output[0], lambda tmp: tmp.write_text(params.config + "\n", "utf-8"))
 
 
 rule cohort:
     input:
-        data=[raw(name) for name in RAW_FILES],
-        config=rules.effective_config.output,
-        code=COMMON + ["analysis/codebook.py", "analysis/validate.py", "analysis/clean.py"],
+        data=list(RAW.values()),
+        config=config_file("cohort"),
+        code=code("analysis.clean"),
     output:
         f"{PROCESSED}/cohort.parquet",
     params:
         raw_dir=config["raw_dir"],
+        sha256=RAW_SHA256,
+    log:
+        "logs/cohort.log",
+    benchmark:
+        "benchmarks/cohort.tsv"
     shell:
-        "{PYTHON} -m analysis.clean --raw-dir {params.raw_dir} --config {input.config} --out {output}"
+        PY + " analysis.clean --raw-dir {params.raw_dir:q} --config {input.config:q}"
+        " --out {output:q} 2> {log:q}"
+
+
+# The report's provenance: the commit and whether the tree was modified (read when the
+# workflow starts, so a commit or an edit reruns this job and the colophon is the build's
+# own), the raw files' sha256 (the ones that key the cohort job), the renderer that will run
+# and the k-anonymity of the cohort.
+rule provenance:
+    input:
+        cohort=rules.cohort.output,
+        code=code("analysis.provenance"),
+    output:
+        f"{PROCESSED}/provenance.json",
+    params:
+        git=json_arg(git_commit(workflow.basedir)),
+        data=json_arg(RAW_SHA256),
+        renderer=choose_renderer(config["render"]["renderer"]),
+    log:
+        "logs/provenance.log",
+    benchmark:
+        "benchmarks/provenance.tsv"
+    shell:
+        PY + " analysis.provenance --cohort {input.cohort:q} --git {params.git:q}"
+        " --data {params.data:q} --renderer {params.renderer:q} --out {output:q} 2> {log:q}"
 
 
 rule results:
     input:
         cohort=rules.cohort.output,
-        config=rules.effective_config.output,
-        code=STATS + ["analysis/{domain}.py"],
+        config=config_file("{domain}"),
+        code=lambda wildcards: code(f"analysis.{wildcards.domain}"),
     output:
         f"{RESULTS}/{{domain}}.json",
+    log:
+        "logs/results/{domain}.log",
+    benchmark:
+        "benchmarks/results/{domain}.tsv"
     shell:
-        "{PYTHON} -m analysis.{wildcards.domain} --cohort {input.cohort} --config {input.config} --out {output}"
+        PY + " analysis.{wildcards.domain} --cohort {input.cohort:q} --config {input.config:q}"
+        " --out {output:q} 2> {log:q}"
 
 
 rule figures:
     input:
-        results=expand(f"{RESULTS}/{{domain}}.json", domain=["study", "offending", "drug_use", "reintegration", "retention"]),
-        config=rules.effective_config.output,
-        code=COMMON + ["analysis/figures.py"],
+        results=expand(f"{RESULTS}/{{domain}}.json", domain=FIGURE_DOMAINS),
+        config=config_file("figures"),
+        code=code("analysis.figures"),
     output:
         expand(f"{FIGURES}/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["svg", "png"]),
+    params:
+        out_dir=FIGURES,
+    log:
+        "logs/figures.log",
+    benchmark:
+        "benchmarks/figures.tsv"
     shell:
-        "{PYTHON} -m analysis.figures --results-dir {RESULTS} --config {input.config} --out-dir {FIGURES}"
+        PY + " analysis.figures --results {input.results:q} --config {input.config:q}"
+        " --out-dir {params.out_dir:q} 2> {log:q}"
 
 
 rule reproduce:
     input:
-        published="data/published/statistics.csv",
+        # The command reads these two files of the folder it is given.
+        published=["data/published/statistics.csv", "data/published/documented_misses.csv"],
         results=expand(f"{RESULTS}/{{domain}}.json", domain=DOMAINS),
-        code=COMMON + ["analysis/published.py", "analysis/reproduce.py", "analysis/formatting.py"],
+        code=code("analysis.reproduce"),
     output:
         f"{PROCESSED}/reproduction.csv",
+    params:
+        published="data/published",
+    log:
+        "logs/reproduce.log",
+    benchmark:
+        "benchmarks/reproduce.tsv"
     shell:
-        "{PYTHON} -m analysis.reproduce --published data/published --results-dir {RESULTS} --out {output}"
+        PY + " analysis.reproduce --published {params.published:q} --results {input.results:q}"
+        " --out {output:q} 2> {log:q}"
 
 
 include: "rules/sensitivity.smk"
@@ -133,38 +239,48 @@ rule numbers:
         results=expand(f"{RESULTS}/{{domain}}.json", domain=DOMAINS),
         sensitivity=rules.sensitivity_pool.output,
         scorecard=rules.reproduce.output,
+        provenance=rules.provenance.output,
+        # The command reads this file of the folder it is given.
         cited="data/published/cited_facts.csv",
         consistency="docs/consistency.md",
-        data=[raw(name) for name in RAW_FILES],
-        config=rules.effective_config.output,
-        code=COMMON + ["analysis/formatting.py", "analysis/numbers.py", "analysis/tables.py", "analysis/provenance.py"],
+        config=config_file("numbers"),
+        code=code("analysis.numbers"),
     output:
         variables=f"{MANUSCRIPT}/_variables.yml",
         tables=directory(f"{MANUSCRIPT}/_tables"),
     params:
-        raw_dir=config["raw_dir"],
+        published="data/published",
+    log:
+        "logs/numbers.log",
+    benchmark:
+        "benchmarks/numbers.tsv"
     shell:
-        "{PYTHON} -m analysis.numbers --results-dir {RESULTS} --scorecard {input.scorecard}"
-        " --published data/published --consistency {input.consistency} --raw-dir {params.raw_dir}"
-        " --config {input.config}"
-        " --variables {output.variables} --tables {output.tables}"
+        PY + " analysis.numbers --results {input.results:q} {input.sensitivity:q}"
+        " --scorecard {input.scorecard:q} --provenance {input.provenance:q}"
+        " --published {params.published:q} --consistency {input.consistency:q}"
+        " --config {input.config:q} --variables {output.variables:q}"
+        " --tables {output.tables:q} 2> {log:q}"
 
 
 rule render:
     input:
-        qmd=f"{MANUSCRIPT}/report.qmd",
-        sections=sorted(glob(f"{MANUSCRIPT}/sections/*.qmd")),
-        project=f"{MANUSCRIPT}/_quarto.yml",
-        bib=f"{MANUSCRIPT}/references.bib",
+        sources=MANUSCRIPT_SOURCES,
         variables=rules.numbers.output.variables,
         tables=rules.numbers.output.tables,
         figures=rules.figures.output,
         sensitivity_figure=rules.sensitivity_figure.output,
-        code=COMMON + sorted(glob("analysis/render/*.*")) + ["analysis/formatting.py"],
+        code=code("analysis.render"),
     output:
         html=f"{OUTPUT}/report.html",
         pdf=f"{OUTPUT}/report.pdf",
     params:
-        renderer=config["render"]["renderer"],
+        manuscript=MANUSCRIPT,
+        out=OUTPUT,
+        renderer=rules.provenance.params.renderer,
+    log:
+        "logs/render.log",
+    benchmark:
+        "benchmarks/render.tsv"
     shell:
-        "{PYTHON} -m analysis.render --manuscript {MANUSCRIPT} --out {OUTPUT} --renderer {params.renderer}"
+        PY + " analysis.render --manuscript {params.manuscript:q} --out {params.out:q}"
+        " --renderer {params.renderer:q} 2> {log:q}"

@@ -112,10 +112,10 @@ def build_scorecard(published_dir: str | Path, results_dir: str | Path) -> pd.Da
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Write the reproduction scorecard (CSV).")
     parser.add_argument("--published", required=True, help="directory of statistics.csv")
-    parser.add_argument("--results-dir", required=True)
+    parser.add_argument("--results", required=True, nargs="+", help="the results files")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    card = build_scorecard(args.published, args.results_dir)
+    card = build_scorecard(args.published, args.results)
     atomic_write(args.out, lambda tmp: card.to_csv(tmp, index=False, lineterminator="\n"))
     matched, total = summary(card)
     print(f"reproduced {matched} of {total} published statistics")
