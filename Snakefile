@@ -11,6 +11,7 @@
 # the keys it reads, and the raw files count by content (sha256), not modification time.
 # Each job writes its stderr to logs/ and its run time to benchmarks/.
 
+import os
 import sys
 
 from snakemake.exceptions import WorkflowError
@@ -70,17 +71,14 @@ CONFIG_KEYS |= {
     "sensitivity_bootstrap": SENSITIVITY_KEYS + sensitivity_keys(config, "imputation_jobs"),
     "sensitivity_pool": SENSITIVITY_KEYS + ["sensitivity"],
 }
-# The interpreter that runs Snakemake (the locked environment under `uv run`), never whatever
-# `python` is first on PATH; quoted for the shell, braces escaped for Snakemake's formatter.
-PY = shell_quote(sys.executable).replace("{", "{{").replace("}", "}}") + " -m"
+# Jobs run `$PY`, the interpreter that runs Snakemake (the locked environment under `uv run`),
+# never whatever `python` is first on PATH. Set in every job's shell, after Snakemake's strict
+# mode; braces escaped for Snakemake's formatter.
+shell.prefix(f"set -euo pipefail; PY={shell_escape(sys.executable)}; ")
 # The sources the render reads: everything in the manuscript folder but what the build writes.
 MANUSCRIPT_SOURCES = manuscript_sources(
     MANUSCRIPT, generated=["_output", "_tables", "_variables.yml", ".quarto", "_generated"]
 )
-
-
-def config_file(consumer):
-    return f"{PROCESSED}/config/{consumer}.json"
 
 
 # Writing a config slice is a few lines of Python in this process: never a cluster job.
@@ -115,7 +113,7 @@ rule synthesize:
     log:
         "logs/synthesize.log",
     shell:
-        PY + " analysis.synthesize --config config/config.yaml --out-dir data/raw 2> {log:q}"
+        "$PY -m analysis.synthesize --config config/config.yaml --out-dir data/raw 2> {log:q}"
 
 
 # The slice of the configuration one kind of job reads (JSON). Rewritten only when that
@@ -123,16 +121,16 @@ rule synthesize:
 rule config_slice:
     output:
         config_file("{consumer}"),
-    params:
-        config=lambda wildcards: consumer_config(config, CONFIG_KEYS[wildcards.consumer]),
     log:
         "logs/config/{consumer}.log",
     benchmark:
         "benchmarks/config/{consumer}.tsv"
+    params:
+        config=lambda wildcards: consumer_config(config, CONFIG_KEYS[wildcards.consumer]),
     run:
         from analysis.io import atomic_write
 
-        atomic_write(output[0], lambda tmp: tmp.write_text(params.config + "\n", "utf-8"))
+        atomic_write(output[0], lambda tmp: tmp.write_text(params.config, "utf-8"))
 
 
 rule cohort:
@@ -142,15 +140,15 @@ rule cohort:
         code=code("analysis.clean"),
     output:
         f"{PROCESSED}/cohort.parquet",
-    params:
-        raw_dir=config["raw_dir"],
-        sha256=RAW_SHA256,
     log:
         "logs/cohort.log",
     benchmark:
         "benchmarks/cohort.tsv"
+    params:
+        raw_dir=lambda wildcards, input: os.path.dirname(input.data[0]),
+        sha256=RAW_SHA256,
     shell:
-        PY + " analysis.clean --raw-dir {params.raw_dir:q} --config {input.config:q}"
+        "$PY -m analysis.clean --raw-dir {params.raw_dir:q} --config {input.config:q}"
         " --out {output:q} 2> {log:q}"
 
 
@@ -164,16 +162,16 @@ rule provenance:
         code=code("analysis.provenance"),
     output:
         f"{PROCESSED}/provenance.json",
-    params:
-        git=json_arg(git_commit(workflow.basedir)),
-        data=json_arg(RAW_SHA256),
-        renderer=choose_renderer(config["render"]["renderer"]),
     log:
         "logs/provenance.log",
     benchmark:
         "benchmarks/provenance.tsv"
+    params:
+        git=json_arg(git_commit(workflow.basedir)),
+        data=json_arg(RAW_SHA256),
+        renderer=choose_renderer(config["render"]["renderer"]),
     shell:
-        PY + " analysis.provenance --cohort {input.cohort:q} --git {params.git:q}"
+        "$PY -m analysis.provenance --cohort {input.cohort:q} --git {params.git:q}"
         " --data {params.data:q} --renderer {params.renderer:q} --out {output:q} 2> {log:q}"
 
 
@@ -189,7 +187,7 @@ rule results:
     benchmark:
         "benchmarks/results/{domain}.tsv"
     shell:
-        PY + " analysis.{wildcards.domain} --cohort {input.cohort:q} --config {input.config:q}"
+        "$PY -m analysis.{wildcards.domain} --cohort {input.cohort:q} --config {input.config:q}"
         " --out {output:q} 2> {log:q}"
 
 
@@ -200,14 +198,14 @@ rule figures:
         code=code("analysis.figures"),
     output:
         expand(f"{FIGURES}/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["svg", "png"]),
-    params:
-        out_dir=FIGURES,
     log:
         "logs/figures.log",
     benchmark:
         "benchmarks/figures.tsv"
+    params:
+        out_dir=lambda wildcards, output: os.path.dirname(output[0]),
     shell:
-        PY + " analysis.figures --results {input.results:q} --config {input.config:q}"
+        "$PY -m analysis.figures --results {input.results:q} --config {input.config:q}"
         " --out-dir {params.out_dir:q} 2> {log:q}"
 
 
@@ -219,14 +217,14 @@ rule reproduce:
         code=code("analysis.reproduce"),
     output:
         f"{PROCESSED}/reproduction.csv",
-    params:
-        published="data/published",
     log:
         "logs/reproduce.log",
     benchmark:
         "benchmarks/reproduce.tsv"
+    params:
+        published=lambda wildcards, input: os.path.dirname(input.published[0]),
     shell:
-        PY + " analysis.reproduce --published {params.published:q} --results {input.results:q}"
+        "$PY -m analysis.reproduce --published {params.published:q} --results {input.results:q}"
         " --out {output:q} 2> {log:q}"
 
 
@@ -248,14 +246,14 @@ rule numbers:
     output:
         variables=f"{MANUSCRIPT}/_variables.yml",
         tables=directory(f"{MANUSCRIPT}/_tables"),
-    params:
-        published="data/published",
     log:
         "logs/numbers.log",
     benchmark:
         "benchmarks/numbers.tsv"
+    params:
+        published=lambda wildcards, input: os.path.dirname(input.cited),
     shell:
-        PY + " analysis.numbers --results {input.results:q} {input.sensitivity:q}"
+        "$PY -m analysis.numbers --results {input.results:q} {input.sensitivity:q}"
         " --scorecard {input.scorecard:q} --provenance {input.provenance:q}"
         " --published {params.published:q} --consistency {input.consistency:q}"
         " --config {input.config:q} --variables {output.variables:q}"
@@ -273,14 +271,14 @@ rule render:
     output:
         html=f"{OUTPUT}/report.html",
         pdf=f"{OUTPUT}/report.pdf",
-    params:
-        manuscript=MANUSCRIPT,
-        out=OUTPUT,
-        renderer=rules.provenance.params.renderer,
     log:
         "logs/render.log",
     benchmark:
         "benchmarks/render.tsv"
+    params:
+        manuscript=lambda wildcards, input: os.path.dirname(input.variables),
+        out=lambda wildcards, output: os.path.dirname(output.html),
+        renderer=rules.provenance.params.renderer,
     shell:
-        PY + " analysis.render --manuscript {params.manuscript:q} --out {params.out:q}"
+        "$PY -m analysis.render --manuscript {params.manuscript:q} --out {params.out:q}"
         " --renderer {params.renderer:q} 2> {log:q}"

@@ -63,7 +63,9 @@ def _imports(dotted, root):
             found.update(f"{base}.{alias.name}" for alias in node.names)
     found = {name for name in found if name.split(".")[0] == PACKAGE and _is_module(name, root)}
     # Importing a.b.c runs a/__init__.py and a/b/__init__.py first.
-    parents = {".".join(name.split(".")[:i]) for name in found for i in range(1, name.count(".") + 1)}
+    parents = {
+        ".".join(name.split(".")[:i]) for name in found for i in range(1, name.count(".") + 1)
+    }
     return found | parents
 
 
@@ -74,7 +76,9 @@ def import_closure(*modules, root=None):
     todo = []
     for dotted in modules:
         todo.append(dotted)
-        if module_path(dotted, root).name == "__init__.py" and _is_module(f"{dotted}.__main__", root):
+        if module_path(dotted, root).name == "__init__.py" and _is_module(
+            f"{dotted}.__main__", root
+        ):
             todo.append(f"{dotted}.__main__")
     seen = set()
     while todo:
@@ -106,7 +110,7 @@ def consumer_config(config, keys):
             out.setdefault(block, {})[item] = config[block][item]
         else:
             out[block] = config[block]
-    return json.dumps(out, sort_keys=True, ensure_ascii=False)
+    return json.dumps(out, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def raw_inputs(raw_dir, names):
@@ -134,8 +138,14 @@ def sensitivity_keys(config, *exclude):
     return [f"sensitivity.{item}" for item in config["sensitivity"] if item not in exclude]
 
 
-def shell_quote(text):
-    return shlex.quote(str(text))
+def shell_escape(text):
+    """`text` as one shell word, with braces doubled for Snakemake's formatter."""
+    return shlex.quote(str(text)).replace("{", "{{").replace("}", "}}")
+
+
+def config_file(consumer):
+    """The config slice a kind of job reads (rule config_slice writes it)."""
+    return f"{PROCESSED}/config/{consumer}.json"
 
 
 def json_arg(value):

@@ -7,7 +7,7 @@
 #
 #   uv run snakemake data/processed/results/sensitivity.json figures/fig4_sensitivity.svg
 #
-# Included by the Snakefile; uses its PROCESSED, RESULTS, FIGURES, PY, config_file and rule
+# Included by the Snakefile; uses its PROCESSED, RESULTS, FIGURES, config_file and rule
 # cohort. Settings: config key `sensitivity` (defaults in config/config.schema.yaml); the
 # shards are temporary, removed once pooled. Imputation jobs are keyed on every sensitivity
 # setting but the bootstrap's job count, bootstrap jobs on every one but the imputations'.
@@ -17,12 +17,9 @@ from analysis.sensitivity.settings import settings as sensitivity_settings
 SENSITIVITY = sensitivity_settings(config)
 SENSITIVITY.check_split()
 SENSITIVITY_DIR = f"{PROCESSED}/sensitivity"
-SENSITIVITY_CMD = PY + " analysis.sensitivity"
 
 
 rule sensitivity_impute:
-    wildcard_constraints:
-        job=r"\d+",
     input:
         cohort=rules.cohort.output,
         config=config_file("sensitivity_impute"),
@@ -33,15 +30,15 @@ rule sensitivity_impute:
         "logs/sensitivity/impute_{job}.log",
     benchmark:
         "benchmarks/sensitivity/impute_{job}.tsv"
+    wildcard_constraints:
+        job=r"\d+",
     threads: 1
     shell:
-        SENSITIVITY_CMD + " impute --cohort {input.cohort:q} --config {input.config:q}"
+        "$PY -m analysis.sensitivity impute --cohort {input.cohort:q} --config {input.config:q}"
         " --job {wildcards.job} --out {output:q} 2> {log:q}"
 
 
 rule sensitivity_bootstrap:
-    wildcard_constraints:
-        job=r"\d+",
     input:
         cohort=rules.cohort.output,
         config=config_file("sensitivity_bootstrap"),
@@ -52,9 +49,11 @@ rule sensitivity_bootstrap:
         "logs/sensitivity/bootstrap_{job}.log",
     benchmark:
         "benchmarks/sensitivity/bootstrap_{job}.tsv"
+    wildcard_constraints:
+        job=r"\d+",
     threads: 1
     shell:
-        SENSITIVITY_CMD + " bootstrap --cohort {input.cohort:q} --config {input.config:q}"
+        "$PY -m analysis.sensitivity bootstrap --cohort {input.cohort:q} --config {input.config:q}"
         " --shard {wildcards.job} --out {output:q} 2> {log:q}"
 
 
@@ -77,7 +76,7 @@ rule sensitivity_pool:
     benchmark:
         "benchmarks/sensitivity/pool.tsv"
     shell:
-        SENSITIVITY_CMD + " pool --cohort {input.cohort:q} --config {input.config:q}"
+        "$PY -m analysis.sensitivity pool --cohort {input.cohort:q} --config {input.config:q}"
         " --imputations {input.imputations:q} --bootstrap {input.bootstrap:q}"
         " --out {output:q} 2> {log:q}"
 
@@ -88,12 +87,12 @@ rule sensitivity_figure:
         code=code("analysis.sensitivity", "analysis.sensitivity.figure"),
     output:
         expand(f"{FIGURES}/fig4_sensitivity.{{ext}}", ext=["svg", "png"]),
-    params:
-        stem=f"{FIGURES}/fig4_sensitivity",
     log:
         "logs/sensitivity/figure.log",
     benchmark:
         "benchmarks/sensitivity/figure.tsv"
+    params:
+        stem=lambda wildcards, output: os.path.splitext(output[0])[0],
     shell:
-        SENSITIVITY_CMD + " figure --results {input.results:q} --out-stem {params.stem:q}"
+        "$PY -m analysis.sensitivity figure --results {input.results:q} --out-stem {params.stem:q}"
         " 2> {log:q}"
