@@ -50,9 +50,20 @@ DERIVED = [PROCESSED, FIGURES, f"{MANUSCRIPT}/_variables.yml", f"{MANUSCRIPT}/_t
 # modification time.
 try:
     RAW, RAW_SHA256 = raw_inputs(config["raw_dir"], RAW_FILES)
+    RAW_REFUSED = None
 except ValueError as refused:
-    gone = remove_outputs(DERIVED)
-    raise WorkflowError(refusal_message(refused, gone)) from None
+    RAW, RAW_SHA256, RAW_REFUSED = {}, {}, str(refused)
+
+
+def raw_data(wildcards):
+    """The cohort job's raw files, or the reason they are refused. Called while Snakemake plans
+    the jobs (so before any runs, and not by --lint or --unlock); a build, unlike a dry run,
+    then also removes what was built from earlier data."""
+    if RAW_REFUSED:
+        building = not (workflow.dryrun or workflow.touch)
+        raise WorkflowError(refusal_message(RAW_REFUSED, remove_outputs(DERIVED) if building else []))
+    return list(RAW.values())
+
 
 # The configuration keys each kind of job reads.
 DOMAIN_KEYS = ["waves", "missing_data", "site_of_interest"]
@@ -127,15 +138,15 @@ rule config_slice:
         "benchmarks/config/{consumer}.tsv"
     params:
         config=lambda wildcards: consumer_config(config, CONFIG_KEYS[wildcards.consumer]),
-    run:
-        from analysis.io import atomic_write
-
-        atomic_write(output[0], lambda tmp: tmp.write_text(params.config, "utf-8"))
+    # A shell command, not a `run:` block: Snakemake runs those in a fresh Snakemake process,
+    # which costs seconds and cannot pass a raw_dir with quotes on its command line.
+    shell:
+        "printf '%s' {params.config:q} > {output:q} 2> {log:q}"
 
 
 rule cohort:
     input:
-        data=list(RAW.values()),
+        data=raw_data,
         config=config_file("cohort"),
         code=code("analysis.clean"),
     output:
