@@ -78,7 +78,9 @@ def schema_defaults(schema_path: str | Path = SCHEMA) -> dict[str, Any]:
         schema = yaml.safe_load(fh)
 
     def defaults(node: dict[str, Any]) -> dict[str, Any]:
-        return {key: defaults(prop) if "properties" in prop else prop["default"]
-                for key, prop in node.get("properties", {}).items()}
+        return {
+            key: defaults(prop) if "properties" in prop else prop["default"]
+            for key, prop in node.get("properties", {}).items()
+        }
 
     return defaults(schema)

@@ -71,9 +71,10 @@ def to_jsonable(obj: Any) -> Any:
 
 def write_json(obj: Any, path: str | Path) -> None:
     """Write `obj` as JSON with sorted keys, two-space indent and a final newline, atomically."""
-    text = json.dumps(
-        to_jsonable(obj), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False
-    ) + "\n"
+    text = (
+        json.dumps(to_jsonable(obj), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+        + "\n"
+    )
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 

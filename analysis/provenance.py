@@ -78,8 +78,9 @@ def package_versions(names: tuple[str, ...] = MAIN_PACKAGES) -> dict[str, str]:
     return versions
 
 
-def build_provenance(cohort_path: str | Path, git: dict[str, str], data: dict[str, str],
-                     renderer: str) -> dict[str, Any]:
+def build_provenance(
+    cohort_path: str | Path, git: dict[str, str], data: dict[str, str], renderer: str
+) -> dict[str, Any]:
     """The colophon's facts: commit, raw files' sha256, versions, renderer, k-anonymity of the
     participants (one row per person of the processed cohort: its baseline rows)."""
     from analysis.anonymity import QUASI_IDENTIFIERS, k_anonymity
@@ -87,21 +88,32 @@ def build_provenance(cohort_path: str | Path, git: dict[str, str], data: dict[st
 
     columns = ["id", "age", *(q for q in QUASI_IDENTIFIERS if q != "age_band")]
     people = read_parquet(cohort_path, columns=columns).drop_duplicates("id")
-    return {"git": git, "data": data, "packages": package_versions(),
-            "python": platform.python_version(), "renderer": renderer,
-            "anonymity": k_anonymity(people)}
+    return {
+        "git": git,
+        "data": data,
+        "packages": package_versions(),
+        "python": platform.python_version(),
+        "renderer": renderer,
+        "anonymity": k_anonymity(people),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     from analysis.io import write_json
 
-    parser = argparse.ArgumentParser(prog="python -m analysis.provenance",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.provenance", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--cohort", required=True, help="processed cohort (Parquet)")
-    parser.add_argument("--git", required=True, type=json.loads,
-                        help="JSON: commit, short, date, modified (as git_commit returns)")
-    parser.add_argument("--data", required=True, type=json.loads,
-                        help="JSON: sha256 of each raw file, by file name")
+    parser.add_argument(
+        "--git",
+        required=True,
+        type=json.loads,
+        help="JSON: commit, short, date, modified (as git_commit returns)",
+    )
+    parser.add_argument(
+        "--data", required=True, type=json.loads, help="JSON: sha256 of each raw file, by file name"
+    )
     parser.add_argument("--renderer", required=True, help="the renderer that will run")
     parser.add_argument("--out", required=True, help="provenance JSON to write")
     args = parser.parse_args(argv)
