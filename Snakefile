@@ -5,31 +5,34 @@
 #   uv run snakemake data/processed/results/offending.json   # rerun one analysis
 #   uv run snakemake all --config missing_data=complete_case raw_dir=/path/to/extract
 #
-# Every rule is a thin call of one `python -m analysis.<module>` command. Snakemake does not
-# follow Python imports, so each rule lists the analysis modules it runs among its inputs:
-# editing a module reruns exactly the rules that use it.
+# Every rule is a thin call of one `python -m analysis.<module>` command that reads only the
+# files declared as its inputs. What a job depends on is computed, not listed by hand
+# (rules/common.smk): its code is the import closure of the module it runs, its configuration
+# the keys it reads, and the raw files count by content (sha256), not modification time.
+# Each job writes its stderr to logs/ and its run time to benchmarks/.
 
-import json
-import shlex
+import os
 import sys
-from glob import glob
-from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
+from analysis.provenance import git_commit
+from analysis.render import choose_renderer
 from analysis.results import DOMAINS  # the results domains: the package's one list
 
 min_version("9.0")
 
 
+include: "rules/common.smk"
+
+
 configfile: "config/config.yaml"
 
 
-validate(config, "config/config.schema.yaml")
+# Checks the configuration and fills in every default (the schema holds them).
+validate(config, "config/config.schema.yaml", set_default=True)
 
-# Jobs run with the interpreter that runs Snakemake (the locked environment under `uv run`),
-# never whatever `python` happens to be first on PATH.
-PYTHON = shlex.quote(sys.executable)
 PROCESSED = "data/processed"
 RESULTS = f"{PROCESSED}/results"
 FIGURES = "figures"
@@ -37,18 +40,82 @@ MANUSCRIPT = "manuscript"
 OUTPUT = f"{MANUSCRIPT}/_output"
 RAW_FILES = ["participants.csv", "interviews.csv", "treatment.csv"]
 FIGURE_NAMES = ["fig1_crime_days", "fig2_illicit_days", "fig3_status_by_wave"]
-# The modules every analysis imports (shared plumbing and statistics).
-COMMON = ["analysis/__init__.py", "analysis/config.py", "analysis/io.py"]
-STATS = COMMON + ["analysis/stats.py", "analysis/views.py", "analysis/codebook.py",
-                  "analysis/domain_cli.py"]
+FIGURE_DOMAINS = ["study", "offending", "drug_use", "reintegration", "retention"]
+# Everything built from the raw data: removed when the raw data are refused, so that no
+# report of earlier data can be taken for the current one.
+DERIVED = [PROCESSED, FIGURES, f"{MANUSCRIPT}/_variables.yml", f"{MANUSCRIPT}/_tables", OUTPUT]
+
+# The raw files must all exist before anything runs; their sha256 keys the cohort job (and
+# the provenance), so replacing a file by one with other content reruns them whatever its
+# modification time.
+try:
+    RAW, RAW_SHA256 = raw_inputs(config["raw_dir"], RAW_FILES)
+    RAW_REFUSED = None
+except ValueError as refused:
+    RAW, RAW_SHA256, RAW_REFUSED = {}, {}, str(refused)
 
 
-def raw(name):
-    return str(Path(config["raw_dir"]) / name)
+# The optional ORIGIN file beside the raw files (analysis.codebook.ORIGIN_FILE); its sha256,
+# or "absent", is a parameter of the provenance job, so adding, removing or editing it reruns
+# the data statement.
+ORIGIN_PATH = os.path.join(config["raw_dir"], "ORIGIN")
+ORIGIN_SHA256 = sha256_file(ORIGIN_PATH) if os.path.isfile(ORIGIN_PATH) else "absent"
+
+
+def raw_data(wildcards):
+    """The cohort job's raw files, or the reason they are refused. Called while Snakemake plans
+    the jobs (so before any runs, and not by --lint or --unlock); a build, unlike a dry run,
+    then also removes what was built from earlier data."""
+    if RAW_REFUSED:
+        building = not (workflow.dryrun or workflow.touch)
+        raise WorkflowError(refusal_message(RAW_REFUSED, remove_outputs(DERIVED) if building else []))
+    return list(RAW.values())
+
+
+# The configuration keys each kind of job reads.
+DOMAIN_KEYS = ["waves", "missing_data", "site_of_interest"]
+CONFIG_KEYS = {
+    "cohort": ["waves", "derived"],
+    **{domain: DOMAIN_KEYS for domain in DOMAINS},
+    "retention": DOMAIN_KEYS + ["derived"],
+    "regression": DOMAIN_KEYS + ["regression"],
+    "figures": ["waves"],
+    "numbers": DOMAIN_KEYS + ["regression", "derived", "synthesis", "render"],
+}
+# The sensitivity jobs read the whole block except the other scatter's job count.
+SENSITIVITY_KEYS = DOMAIN_KEYS + ["regression"]
+CONFIG_KEYS |= {
+    "sensitivity_impute": SENSITIVITY_KEYS + sensitivity_keys(config, "bootstrap_shards"),
+    "sensitivity_bootstrap": SENSITIVITY_KEYS + sensitivity_keys(config, "imputation_jobs"),
+    "sensitivity_pool": SENSITIVITY_KEYS + ["sensitivity"],
+}
+# Jobs run `$PY`, the interpreter that runs Snakemake (the locked environment under `uv run`),
+# never whatever `python` is first on PATH. Set in every job's shell, after Snakemake's strict
+# mode; braces escaped for Snakemake's formatter.
+shell.prefix(f"set -euo pipefail; PY={shell_escape(sys.executable)}; ")
+# The sources the render reads: everything in the manuscript folder but what the build writes.
+MANUSCRIPT_SOURCES = manuscript_sources(
+    MANUSCRIPT, generated=["_output", "_tables", "_variables.yml", ".quarto", "_generated"]
+)
+
+
+# Writing a config slice is a few lines of Python in this process: never a cluster job.
+localrules:
+    config_slice,
 
 
 wildcard_constraints:
     domain="|".join(DOMAINS),
+    consumer="|".join(sorted(CONFIG_KEYS)),
+
+
+onerror:
+    # A refused raw extract: the cohort job failed and Snakemake removed its output. Nothing
+    # built from the earlier data may look current, so remove that too and say what went.
+    if not os.path.exists(f"{PROCESSED}/cohort.parquet"):
+        gone = remove_outputs(DERIVED)
+        if gone:
+            print(stale_message(gone), file=sys.stderr)
 
 
 rule all:
@@ -62,71 +129,131 @@ rule all:
 # Regenerate the synthetic reconstruction of the cohort in data/raw/ (not part of `all`:
 # the committed files are the build's input; a test checks they equal a fresh synthesis).
 rule synthesize:
+    log:
+        "logs/synthesize.log",
     shell:
-        "{PYTHON} -m analysis.synthesize --config config/config.yaml --out-dir data/raw"
+        "$PY -m analysis.synthesize --config config/config.yaml --out-dir data/raw 2> {log:q}"
 
 
-# The effective configuration (config.yaml plus any --config overrides), as one JSON file
-# that the analysis commands read. Rewritten only when the configuration changes.
-rule effective_config:
+# The slice of the configuration one kind of job reads (JSON). Rewritten only when that
+# slice changes, so a change elsewhere in the configuration does not rerun the job.
+rule config_slice:
     output:
-        f"{PROCESSED}/config.json",
+        config_file("{consumer}"),
+    log:
+        "logs/config/{consumer}.log",
+    benchmark:
+        "benchmarks/config/{consumer}.tsv"
     params:
-        config=json.dumps(config, sort_keys=True),
-    run:
-        from analysis.io import write_json
-
-        write_json(json.loads(params.config), output[0])
+        config=lambda wildcards: consumer_config(config, CONFIG_KEYS[wildcards.consumer]),
+    # A shell command, not a `run:` block: Snakemake runs those in a fresh Snakemake process,
+    # which costs seconds and cannot pass a raw_dir with quotes on its command line.
+    shell:
+        "printf '%s' {params.config:q} > {output:q} 2> {log:q}"
 
 
 rule cohort:
     input:
-        data=[raw(name) for name in RAW_FILES],
-        config=rules.effective_config.output,
-        code=COMMON + ["analysis/codebook.py", "analysis/validate.py", "analysis/clean.py"],
+        data=raw_data,
+        config=config_file("cohort"),
+        code=code("analysis.clean"),
     output:
         f"{PROCESSED}/cohort.parquet",
+    log:
+        "logs/cohort.log",
+    benchmark:
+        "benchmarks/cohort.tsv"
     params:
-        raw_dir=config["raw_dir"],
+        raw_dir=lambda wildcards, input: os.path.dirname(input.data[0]),
+        sha256=RAW_SHA256,
     shell:
-        "{PYTHON} -m analysis.clean --raw-dir {params.raw_dir} --config {input.config} --out {output}"
+        "$PY -m analysis.clean --raw-dir {params.raw_dir:q} --config {input.config:q}"
+        " --out {output:q} 2> {log:q}"
+
+
+# The report's provenance: the commit and whether the tree was modified (read when the
+# workflow starts, so a commit or an edit reruns this job and the colophon is the build's
+# own), the raw files' sha256 (the ones that key the cohort job), the renderer that will run
+# and the k-anonymity of the cohort.
+rule provenance:
+    input:
+        cohort=rules.cohort.output,
+        code=code("analysis.provenance"),
+    output:
+        f"{PROCESSED}/provenance.json",
+    log:
+        "logs/provenance.log",
+    benchmark:
+        "benchmarks/provenance.tsv"
+    params:
+        git=json_arg(git_commit(workflow.basedir)),
+        data=json_arg(RAW_SHA256),
+        renderer=choose_renderer(config["render"]["renderer"]),
+        # The data's declared origin (absent: the study's records), keyed by content too.
+        origin=ORIGIN_PATH,
+        origin_sha256=ORIGIN_SHA256,
+    shell:
+        "$PY -m analysis.provenance --cohort {input.cohort:q} --git {params.git:q}"
+        " --data {params.data:q} --origin-file {params.origin:q}"
+        " --renderer {params.renderer:q} --out {output:q} 2> {log:q}"
 
 
 rule results:
     input:
         cohort=rules.cohort.output,
-        config=rules.effective_config.output,
-        code=STATS + ["analysis/{domain}.py"],
+        config=config_file("{domain}"),
+        code=lambda wildcards: code(f"analysis.{wildcards.domain}"),
     output:
         f"{RESULTS}/{{domain}}.json",
+    log:
+        "logs/results/{domain}.log",
+    benchmark:
+        "benchmarks/results/{domain}.tsv"
     shell:
-        "{PYTHON} -m analysis.{wildcards.domain} --cohort {input.cohort} --config {input.config} --out {output}"
+        "$PY -m analysis.{wildcards.domain} --cohort {input.cohort:q} --config {input.config:q}"
+        " --out {output:q} 2> {log:q}"
 
 
 rule figures:
     input:
-        results=expand(f"{RESULTS}/{{domain}}.json", domain=["study", "offending", "drug_use", "reintegration", "retention"]),
-        config=rules.effective_config.output,
-        code=COMMON + ["analysis/figures.py"],
+        results=expand(f"{RESULTS}/{{domain}}.json", domain=FIGURE_DOMAINS),
+        config=config_file("figures"),
+        code=code("analysis.figures"),
     output:
         expand(f"{FIGURES}/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["svg", "png"]),
+    log:
+        "logs/figures.log",
+    benchmark:
+        "benchmarks/figures.tsv"
+    params:
+        out_dir=lambda wildcards, output: os.path.dirname(output[0]),
     shell:
-        "{PYTHON} -m analysis.figures --results-dir {RESULTS} --config {input.config} --out-dir {FIGURES}"
+        "$PY -m analysis.figures --results {input.results:q} --config {input.config:q}"
+        " --out-dir {params.out_dir:q} 2> {log:q}"
 
 
 rule reproduce:
     input:
-        published=["data/published/statistics.csv", "data/published/documented_misses.csv",
-                   "data/published/claims.csv"],
+        # The command reads these three files of the folder it is given.
+        published=[
+            "data/published/statistics.csv",
+            "data/published/documented_misses.csv",
+            "data/published/claims.csv",
+        ],
         results=expand(f"{RESULTS}/{{domain}}.json", domain=DOMAINS),
-        code=COMMON + ["analysis/published.py", "analysis/reproduce.py", "analysis/formatting.py",
-                       "analysis/claims.py", "analysis/results.py"],
+        code=code("analysis.reproduce"),
     output:
         scorecard=f"{PROCESSED}/reproduction.csv",
         claims=f"{PROCESSED}/claims.csv",
+    log:
+        "logs/reproduce.log",
+    benchmark:
+        "benchmarks/reproduce.tsv"
+    params:
+        published=lambda wildcards, input: os.path.dirname(input.published[0]),
     shell:
-        "{PYTHON} -m analysis.reproduce --published data/published --results-dir {RESULTS}"
-        " --out {output.scorecard} --claims-out {output.claims}"
+        "$PY -m analysis.reproduce --published {params.published:q} --results {input.results:q}"
+        " --out {output.scorecard:q} --claims-out {output.claims:q} 2> {log:q}"
 
 
 include: "rules/sensitivity.smk"
@@ -139,40 +266,49 @@ rule numbers:
         sensitivity=rules.sensitivity_pool.output,
         scorecard=rules.reproduce.output.scorecard,
         claims=rules.reproduce.output.claims,
+        provenance=rules.provenance.output,
+        # The command reads this file of the folder it is given.
         cited="data/published/cited_facts.csv",
         consistency="docs/consistency.md",
-        data=[raw(name) for name in RAW_FILES],
-        origin=[p for p in [raw("ORIGIN")] if Path(p).exists()],  # optional: absent = records
-        config=rules.effective_config.output,
-        code=COMMON + ["analysis/formatting.py", "analysis/numbers.py", "analysis/tables.py", "analysis/provenance.py", "analysis/claims.py"],
+        config=config_file("numbers"),
+        code=code("analysis.numbers"),
     output:
         variables=f"{MANUSCRIPT}/_variables.yml",
         tables=directory(f"{MANUSCRIPT}/_tables"),
+    log:
+        "logs/numbers.log",
+    benchmark:
+        "benchmarks/numbers.tsv"
     params:
-        raw_dir=config["raw_dir"],
+        published=lambda wildcards, input: os.path.dirname(input.cited),
     shell:
-        "{PYTHON} -m analysis.numbers --results-dir {RESULTS} --scorecard {input.scorecard}"
-        " --claims {input.claims}"
-        " --published data/published --consistency {input.consistency} --raw-dir {params.raw_dir}"
-        " --config {input.config}"
-        " --variables {output.variables} --tables {output.tables}"
+        "$PY -m analysis.numbers --results {input.results:q} {input.sensitivity:q}"
+        " --scorecard {input.scorecard:q} --claims {input.claims:q}"
+        " --provenance {input.provenance:q}"
+        " --published {params.published:q} --consistency {input.consistency:q}"
+        " --config {input.config:q} --variables {output.variables:q}"
+        " --tables {output.tables:q} 2> {log:q}"
 
 
 rule render:
     input:
-        qmd=f"{MANUSCRIPT}/report.qmd",
-        sections=sorted(glob(f"{MANUSCRIPT}/sections/*.qmd")),
-        project=f"{MANUSCRIPT}/_quarto.yml",
-        bib=f"{MANUSCRIPT}/references.bib",
+        sources=MANUSCRIPT_SOURCES,
         variables=rules.numbers.output.variables,
         tables=rules.numbers.output.tables,
         figures=rules.figures.output,
         sensitivity_figure=rules.sensitivity_figure.output,
-        code=COMMON + sorted(glob("analysis/render/*.*")) + ["analysis/formatting.py"],
+        code=code("analysis.render"),
     output:
         html=f"{OUTPUT}/report.html",
         pdf=f"{OUTPUT}/report.pdf",
+    log:
+        "logs/render.log",
+    benchmark:
+        "benchmarks/render.tsv"
     params:
-        renderer=config["render"]["renderer"],
+        manuscript=lambda wildcards, input: os.path.dirname(input.variables),
+        out=lambda wildcards, output: os.path.dirname(output.html),
+        renderer=rules.provenance.params.renderer,
     shell:
-        "{PYTHON} -m analysis.render --manuscript {MANUSCRIPT} --out {OUTPUT} --renderer {params.renderer}"
+        "$PY -m analysis.render --manuscript {params.manuscript:q} --out {params.out:q}"
+        " --renderer {params.renderer:q} 2> {log:q}"

@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "config.yaml"
+# The JSON Schema of the configuration: types, descriptions and every key's default.
+SCHEMA = DEFAULT_CONFIG.with_name("config.schema.yaml")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,21 @@ class Waves:
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG) -> dict[str, Any]:
-    """Read a config YAML file into a plain dict (validation is the Snakefile's job)."""
+    """Read a config YAML (or JSON) file into a plain dict, as it is: validation and defaults
+    are the Snakefile's job, and a job's config slice holds only the keys the job may read."""
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+def schema_defaults(schema_path: str | Path = SCHEMA) -> dict[str, Any]:
+    """The default of every configuration key, from the schema (the one place they live)."""
+    with open(schema_path, encoding="utf-8") as fh:
+        schema = yaml.safe_load(fh)
+
+    def defaults(node: dict[str, Any]) -> dict[str, Any]:
+        return {
+            key: defaults(prop) if "properties" in prop else prop["default"]
+            for key, prop in node.get("properties", {}).items()
+        }
+
+    return defaults(schema)

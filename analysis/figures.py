@@ -179,11 +179,11 @@ def build_figures(results: dict, config: dict, out_dir: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results-dir", required=True, type=Path)
+    parser.add_argument("--results", required=True, nargs="+", help="the results files it plots")
     parser.add_argument("--config", required=True)
     parser.add_argument("--out-dir", required=True, type=Path)
     args = parser.parse_args(argv)
-    build_figures(load_results(args.results_dir), load_config(args.config), args.out_dir)
+    build_figures(load_results(args.results), load_config(args.config), args.out_dir)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Every output is first written to a temporary file beside its target and then renamed into
 place, so an interrupted build never leaves a half-written file that looks complete.
-JSON is written with sorted keys and a fixed layout so reruns are byte-identical.
+JSON is written with sorted keys and a fixed layout so reruns are byte-identical. pandas is
+imported only where a function needs it: the Snakefile imports this module (through
+analysis.results and analysis.render) on every start, dry runs included.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
@@ -40,6 +44,8 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
 
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy/pandas scalars and containers to plain JSON types; NaN/NA become None."""
+    import pandas as pd
+
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -65,9 +71,10 @@ def to_jsonable(obj: Any) -> Any:
 
 def write_json(obj: Any, path: str | Path) -> None:
     """Write `obj` as JSON with sorted keys, two-space indent and a final newline, atomically."""
-    text = json.dumps(
-        to_jsonable(obj), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False
-    ) + "\n"
+    text = (
+        json.dumps(to_jsonable(obj), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+        + "\n"
+    )
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
@@ -85,5 +92,7 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
     atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
-def read_parquet(path: str | Path) -> pd.DataFrame:
-    return pd.read_parquet(path)
+def read_parquet(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_parquet(path, columns=columns)

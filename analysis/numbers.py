@@ -17,7 +17,6 @@ Variable keys never contain wave ids: the baseline, first and last follow-up are
 from __future__ import annotations
 
 import argparse
-import platform
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,9 +27,6 @@ import pandas as pd
 import yaml
 
 from analysis import claims, tables
-from analysis import provenance as prov
-from analysis.anonymity import k_anonymity
-from analysis.codebook import Origin
 from analysis.config import Wave, Waves, load_config
 from analysis.formatting import (
     ALPHA,
@@ -46,7 +42,7 @@ from analysis.formatting import (
     fmt_test,
     significance,
 )
-from analysis.io import atomic_write
+from analysis.io import atomic_write, read_json
 from analysis.results import DOMAINS, load_results
 from analysis.sensitivity.report import comparison_table, sensitivity_variables
 
@@ -563,7 +559,8 @@ def provenance_vars(provenance: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-# The report's data statement, by the data's declared origin (analysis.codebook.Origin): a build
+# The report's data statement, by the data's declared origin (provenance "origin", as
+# analysis.codebook.Origin declares it): a build
 # from the study's records never calls its data synthetic; one from the synthetic cohort always
 # does, on its first page.
 DATA_STATEMENTS = {
@@ -605,9 +602,9 @@ DATA_STATEMENTS = {
 }
 
 
-def origin_vars(origin: Origin) -> dict[str, str]:
+def origin_vars(origin: Mapping[str, Any]) -> dict[str, str]:
     """The report's data statement (subtitle, abstract and callout sentences, data note)."""
-    return dict(DATA_STATEMENTS[origin.origin])
+    return dict(DATA_STATEMENTS[origin["origin"]])
 
 
 def build_variables(results: Mapping[str, Any], scorecard: pd.DataFrame, cited: pd.DataFrame,
@@ -665,19 +662,6 @@ def build_tables(results: Mapping[str, Any], scorecard: pd.DataFrame,
 # -------------------------------------------------------------------------------------- CLI
 
 
-def collect_provenance(raw_dir: Path, config: Mapping[str, Any], repo: Path) -> dict[str, Any]:
-    """Commit, data checksums, versions, the renderer that `auto` resolves to, k-anonymity."""
-    from analysis.render import choose_renderer  # the renderer's own rule for "auto"
-    from analysis.validate import load_raw, read_origin
-
-    raw_files = sorted(raw_dir.glob("*.csv"))
-    participants = load_raw(raw_dir, dict(config)).participants
-    return {"git": prov.git_commit(repo), "data": prov.data_checksums(raw_files),
-            "packages": prov.package_versions(), "python": platform.python_version(),
-            "renderer": choose_renderer(config["render"]["renderer"]),
-            "anonymity": k_anonymity(participants), "origin": read_origin(raw_dir)}
-
-
 def unnumbered(markdown: str) -> str:
     """`markdown` with every ATX heading marked {.unnumbered} (for text included in an appendix).
 
@@ -709,11 +693,14 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m analysis.numbers",
                                      description=main.__doc__)
-    parser.add_argument("--results-dir", required=True, type=Path)
+    parser.add_argument("--results", required=True, nargs="+", type=Path,
+                        help="the results files (<domain>.json), each domain's and sensitivity's")
     parser.add_argument("--scorecard", required=True, type=Path)
     parser.add_argument("--claims", required=True, type=Path, help="the claims' scorecard")
-    parser.add_argument("--published", required=True, type=Path)
-    parser.add_argument("--raw-dir", required=True, type=Path)
+    parser.add_argument("--published", required=True, type=Path,
+                        help="folder of cited_facts.csv (the one file read from it)")
+    parser.add_argument("--provenance", required=True, type=Path,
+                        help="the build's provenance (python -m analysis.provenance)")
     parser.add_argument("--config", required=True, type=Path)
     parser.add_argument("--variables", required=True, type=Path)
     parser.add_argument("--tables", required=True, type=Path)
@@ -722,13 +709,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = load_config(args.config)
     expected = (*DOMAINS, SENSITIVITY)
-    missing = [d for d in expected if not (args.results_dir / f"{d}.json").is_file()]
+    results = load_results(args.results)
+    missing = [d for d in expected if d not in results]
     if missing:
-        print(f"error: no results for {', '.join(missing)} in {args.results_dir}", file=sys.stderr)
+        print(f"error: no results for {', '.join(missing)} among --results", file=sys.stderr)
         return 1
-    results = load_results(args.results_dir)
     scorecard = pd.read_csv(args.scorecard, dtype=str, keep_default_na=False)
-    provenance = collect_provenance(args.raw_dir, config, Path.cwd())
+    provenance = read_json(args.provenance)
     variables = build_variables(results, scorecard, load_cited_facts(args.published), provenance,
                                 config)
     table_texts = build_tables(results, scorecard, provenance, config)

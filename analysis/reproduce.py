@@ -118,14 +118,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description="Write the reproduction scorecard and the claims scorecard (CSV).")
     parser.add_argument("--published", required=True,
-                        help="directory of statistics.csv and claims.csv")
-    parser.add_argument("--results-dir", required=True)
+                        help="directory of statistics.csv, documented_misses.csv and claims.csv")
+    parser.add_argument("--results", required=True, nargs="+", help="the results files")
     parser.add_argument("--out", required=True, help="the numbers' scorecard")
     parser.add_argument("--claims-out", required=True, help="the claims' scorecard")
     args = parser.parse_args(argv)
-    card = build_scorecard(args.published, args.results_dir)
-    claims_card = claims.score(claims.load_claims(args.published),
-                               load_results(args.results_dir))
+    card = build_scorecard(args.published, args.results)
+    claims_card = claims.score(claims.load_claims(args.published), load_results(args.results))
     for path, frame in ((args.out, card), (args.claims_out, claims_card)):
         atomic_write(path, lambda tmp, f=frame: f.to_csv(tmp, index=False, lineterminator="\n"))
     matched, total = summary(card)

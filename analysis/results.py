@@ -7,6 +7,7 @@ results this way, so a number has one name everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,13 @@ DOMAINS = ("study", "profile", "coercion", "retention", "offending", "drug_use",
            "regression")
 
 
-def load_results(results_dir: str | Path) -> dict[str, Any]:
-    """All `<domain>.json` files of a results directory, keyed by domain."""
-    return {path.stem: read_json(path) for path in sorted(Path(results_dir).glob("*.json"))}
+def load_results(source: str | Path | Iterable[str | Path]) -> dict[str, Any]:
+    """`<domain>.json` results files keyed by domain: the given files, or all of a folder."""
+    if isinstance(source, str | Path):
+        paths = sorted(Path(source).glob("*.json"))
+    else:
+        paths = sorted(Path(p) for p in source)
+    return {path.stem: read_json(path) for path in paths}
 
 
 def lookup(results: dict[str, Any], path: str) -> Any:

@@ -7,81 +7,92 @@
 #
 #   uv run snakemake data/processed/results/sensitivity.json figures/fig4_sensitivity.svg
 #
-# Included by the Snakefile; uses its PROCESSED, RESULTS, FIGURES, STATS and rules cohort
-# and effective_config. Settings: config key `sensitivity` (analysis/sensitivity/settings.py
-# holds the defaults, read here too so the plan and the jobs agree).
+# Included by the Snakefile; uses its PROCESSED, RESULTS, FIGURES, config_file and rule
+# cohort. Settings: config key `sensitivity` (defaults in config/config.schema.yaml); the
+# shards are temporary, removed once pooled. Imputation jobs are keyed on every sensitivity
+# setting but the bootstrap's job count, bootstrap jobs on every one but the imputations'.
 
 from analysis.sensitivity.settings import settings as sensitivity_settings
 
 SENSITIVITY = sensitivity_settings(config)
+SENSITIVITY.check_split()
 SENSITIVITY_DIR = f"{PROCESSED}/sensitivity"
 
 
-def sensitivity_code(*modules):
-    """The analysis modules a sensitivity job runs: the shared statistics and views, the
-    package's common modules and the named ones (so an edit reruns exactly what it affects)."""
-    common = ["__init__", "__main__", "settings", "methods", *modules]
-    return (STATS + ["analysis/codebook.py", "analysis/views.py", "analysis/regression.py"]
-            + [f"analysis/sensitivity/{m}.py" for m in dict.fromkeys(common)])
-
-
-SENSITIVITY_POOL_CODE = sensitivity_code("bootstrap", "pooling", "conclusions", "results")
-SENSITIVITY_CMD = "{PYTHON} -m analysis.sensitivity"
-
-
 rule sensitivity_impute:
-    wildcard_constraints:
-        job=r"\d+",
     input:
         cohort=rules.cohort.output,
-        config=rules.effective_config.output,
-        code=sensitivity_code("imputation"),
+        config=config_file("sensitivity_impute"),
+        code=code("analysis.sensitivity", "analysis.sensitivity.imputation"),
     output:
-        f"{SENSITIVITY_DIR}/imputations_{{job}}.json",
+        temp(f"{SENSITIVITY_DIR}/imputations_{{job}}.json"),
+    log:
+        "logs/sensitivity/impute_{job}.log",
+    benchmark:
+        "benchmarks/sensitivity/impute_{job}.tsv"
+    wildcard_constraints:
+        job=r"\d+",
     threads: 1
     shell:
-        SENSITIVITY_CMD + " impute --cohort {input.cohort} --config {input.config}"
-        " --job {wildcards.job} --out {output}"
+        "$PY -m analysis.sensitivity impute --cohort {input.cohort:q} --config {input.config:q}"
+        " --job {wildcards.job} --out {output:q} 2> {log:q}"
 
 
 rule sensitivity_bootstrap:
-    wildcard_constraints:
-        job=r"\d+",
     input:
         cohort=rules.cohort.output,
-        config=rules.effective_config.output,
-        code=sensitivity_code("bootstrap"),
+        config=config_file("sensitivity_bootstrap"),
+        code=code("analysis.sensitivity", "analysis.sensitivity.bootstrap"),
     output:
-        f"{SENSITIVITY_DIR}/bootstrap_{{job}}.json",
+        temp(f"{SENSITIVITY_DIR}/bootstrap_{{job}}.json"),
+    log:
+        "logs/sensitivity/bootstrap_{job}.log",
+    benchmark:
+        "benchmarks/sensitivity/bootstrap_{job}.tsv"
+    wildcard_constraints:
+        job=r"\d+",
     threads: 1
     shell:
-        SENSITIVITY_CMD + " bootstrap --cohort {input.cohort} --config {input.config}"
-        " --shard {wildcards.job} --out {output}"
+        "$PY -m analysis.sensitivity bootstrap --cohort {input.cohort:q} --config {input.config:q}"
+        " --shard {wildcards.job} --out {output:q} 2> {log:q}"
 
 
 rule sensitivity_pool:
     input:
         cohort=rules.cohort.output,
-        config=rules.effective_config.output,
-        imputations=expand(f"{SENSITIVITY_DIR}/imputations_{{job}}.json",
-                           job=range(SENSITIVITY.imputation_jobs)),
-        bootstrap=expand(f"{SENSITIVITY_DIR}/bootstrap_{{job}}.json",
-                         job=range(SENSITIVITY.bootstrap_shards)),
-        code=SENSITIVITY_POOL_CODE,
+        config=config_file("sensitivity_pool"),
+        imputations=expand(
+            f"{SENSITIVITY_DIR}/imputations_{{job}}.json",
+            job=range(SENSITIVITY.imputation_jobs),
+        ),
+        bootstrap=expand(
+            f"{SENSITIVITY_DIR}/bootstrap_{{job}}.json", job=range(SENSITIVITY.bootstrap_shards)
+        ),
+        code=code("analysis.sensitivity", "analysis.sensitivity.results"),
     output:
         f"{RESULTS}/sensitivity.json",
+    log:
+        "logs/sensitivity/pool.log",
+    benchmark:
+        "benchmarks/sensitivity/pool.tsv"
     shell:
-        SENSITIVITY_CMD + " pool --cohort {input.cohort} --config {input.config}"
-        " --imputations {input.imputations} --bootstrap {input.bootstrap} --out {output}"
+        "$PY -m analysis.sensitivity pool --cohort {input.cohort:q} --config {input.config:q}"
+        " --imputations {input.imputations:q} --bootstrap {input.bootstrap:q}"
+        " --out {output:q} 2> {log:q}"
 
 
 rule sensitivity_figure:
     input:
         results=rules.sensitivity_pool.output,
-        code=SENSITIVITY_POOL_CODE + ["analysis/figures.py", "analysis/sensitivity/figure.py"],
+        code=code("analysis.sensitivity", "analysis.sensitivity.figure"),
     output:
         expand(f"{FIGURES}/fig4_sensitivity.{{ext}}", ext=["svg", "png"]),
+    log:
+        "logs/sensitivity/figure.log",
+    benchmark:
+        "benchmarks/sensitivity/figure.tsv"
     params:
-        stem=f"{FIGURES}/fig4_sensitivity",
+        stem=lambda wildcards, output: os.path.splitext(output[0])[0],
     shell:
-        SENSITIVITY_CMD + " figure --results {input.results} --out-stem {params.stem}"
+        "$PY -m analysis.sensitivity figure --results {input.results:q} --out-stem {params.stem:q}"
+        " 2> {log:q}"

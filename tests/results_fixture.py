@@ -11,6 +11,7 @@ import copy
 import functools
 import importlib
 from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
@@ -43,7 +44,8 @@ PROVENANCE: dict[str, Any] = {
     "anonymity": {"quasi_identifiers": ["sex", "age_band", "ethnicity", "site"],
                   "age_band_years": 10, "k": 1, "n_classes": 80, "small_class_size": 5,
                   "n_people_in_small_classes": 120},
-    "origin": Origin("synthetic", "analysis.synthesize", 1),
+    # As the provenance job writes it (a JSON object).
+    "origin": asdict(Origin("synthetic", "analysis.synthesize", 1)),
 }
 
 

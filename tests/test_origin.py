@@ -9,6 +9,7 @@ control that applies. The statement is checked in the manuscript text as the ren
 from __future__ import annotations
 
 import shutil
+from dataclasses import asdict
 
 import pytest
 
@@ -63,7 +64,7 @@ def test_a_malformed_origin_stops_validation(tmp_path, text, fragments):
 def manuscript_text(tmp_path, origin: Origin) -> str:
     """report.qmd with every include and variable expanded, from a build of the given origin."""
     results, config = shipped_results()
-    provenance = {**PROVENANCE, "origin": origin}
+    provenance = {**PROVENANCE, "origin": asdict(origin)}
     cited = load_cited_facts(ROOT / "data" / "published")
     variables = numbers.build_variables(results, SCORECARD, cited, provenance, config)
     tables = numbers.build_tables(results, SCORECARD, provenance, config)

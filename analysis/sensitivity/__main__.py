@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,27 +39,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The module each subcommand runs, imported by name so that a job imports (and the workflow
+# keys it on: rules/sensitivity.smk) its own subcommand's code only.
+MODULES = {"impute": "imputation", "bootstrap": "bootstrap", "pool": "results", "figure": "figure"}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    module = importlib.import_module(f"analysis.sensitivity.{MODULES[args.command]}")
     if args.command == "figure":
-        from analysis.sensitivity.figure import draw
-
-        draw(read_json(args.results), args.out_stem)
+        module.draw(read_json(args.results), args.out_stem)
         return
     cohort, config = read_parquet(args.cohort), load_config(args.config)
     if args.command == "impute":
-        from analysis.sensitivity.imputation import imputation_job
-
-        result = imputation_job(cohort, config, args.index)
+        result = module.imputation_job(cohort, config, args.index)
     elif args.command == "bootstrap":
-        from analysis.sensitivity.bootstrap import bootstrap_shard
-
-        result = bootstrap_shard(cohort, config, args.index)
+        result = module.bootstrap_shard(cohort, config, args.index)
     else:
-        from analysis.sensitivity.results import sensitivity_results
-
-        result = sensitivity_results(cohort, config, [read_json(p) for p in args.imputations],
-                                     [read_json(p) for p in args.bootstrap])
+        result = module.sensitivity_results(cohort, config,
+                                            [read_json(p) for p in args.imputations],
+                                            [read_json(p) for p in args.bootstrap])
     write_json(result, args.out)
 
 

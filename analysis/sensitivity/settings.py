@@ -1,4 +1,4 @@
-"""The `sensitivity` config block, with its defaults, and the random seeds.
+"""The `sensitivity` config block (defaults: config/config.schema.yaml) and the random seeds.
 
 Every imputation and every bootstrap replicate has its own seed, derived from the config seed
 and its index only. Jobs are just batches of indices, so the results are identical however
@@ -13,42 +13,35 @@ from typing import Any
 
 import numpy as np
 
-# Default seed when the config names none (any fixed integer: results depend on it only
-# through the Monte Carlo error of the imputations and the bootstrap).
-DEFAULT_SEED = 20070502
+from analysis.config import schema_defaults
+
 # Independent random streams: child 0 of the config seed feeds the imputations, child 1 the
 # bootstrap replicates; item i of a stream gets that child's child i.
 STREAMS = {"imputation": 0, "bootstrap": 1}
 # Settings that only decide how the work is split into jobs (never the results).
 SCHEDULING = ("imputation_jobs", "bootstrap_shards")
+STREAM_JOBS = {"imputation_jobs": "imputation", "bootstrap_shards": "bootstrap"}
 
 
 @dataclass(frozen=True)
 class Settings:
     """How the sensitivity analyses run (config key `sensitivity`)."""
 
-    imputations: int = 20  # m, the number of imputed data sets
-    burn_in: int = 10  # chained-equation cycles per imputation (one independent chain each)
-    k_pmm: int = 5  # donors per missing value in predictive mean matching (R mice's default)
-    bootstrap_replicates: int = 1000  # B
-    seed: int = DEFAULT_SEED
-    alpha: float = 0.05  # significance level, and 1 - the confidence level of every interval
-    measures: tuple[str, ...] = ("crime_days_30", "illicit_drug_days_30")
-    # Jobs (scatter). Each Python job pays ~3 s of CPU importing pandas, SciPy and
-    # statsmodels, far more than one imputation (~0.15 s) or a shard of 100 replicates costs,
-    # so the defaults batch the work; imputation_jobs = imputations gives one job each.
-    imputation_jobs: int = 4
-    bootstrap_shards: int = 2
+    imputations: int  # m, the number of imputed data sets
+    burn_in: int  # chained-equation cycles per imputation (one independent chain each)
+    k_pmm: int  # donors per missing value in predictive mean matching
+    bootstrap_replicates: int  # B
+    seed: int
+    alpha: float  # significance level, and 1 - the confidence level of every interval
+    measures: tuple[str, ...]
+    # Jobs (scatter): how the imputations and replicates are split, never the results.
+    imputation_jobs: int
+    bootstrap_shards: int
 
     def __post_init__(self) -> None:
         if self.imputations < 2:
             raise ValueError("sensitivity.imputations must be at least 2 (Rubin's rules need "
                              f"a between-imputation variance), got {self.imputations}")
-        for name, total in (("imputation_jobs", self.imputations),
-                            ("bootstrap_shards", self.bootstrap_replicates)):
-            if not 1 <= getattr(self, name) <= total:
-                raise ValueError(f"sensitivity.{name} must be between 1 and {total}, "
-                                 f"got {getattr(self, name)}")
         if self.burn_in < 1 or self.k_pmm < 1:
             raise ValueError("sensitivity.burn_in and sensitivity.k_pmm must be at least 1")
         if not 0 < self.alpha < 1:
@@ -56,11 +49,23 @@ class Settings:
         if not self.measures:
             raise ValueError("sensitivity.measures must name at least one measure")
 
+    def check_split(self, *streams: str) -> None:
+        """Refuse a job count outside 1..the items it splits (checked by the workflow for both
+        streams, and by each job for its own: a job is not keyed on the other's count)."""
+        for name, total in (("imputation_jobs", self.imputations),
+                            ("bootstrap_shards", self.bootstrap_replicates)):
+            if streams and STREAM_JOBS[name] not in streams:
+                continue
+            if not 1 <= getattr(self, name) <= total:
+                raise ValueError(f"sensitivity.{name} must be between 1 and {total}, "
+                                 f"got {getattr(self, name)}")
+
     def job_items(self, stream: str, job: int) -> range:
         """The imputation or replicate indices of job `job` of `stream`: contiguous, as even as
         possible, the larger jobs first."""
         total, jobs = ((self.imputations, self.imputation_jobs) if stream == "imputation"
                        else (self.bootstrap_replicates, self.bootstrap_shards))
+        self.check_split(stream)
         if not 0 <= job < jobs:
             raise ValueError(f"{stream} job {job} is outside 0..{jobs - 1}")
         base, extra = divmod(total, jobs)
@@ -74,8 +79,8 @@ class Settings:
 
 
 def settings(config: dict[str, Any]) -> Settings:
-    """The sensitivity settings of a build config (defaults for every missing key)."""
-    block = dict(config.get("sensitivity") or {})
+    """The sensitivity settings of a build config (the schema's default for a missing key)."""
+    block = {**schema_defaults()["sensitivity"], **(config.get("sensitivity") or {})}
     unknown = sorted(set(block) - {f.name for f in fields(Settings)})
     if unknown:
         raise ValueError(f"config sensitivity: unknown keys {unknown}")
