@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 import functools
 import importlib
-from pathlib import Path
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
