@@ -83,6 +83,8 @@ start() {
     install
     [[ $(id -u) -eq 0 ]] || die "starting the test cluster needs root (SlurmUser=root)"
     mkdir -p "$dir"/{etc,state,spool,log,run,munge}
+    # A start that fails part-way stops what it had started.
+    trap 'stop "$dir"' EXIT
     chmod 711 "$dir/munge"
 
     # munge: a fresh key and a private socket.
@@ -149,6 +151,7 @@ EOF
     slurmd -f "$SLURM_CONF"
     wait_for 30 bash -c '[[ $(sinfo -h -o %T) = idle ]]' ||
         die "the node did not come up idle; see $dir/log/slurmd.log and slurmctld.log"
+    trap - EXIT
     echo "slurm.sh: cluster up; use it with PATH=$dir/bin:\$PATH" >&2
 }
 
