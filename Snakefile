@@ -138,8 +138,10 @@ rule numbers:
         data=[raw(name) for name in RAW_FILES],
         config=rules.effective_config.output,
         code=COMMON + ["analysis/formatting.py", "analysis/numbers.py", "analysis/tables.py", "analysis/provenance.py"],
+        trace_code="analysis/trace.py",
     output:
         variables=f"{MANUSCRIPT}/_variables.yml",
+        trace=f"{MANUSCRIPT}/_trace.json",  # each variable's origin, next to the variables
         tables=directory(f"{MANUSCRIPT}/_tables"),
     params:
         raw_dir=config["raw_dir"],
@@ -158,6 +160,8 @@ rule render:
         bib=f"{MANUSCRIPT}/references.bib",
         variables=rules.numbers.output.variables,
         tables=rules.numbers.output.tables,
+        trace=rules.numbers.output.trace,
+        trace_filter=sorted(glob(f"{MANUSCRIPT}/_extensions/trace/*")),
         figures=rules.figures.output,
         sensitivity_figure=rules.sensitivity_figure.output,
         code=COMMON + sorted(glob("analysis/render/*.*")) + ["analysis/formatting.py"],

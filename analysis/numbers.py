@@ -28,7 +28,7 @@ import pandas as pd
 import yaml
 
 from analysis import provenance as prov
-from analysis import tables
+from analysis import tables, trace
 from analysis.anonymity import k_anonymity
 from analysis.config import Wave, Waves, load_config
 from analysis.formatting import (
@@ -45,7 +45,7 @@ from analysis.formatting import (
     fmt_test,
     significance,
 )
-from analysis.io import atomic_write
+from analysis.io import atomic_write, write_json
 from analysis.results import DOMAINS, load_results
 from analysis.sensitivity.report import comparison_table, sensitivity_variables
 
@@ -656,7 +656,7 @@ def write_outputs(variables: Mapping[str, Any], table_texts: Mapping[str, str],
 
 def main(argv: list[str] | None = None) -> int:
     """Read results, scorecard, cited facts and provenance; write the variables and tables."""
-    from analysis.published import load_cited_facts
+    from analysis.published import load_cited_facts, load_published
 
     parser = argparse.ArgumentParser(prog="python -m analysis.numbers",
                                      description=main.__doc__)
@@ -679,11 +679,15 @@ def main(argv: list[str] | None = None) -> int:
     results = load_results(args.results_dir)
     scorecard = pd.read_csv(args.scorecard, dtype=str, keep_default_na=False)
     provenance = collect_provenance(args.raw_dir, config, Path.cwd())
-    variables = build_variables(results, scorecard, load_cited_facts(args.published), provenance,
-                                config)
+    cited = load_cited_facts(args.published)
+    variables = build_variables(results, scorecard, cited, provenance, config)
+    origins = trace.trace(lambda traced: build_variables(traced, scorecard, cited, provenance,
+                                                         config), results, scorecard,
+                          load_published(args.published))
     table_texts = build_tables(results, scorecard, provenance, config)
     table_texts["consistency.md"] = unnumbered(args.consistency.read_text(encoding="utf-8"))
     write_outputs(variables, table_texts, args.variables, args.tables)
+    write_json(origins, args.variables.with_name(trace.TRACE_FILE))
     return 0
 
 
