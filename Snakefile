@@ -152,6 +152,9 @@ rule numbers:
         " --variables {output.variables} --tables {output.tables}"
 
 
+include: "rules/diff.smk"
+
+
 rule render:
     input:
         qmd=f"{MANUSCRIPT}/report.qmd",

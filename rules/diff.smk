@@ -1,0 +1,64 @@
+# Comparing two builds (issue 16): save the current build as a named snapshot, change something
+# (the missing-data method, a new wave, the real extract), rebuild, and list what changed.
+#
+#   uv run snakemake data/snapshots/locf                          # save the current build
+#   uv run snakemake all --config missing_data=complete_case      # rebuild under another choice
+#   uv run snakemake manuscript/_output/diff/locf.html           # the diff against the snapshot
+#
+# A snapshot is never rebuilt from later outputs (its inputs are `ancient`); the diff of a
+# snapshot that was never saved stops with a message rather than saving one silently.
+# Included by the Snakefile; uses its PYTHON, OUTPUT and rules effective_config, reproduce and
+# numbers. analysis/snapshot.py lists the files a snapshot keeps.
+
+from snakemake.exceptions import WorkflowError
+
+SNAPSHOTS = "data/snapshots"
+DIFFS = f"{OUTPUT}/diff"
+# The current build, as analysis.snapshot reads it. Plain strings: `ancient` below flags the
+# strings it is given, and must not flag the other rules' own inputs and outputs.
+CURRENT_BUILD = [str(path) for path in [
+    *rules.effective_config.output,
+    *rules.reproduce.output,
+    *rules.numbers.input.results,
+    *rules.numbers.input.sensitivity,
+    rules.numbers.output.variables,
+    rules.numbers.output.trace,
+]]
+DIFF_CODE = COMMON + ["analysis/diff.py", "analysis/snapshot.py", "analysis/tables.py",
+                      "analysis/results.py", "analysis/formatting.py", "analysis/trace.py"]
+
+
+wildcard_constraints:
+    name=r"[\w.-]+",
+
+
+rule snapshot:
+    input:
+        build=ancient(CURRENT_BUILD),
+        code=ancient(DIFF_CODE),
+    output:
+        directory(f"{SNAPSHOTS}/{{name}}"),
+    shell:
+        "{PYTHON} -m analysis.snapshot {output:q}"
+
+
+def saved_snapshot(wildcards):
+    """The snapshot to compare against, which must have been saved before."""
+    path = Path(SNAPSHOTS, wildcards.name)
+    if not path.is_dir():
+        raise WorkflowError(f"no snapshot '{path}': save a build first with "
+                            f"`uv run snakemake {path}`")
+    return ancient(str(path))
+
+
+rule diff:
+    input:
+        old=saved_snapshot,
+        new=CURRENT_BUILD,
+        code=DIFF_CODE,
+    output:
+        md=f"{DIFFS}/{{name}}.md",
+        html=f"{DIFFS}/{{name}}.html",
+    shell:
+        "{PYTHON} -m analysis.diff {input.old:q} . --md {output.md:q} --html {output.html:q}"
+        " --report ../report.html"
