@@ -45,8 +45,15 @@ NEGATIONS = ("not significant", "non-significant", "no significant", "insignific
 # Direction words of the generated text (analysis.numbers): changes, comparisons, signs.
 FALL = {"fall", "fell", "lower", "less", "shorter", "negative", "lowered", "reduction"}
 RISE = {"rise", "rose", "higher", "more", "longer", "positive", "raised", "increase"}
-NO_CHANGE = ("no change", "did not change", "the same as", "as likely as", "as long as",
-             "neither group", "null")
+NO_CHANGE = (
+    "no change",
+    "did not change",
+    "the same as",
+    "as likely as",
+    "as long as",
+    "neither group",
+    "null",
+)
 SIGNED_FIELDS = ("z", "statistic", "r", "mean_change")  # a sign change is a direction flip
 ARROW = "→"
 
@@ -102,17 +109,21 @@ def load_build(root: Path) -> Build:
     """Read a build root (or snapshot); a missing file is an error naming it."""
     snapshot.build_files(root)
     variables = yaml.safe_load((root / snapshot.VARIABLES).read_text(encoding="utf-8")) or {}
-    return Build(root=root, config=read_json(root / snapshot.CONFIG),
-                 results=load_results(root / snapshot.RESULTS),
-                 variables={k: str(v) for k, v in flatten(variables).items()},
-                 trace=read_json(root / snapshot.TRACE))
+    return Build(
+        root=root,
+        config=read_json(root / snapshot.CONFIG),
+        results=load_results(root / snapshot.RESULTS),
+        variables={k: str(v) for k, v in flatten(variables).items()},
+        trace=read_json(root / snapshot.TRACE),
+    )
 
 
 def is_words(text: str) -> bool:
     """Whether a printed text is words (a verdict, a direction, a list of waves) rather than a
     formatted number with its statistic labels ('22.9 (n = 89)', 'z = -6.46, p < 0.001')."""
-    return any(len(w) > 2 and w.lower() not in STATISTIC_LABELS
-               for w in re.findall(r"[^\W\d_]+", text))
+    return any(
+        len(w) > 2 and w.lower() not in STATISTIC_LABELS for w in re.findall(r"[^\W\d_]+", text)
+    )
 
 
 def significance_of(text: str) -> str | None:
@@ -151,16 +162,18 @@ def findings(*traces: Mapping[str, Any]) -> set[str]:
     return {key for trace in traces for key, entry in trace.items() if entry.get("results")}
 
 
-def compare_variables(old: Mapping[str, str], new: Mapping[str, str],
-                      interpretive: set[str]) -> list[Change]:
+def compare_variables(
+    old: Mapping[str, str], new: Mapping[str, str], interpretive: set[str]
+) -> list[Change]:
     """Every variable whose text differs; words among `interpretive` get their flip."""
     changes = []
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key), new.get(key)
         if a == b:
             continue
-        words = a is not None and b is not None and key in interpretive and (
-            is_words(a) or is_words(b))
+        words = (
+            a is not None and b is not None and key in interpretive and (is_words(a) or is_words(b))
+        )
         changes.append(Change(key, a, b, describe_flip(a, b) if words else None))
     return changes
 
@@ -187,23 +200,25 @@ def result_flips(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[ResultF
         leaf, field = path.rsplit(".", 1) if "." in path else ("", path)
         if field == "p" and (x < ALPHA) != (y < ALPHA):
             words = {True: "significant", False: "not significant"}
-            flips.append(ResultFlip(leaf, f"{words[x < ALPHA]} {ARROW} {words[y < ALPHA]}",
-                                    x, y))
+            flips.append(ResultFlip(leaf, f"{words[x < ALPHA]} {ARROW} {words[y < ALPHA]}", x, y))
         elif field in SIGNED_FIELDS and _sign(x) != _sign(y):
             flips.append(ResultFlip(path, f"{_sign(x)} {ARROW} {_sign(y)}", x, y))
         elif field == "odds_ratio" and _sign(x - 1) != _sign(y - 1):
             words = {"positive": "above 1", "negative": "below 1", "zero": "1"}
-            flips.append(ResultFlip(path, f"{words[_sign(x - 1)]} {ARROW} "
-                                          f"{words[_sign(y - 1)]}", x, y))
+            flips.append(
+                ResultFlip(path, f"{words[_sign(x - 1)]} {ARROW} {words[_sign(y - 1)]}", x, y)
+            )
     return flips
 
 
-def changed_results(old: Mapping[str, Any], new: Mapping[str, Any]
-                    ) -> list[tuple[str, Any, Any]]:
+def changed_results(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
     """(path, old, new) of every results leaf that differs or exists in one build only."""
     a, b = flatten(old), flatten(new)
-    return [(path, a.get(path), b.get(path)) for path in sorted(set(a) | set(b))
-            if a.get(path) != b.get(path)]
+    return [
+        (path, a.get(path), b.get(path))
+        for path in sorted(set(a) | set(b))
+        if a.get(path) != b.get(path)
+    ]
 
 
 # ------------------------------------------------------------------------------------ page
@@ -240,8 +255,9 @@ def _flip_order(change: Change) -> tuple[int, str]:
     return (change.flip == "wording", change.key)
 
 
-def to_markdown_page(old: Build, new: Build, old_name: str, new_name: str,
-                     report: str | None = None) -> str:
+def to_markdown_page(
+    old: Build, new: Build, old_name: str, new_name: str, report: str | None = None
+) -> str:
     """The diff page in Markdown."""
     changes = compare_variables(old.variables, new.variables, findings(old.trace, new.trace))
     interpretive = sorted((c for c in changes if c.flip), key=_flip_order)
@@ -254,44 +270,101 @@ def to_markdown_page(old: Build, new: Build, old_name: str, new_name: str,
     def var(key: str) -> str:
         return _variable(key, report, new.trace)
 
-    out = [f"# Build diff: {old_name} {ARROW} {new_name}", "",
-           f"{len(interpretive)} interpretive changes "
-           f"({sum(c.flip != 'wording' for c in interpretive)} flips), "
-           f"{len(numbers)} changed numbers, {len(flips)} significance or sign flips in the "
-           f"results, {len(results)} changed results.", ""]
+    out = [
+        f"# Build diff: {old_name} {ARROW} {new_name}",
+        "",
+        f"{len(interpretive)} interpretive changes "
+        f"({sum(c.flip != 'wording' for c in interpretive)} flips), "
+        f"{len(numbers)} changed numbers, {len(flips)} significance or sign flips in the "
+        f"results, {len(results)} changed results.",
+        "",
+    ]
     out += ["## Configuration", ""]
-    out += [_table([{"setting": _code(k), "old": _show(a), "new": _show(b)}
-                    for k, a, b in settings]) if settings
-            else "The configuration is the same.", ""]
-    out += ["## Interpretive changes", "",
-            "Words computed from the results whose text changed; flips first.", ""]
-    out += [_table([{"variable": var(c.key), "change": c.flip or "", "old": c.old or "",
-                     "new": c.new or "", "from results": _sources(c.key, old.trace, new.trace)}
-                    for c in interpretive]) if interpretive else "None.", ""]
+    out += [
+        _table([{"setting": _code(k), "old": _show(a), "new": _show(b)} for k, a, b in settings])
+        if settings
+        else "The configuration is the same.",
+        "",
+    ]
+    out += [
+        "## Interpretive changes",
+        "",
+        "Words computed from the results whose text changed; flips first.",
+        "",
+    ]
+    out += [
+        _table(
+            [
+                {
+                    "variable": var(c.key),
+                    "change": c.flip or "",
+                    "old": c.old or "",
+                    "new": c.new or "",
+                    "from results": _sources(c.key, old.trace, new.trace),
+                }
+                for c in interpretive
+            ]
+        )
+        if interpretive
+        else "None.",
+        "",
+    ]
     out += ["## Changed numbers by section", ""]
     if not numbers:
         out += ["None.", ""]
     for section in sorted({c.section for c in numbers}):
         rows = [c for c in numbers if c.section == section]
-        out += [f"### {section} ({len(rows)})", "",
-                _table([{"variable": var(c.key), "old": c.old or "", "new": c.new or ""}
-                        for c in rows]), ""]
+        out += [
+            f"### {section} ({len(rows)})",
+            "",
+            _table(
+                [{"variable": var(c.key), "old": c.old or "", "new": c.new or ""} for c in rows]
+            ),
+            "",
+        ]
     if added_removed:
-        out += ["## Variables added or removed", "",
-                _table([{"variable": var(c.key), "old": _show(c.old), "new": _show(c.new)}
-                        for c in added_removed]), ""]
-    out += ["## Results: significance and sign flips", "",
-            f"Tests whose p crossed {ALPHA} and statistics whose sign changed, in "
-            "data/processed/results (printed in the report or not).", ""]
-    out += [_table([{"result": _code(f.path), "flip": f.flip, "old": _show(f.old),
-                     "new": _show(f.new)} for f in flips]) if flips else "None.", ""]
+        out += [
+            "## Variables added or removed",
+            "",
+            _table(
+                [
+                    {"variable": var(c.key), "old": _show(c.old), "new": _show(c.new)}
+                    for c in added_removed
+                ]
+            ),
+            "",
+        ]
+    out += [
+        "## Results: significance and sign flips",
+        "",
+        f"Tests whose p crossed {ALPHA} and statistics whose sign changed, in "
+        "data/processed/results (printed in the report or not).",
+        "",
+    ]
+    out += [
+        _table(
+            [
+                {"result": _code(f.path), "flip": f.flip, "old": _show(f.old), "new": _show(f.new)}
+                for f in flips
+            ]
+        )
+        if flips
+        else "None.",
+        "",
+    ]
     out += ["## All changed results", ""]
     if results:
         counts = pd.Series([p.split(".")[0] for p, _, _ in results]).value_counts().sort_index()
-        out += [_table([{"domain": d, "changed": str(n)} for d, n in counts.items()]), "",
-                "<details><summary>Every changed result</summary>", "",
-                _table([{"result": _code(p), "old": _show(a), "new": _show(b)}
-                        for p, a, b in results]), "", "</details>", ""]
+        out += [
+            _table([{"domain": d, "changed": str(n)} for d, n in counts.items()]),
+            "",
+            "<details><summary>Every changed result</summary>",
+            "",
+            _table([{"result": _code(p), "old": _show(a), "new": _show(b)} for p, a, b in results]),
+            "",
+            "</details>",
+            "",
+        ]
     else:
         out += ["None.", ""]
     return "\n".join(out)
@@ -299,9 +372,12 @@ def to_markdown_page(old: Build, new: Build, old_name: str, new_name: str,
 
 def to_html_page(markdown: str, title: str) -> str:
     """The Markdown page as one standalone HTML file (pandoc)."""
-    return pypandoc.convert_text(markdown, "html5", format="markdown",
-                                 extra_args=["--standalone", f"--metadata=title:{title}",
-                                             "--metadata=lang:en-GB"])
+    return pypandoc.convert_text(
+        markdown,
+        "html5",
+        format="markdown",
+        extra_args=["--standalone", f"--metadata=title:{title}", "--metadata=lang:en-GB"],
+    )
 
 
 def _write(path: Path, text: str) -> None:

@@ -41,8 +41,9 @@ def build_files(root: Path) -> list[Path]:
     if not results:
         missing.append(str(root / RESULTS / "*.json"))
     if missing:
-        raise FileNotFoundError(f"not a complete build (run `uv run snakemake all` first): "
-                                f"missing {', '.join(missing)}")
+        raise FileNotFoundError(
+            f"not a complete build (run `uv run snakemake all` first): missing {', '.join(missing)}"
+        )
     return [*REQUIRED, *results]
 
 

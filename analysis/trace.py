@@ -47,9 +47,10 @@ def _traced_type(base: type) -> type:
     """A subclass of `base` whose values carry `origin` (a set of paths) and `by` (a function),
     and note their origin when compared (a comparison decides a word such as 'fell')."""
 
-    def new(cls: type, value: Any = base(), origin: frozenset[str] = frozenset(),
-            by: str = "") -> Any:
-        obj = base.__new__(cls, value)
+    def new(
+        cls: type, value: Any = None, origin: frozenset[str] = frozenset(), by: str = ""
+    ) -> Any:
+        obj = base.__new__(cls) if value is None else base.__new__(cls, value)
         obj.origin, obj.by = origin, by
         return obj
 
@@ -63,8 +64,11 @@ def _traced_type(base: type) -> type:
         return method
 
     namespace = {name: comparison(name) for name in COMPARISONS}
-    return type(f"Traced{base.__name__.title()}", (base,),
-                {**namespace, "__new__": new, "__hash__": base.__hash__})
+    return type(
+        f"Traced{base.__name__.title()}",
+        (base,),
+        {**namespace, "__new__": new, "__hash__": base.__hash__},
+    )
 
 
 TracedFloat, TracedInt, TracedStr = (_traced_type(t) for t in (float, int, str))
@@ -100,13 +104,16 @@ def traced_results(node: Any, path: str = "") -> Any:
         out = TracedMap()
         for key, value in node.items():
             child = f"{path}.{key}" if path else str(key)
-            out[key] = (_traced_scalar(value, path) if is_leaf and path
-                        else traced_results(value, child))
+            out[key] = (
+                _traced_scalar(value, path) if is_leaf and path else traced_results(value, child)
+            )
         out.path, out.is_leaf = path, is_leaf
         return out
     if isinstance(node, list):
-        items = TracedList(_traced_scalar(v, path) if not isinstance(v, dict | list)
-                           else traced_results(v, path) for v in node)
+        items = TracedList(
+            _traced_scalar(v, path) if not isinstance(v, dict | list) else traced_results(v, path)
+            for v in node
+        )
         items.path = path
         return items
     return _traced_scalar(node, path)
@@ -171,8 +178,11 @@ def _in_package(name: str) -> bool:
 def tracing() -> Iterator[None]:
     """Wrap every function of the loaded `analysis` modules (restored on exit)."""
     saved: list[tuple[Any, str, Any]] = []
-    modules = [m for m in list(sys.modules.values())
-               if _in_package(_spec_name(m)) and _spec_name(m) != __name__]
+    modules = [
+        m
+        for m in list(sys.modules.values())
+        if _in_package(_spec_name(m)) and _spec_name(m) != __name__
+    ]
     names = {m.__name__ for m in modules}  # "__main__" too, under `python -m analysis.numbers`
     try:
         for module in modules:
@@ -195,13 +205,16 @@ def _leaves(tree: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, An
             yield dotted, value
 
 
-def origins(build: Callable[[Any], Mapping[str, Any]], results: Mapping[str, Any]
-            ) -> dict[str, tuple[str, frozenset[str], str]]:
+def origins(
+    build: Callable[[Any], Mapping[str, Any]], results: Mapping[str, Any]
+) -> dict[str, tuple[str, frozenset[str], str]]:
     """{variable key: (text, result paths, function)} of `build(results)` run under tracing."""
     with tracing():
         variables = build(traced_results(dict(results)))
-    return {key: (str(value), getattr(value, "origin", frozenset()), getattr(value, "by", ""))
-            for key, value in _leaves(variables)}
+    return {
+        key: (str(value), getattr(value, "origin", frozenset()), getattr(value, "by", ""))
+        for key, value in _leaves(variables)
+    }
 
 
 def _computed_by(domain: str) -> str:
@@ -219,8 +232,9 @@ def _leaf_of(results: Mapping[str, Any], path: str) -> Any:
     return node
 
 
-def published_by_leaf(scorecard: pd.DataFrame, published: pd.DataFrame,
-                      results: Mapping[str, Any]) -> dict[str, list]:
+def published_by_leaf(
+    scorecard: pd.DataFrame, published: pd.DataFrame, results: Mapping[str, Any]
+) -> dict[str, list]:
     """The scorecard rows (printed value, rebuilt value, match) grouped by the statistic leaf
     their result path (data/published/statistics.csv) addresses."""
     rows = scorecard.merge(published[["id", "result_path"]], on="id", how="inner")
@@ -229,14 +243,23 @@ def published_by_leaf(scorecard: pd.DataFrame, published: pd.DataFrame,
         path = str(row["result_path"])
         parent = path.rsplit(".", 1)[0]
         leaf = parent if isinstance(_leaf_of(results, parent), Mapping) else path
-        out.setdefault(leaf, []).append({
-            "id": row["id"], "printed": row["published"], "reproduced": row["regenerated"],
-            "match": row["match"] == "true"})
+        out.setdefault(leaf, []).append(
+            {
+                "id": row["id"],
+                "printed": row["published"],
+                "reproduced": row["regenerated"],
+                "match": row["match"] == "true",
+            }
+        )
     return out
 
 
-def trace(build: Callable[[Any], Mapping[str, Any]], results: Mapping[str, Any],
-          scorecard: pd.DataFrame, statistics: pd.DataFrame) -> dict[str, Any]:
+def trace(
+    build: Callable[[Any], Mapping[str, Any]],
+    results: Mapping[str, Any],
+    scorecard: pd.DataFrame,
+    statistics: pd.DataFrame,
+) -> dict[str, Any]:
     """The sidecar: for each variable its text, anchor, formatter and results with n and any
     published value addressing them (`scorecard`: reproduction.csv; `statistics`: the
     published statistics with their result paths)."""
@@ -249,11 +272,19 @@ def trace(build: Callable[[Any], Mapping[str, Any]], results: Mapping[str, Any],
             leaf = _leaf_of(results, path)
             n = leaf.get("n", leaf.get("n_pairs")) if isinstance(leaf, Mapping) else None
             test = leaf.get("test") if isinstance(leaf, Mapping) else None
-            sources.append({"path": path, "computed_by": computed_by[path.split(".")[0]],
-                            **({"n": n} if isinstance(n, int) else {}),
-                            **({"test": test} if test else {}),
-                            **({"published": published[path]} if path in published else {})})
-        out[key] = {"text": text, "anchor": f"{ANCHOR_PREFIX}{key}", "formatted_by": by,
-                    "results": sources}
+            sources.append(
+                {
+                    "path": path,
+                    "computed_by": computed_by[path.split(".")[0]],
+                    **({"n": n} if isinstance(n, int) else {}),
+                    **({"test": test} if test else {}),
+                    **({"published": published[path]} if path in published else {}),
+                }
+            )
+        out[key] = {
+            "text": text,
+            "anchor": f"{ANCHOR_PREFIX}{key}",
+            "formatted_by": by,
+            "results": sources,
+        }
     return out
-
