@@ -376,7 +376,12 @@ def to_html_page(markdown: str, title: str) -> str:
         markdown,
         "html5",
         format="markdown",
-        extra_args=["--standalone", f"--metadata=title:{title}", "--metadata=lang:en-GB"],
+        extra_args=[
+            "--standalone",
+            f"--metadata=pagetitle:{title}",  # the page's own first heading is its title
+            "--metadata=lang:en-GB",
+            "--variable=maxwidth:90em",
+        ],
     )
 
 

@@ -199,7 +199,9 @@ def test_the_page_puts_flips_first_then_numbers_by_section_then_results(tmp_path
         "## Results: significance and sign flips",
         "## All changed results",
     ]
-    assert "<title>Build diff: old build → new</title>" in html.read_text(encoding="utf-8")
+    page_html = html.read_text(encoding="utf-8")
+    assert "<title>Build diff: old build → new</title>" in page_html
+    assert page_html.count("Build diff: old build → new") == 2  # the title and the heading
 
 
 def test_the_same_build_has_no_changes(tmp_path, capsys):

@@ -15,25 +15,21 @@ local function mark(el)
 end
 
 -- In metadata (the abstract) the shortcode is still words: `{{<` `var` key `>}}`, which
--- Quarto resolves later wherever they stand; the span keeps them together.
-local PATTERN = {"{{<", "var", nil, ">}}"}
+-- Quarto resolves later wherever they stand; the span keeps them together, with any
+-- punctuation written against them ("({{<", ">}},"), which Quarto needs in the same word.
+local OPEN, CLOSE = "{{<", ">}}"
 
 local function mark_words(inlines)
   local out = pandoc.Inlines({})
   local i = 1
   while i <= #inlines do
-    local words = {}
-    local j = i
-    while #words < 4 and j <= #inlines do
-      if inlines[j].t == "Str" then
-        words[#words + 1] = inlines[j].text
-      elseif inlines[j].t ~= "Space" then
-        break
-      end
+    local words, j = {}, i
+    while #words < 4 and j <= #inlines and (inlines[j].t == "Str" or inlines[j].t == "Space") do
+      if inlines[j].t == "Str" then words[#words + 1] = inlines[j].text end
       j = j + 1
     end
-    if #words == 4 and words[1] == PATTERN[1] and words[2] == PATTERN[2]
-        and words[4] == PATTERN[4] then
+    if #words == 4 and words[1]:sub(-#OPEN) == OPEN and words[2] == "var"
+        and words[4]:sub(1, #CLOSE) == CLOSE then
       local shortcode = pandoc.Inlines({})
       for k = i, j - 1 do shortcode:insert(inlines[k]) end
       out:insert(pandoc.Span(shortcode, {class = "qct-var", key = words[3]}))
