@@ -38,6 +38,7 @@ from analysis.formatting import ALPHA
 from analysis.io import atomic_write, read_json
 from analysis.results import load_results
 from analysis.tables import to_markdown
+from analysis.trace import leaves
 
 # Labels that appear inside formatted numbers ('OR 2.1 (95% CI 1.2 to 3.9)', 'z = -2.1').
 STATISTIC_LABELS = {"or", "ci", "df", "rs", "to"}
@@ -93,16 +94,9 @@ class ResultFlip:
     new: float
 
 
-def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(tree: Mapping[str, Any]) -> dict[str, Any]:
     """{dotted key: value} of the non-mapping leaves of a nested mapping."""
-    out: dict[str, Any] = {}
-    for key, value in tree.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out.update(flatten(value, f"{dotted}."))
-        else:
-            out[dotted] = value
-    return out
+    return dict(leaves(tree))
 
 
 def load_build(root: Path) -> Build:

@@ -31,6 +31,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.results import lookup
+
 # The origins noted by the functions being traced, innermost call last.
 _frames: list[set[str]] = []
 COMPARISONS = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")
@@ -196,11 +198,12 @@ def tracing() -> Iterator[None]:
             setattr(module, name, obj)
 
 
-def _leaves(tree: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+def leaves(tree: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted key, value) of every non-mapping leaf of a nested mapping."""
     for key, value in tree.items():
         dotted = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            yield from _leaves(value, f"{dotted}.")
+            yield from leaves(value, f"{dotted}.")
         else:
             yield dotted, value
 
@@ -213,7 +216,7 @@ def origins(
         variables = build(traced_results(dict(results)))
     return {
         key: (str(value), getattr(value, "origin", frozenset()), getattr(value, "by", ""))
-        for key, value in _leaves(variables)
+        for key, value in leaves(variables)
     }
 
 
@@ -221,15 +224,6 @@ def _computed_by(domain: str) -> str:
     """The function of the results domain that writes its results (`analysis.<domain>`)."""
     module = importlib.import_module(f"analysis.{domain}")
     return f"{module.__name__}.compute" if hasattr(module, "compute") else module.__name__
-
-
-def _leaf_of(results: Mapping[str, Any], path: str) -> Any:
-    node: Any = results
-    for key in path.split("."):
-        if not isinstance(node, Mapping) or key not in node:
-            return None
-        node = node[key]
-    return node
 
 
 def published_by_leaf(
@@ -242,7 +236,7 @@ def published_by_leaf(
     for row in rows.to_dict("records"):
         path = str(row["result_path"])
         parent = path.rsplit(".", 1)[0]
-        leaf = parent if isinstance(_leaf_of(results, parent), Mapping) else path
+        leaf = parent if isinstance(lookup(results, parent), Mapping) else path
         out.setdefault(leaf, []).append(
             {
                 "id": row["id"],
@@ -269,7 +263,7 @@ def trace(
     for key, (text, paths, by) in origins(build, results).items():
         sources = []
         for path in sorted(paths):
-            leaf = _leaf_of(results, path)
+            leaf = lookup(results, path)
             n = leaf.get("n", leaf.get("n_pairs")) if isinstance(leaf, Mapping) else None
             test = leaf.get("test") if isinstance(leaf, Mapping) else None
             sources.append(

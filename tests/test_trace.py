@@ -50,7 +50,7 @@ def paths(entry):
 
 def test_tracing_changes_no_variable_and_covers_all(traced):
     sidecar, plain, _, _ = traced
-    flat = dict(trace._leaves(plain))
+    flat = dict(trace.leaves(plain))
     assert sorted(sidecar) == sorted(flat)
     assert {k: e["text"] for k, e in sidecar.items()} == flat
 
