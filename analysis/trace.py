@@ -1,6 +1,6 @@
 """Where each manuscript variable comes from: the origin sidecar manuscript/_trace.json.
 
-`trace_variables` builds the variables of analysis.numbers a second time, from a copy of the
+`trace` builds the variables of analysis.numbers a second time, from a copy of the
 results in which every number, string and object knows its dotted results path
 (docs/results_format.md), while every function of the `analysis` package is wrapped for the
 duration: the text a function returns inherits the paths of the statistics it was given and of
@@ -33,11 +33,12 @@ import pandas as pd
 
 from analysis.results import lookup
 
-# The origins noted by the functions being traced, innermost call last.
+# The origins noted by the functions being traced, innermost call last (one build at a time:
+# tracing patches module attributes, so it is not for concurrent threads).
 _frames: list[set[str]] = []
 COMPARISONS = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")
-TRACE_FILE = "_trace.json"  # next to _variables.yml
-ANCHOR_PREFIX = "n-"  # report.html#n-<variable key> (the Lua filter uses the same prefix)
+TRACE_FILE = "_trace.json"  # next to _variables.yml; trace.lua names it too (TRACE_FILE)
+ANCHOR_PREFIX = "n-"  # report.html#n-<variable key>; trace.lua reads each anchor from the sidecar
 
 
 def _note(origin: frozenset[str]) -> None:
