@@ -157,6 +157,18 @@ function Span(el)
   local before, after = pandoc.Inlines({}), pandoc.Inlines({})  -- spaces stay outside
   while #content > 0 and content[1].t == "Space" do before:insert(content:remove(1)) end
   while #content > 0 and content[#content].t == "Space" do after:insert(content:remove()) end
+  -- Punctuation Quarto resolved together with a shortcode in the abstract ("18," from
+  -- "{{< var x >}},") goes outside, so that only the number is marked.
+  local text = pandoc.utils.stringify(content)
+  local last = content[#content]
+  if #text > #entry.text and text:sub(1, #entry.text) == entry.text and last ~= nil
+      and last.t == "Str" then
+    local extra = text:sub(#entry.text + 1)
+    if last.text:sub(-#extra) == extra then
+      content[#content] = pandoc.Str(last.text:sub(1, -#extra - 1))
+      after:insert(1, pandoc.Str(extra))
+    end
+  end
   content:insert(origin_box(key, entry, anchor, box_id))
   before:insert(pandoc.Span(content, {id = anchor, class = "qct-var", tabindex = "0",
                                       ["aria-describedby"] = box_id, ["data-key"] = key}))
