@@ -40,8 +40,6 @@ from analysis.results import load_results
 from analysis.tables import to_markdown
 from analysis.trace import leaves
 
-# Labels that appear inside formatted numbers ('OR 2.1 (95% CI 1.2 to 3.9)', 'z = -2.1').
-STATISTIC_LABELS = {"or", "ci", "df", "rs", "to"}
 NEGATIONS = ("not significant", "non-significant", "no significant", "insignificant")
 # Direction words of the generated text (analysis.numbers): changes, comparisons, signs.
 FALL = {"fall", "fell", "lower", "less", "shorter", "negative", "lowered", "reduction"}
@@ -114,10 +112,9 @@ def load_build(root: Path) -> Build:
 
 def is_words(text: str) -> bool:
     """Whether a printed text is words (a verdict, a direction, a list of waves) rather than a
-    formatted number with its statistic labels ('22.9 (n = 89)', 'z = -6.46, p < 0.001')."""
-    return any(
-        len(w) > 2 and w.lower() not in STATISTIC_LABELS for w in re.findall(r"[^\W\d_]+", text)
-    )
+    formatted number, whose labels are at most two letters ('22.9 (n = 89)', 'z = -6.46,
+    p < 0.001', 'OR 0.92 (95% CI 0.85 to 0.98)')."""
+    return any(len(word) > 2 for word in re.findall(r"[^\W\d_]+", text))
 
 
 def significance_of(text: str) -> str | None:
