@@ -26,13 +26,12 @@ CURRENT_BUILD = [str(path) for path in [
 ]]
 DIFF_CODE = COMMON + ["analysis/diff.py", "analysis/snapshot.py", "analysis/tables.py",
                       "analysis/results.py", "analysis/formatting.py", "analysis/trace.py"]
-
-
-wildcard_constraints:
-    name=r"[\w.-]+",
+SNAPSHOT_NAME = r"[\w.-]+"
 
 
 rule snapshot:
+    wildcard_constraints:
+        name=SNAPSHOT_NAME,
     input:
         build=ancient(CURRENT_BUILD),
         code=ancient(DIFF_CODE),
@@ -52,6 +51,8 @@ def saved_snapshot(wildcards):
 
 
 rule diff:
+    wildcard_constraints:
+        name=SNAPSHOT_NAME,
     input:
         old=saved_snapshot,
         new=CURRENT_BUILD,
