@@ -95,7 +95,7 @@ CONFIG_KEYS |= {
 shell.prefix(f"set -euo pipefail; PY={shell_escape(sys.executable)}; ")
 # The sources the render reads: everything in the manuscript folder but what the build writes.
 MANUSCRIPT_SOURCES = manuscript_sources(
-    MANUSCRIPT, generated=["_output", "_tables", "_variables.yml", ".quarto", "_generated"]
+    MANUSCRIPT, generated=["_output", "_tables", "_variables.yml", "_trace.json", ".quarto", "_generated"]
 )
 
 
@@ -270,10 +270,12 @@ rule numbers:
         # The command reads this file of the folder it is given.
         cited="data/published/cited_facts.csv",
         consistency="docs/consistency.md",
+        published="data/published/statistics.csv",  # read by the trace of each number
         config=config_file("numbers"),
         code=code("analysis.numbers"),
     output:
         variables=f"{MANUSCRIPT}/_variables.yml",
+        trace=f"{MANUSCRIPT}/_trace.json",  # each variable's origin, next to the variables
         tables=directory(f"{MANUSCRIPT}/_tables"),
     log:
         "logs/numbers.log",
@@ -290,11 +292,15 @@ rule numbers:
         " --tables {output.tables:q} 2> {log:q}"
 
 
+include: "rules/diff.smk"
+
+
 rule render:
     input:
         sources=MANUSCRIPT_SOURCES,
         variables=rules.numbers.output.variables,
         tables=rules.numbers.output.tables,
+        trace=rules.numbers.output.trace,
         figures=rules.figures.output,
         sensitivity_figure=rules.sensitivity_figure.output,
         code=code("analysis.render"),

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from analysis import claims, tables
+from analysis import claims, tables, trace
 from analysis.config import Wave, Waves, load_config
 from analysis.formatting import (
     ALPHA,
@@ -42,7 +42,7 @@ from analysis.formatting import (
     fmt_test,
     significance,
 )
-from analysis.io import atomic_write, read_json
+from analysis.io import atomic_write, read_json, write_json
 from analysis.results import DOMAINS, load_results
 from analysis.sensitivity.report import comparison_table, sensitivity_variables
 
@@ -689,7 +689,7 @@ def write_outputs(variables: Mapping[str, Any], table_texts: Mapping[str, str],
 
 def main(argv: list[str] | None = None) -> int:
     """Read results, scorecard, cited facts and provenance; write the variables and tables."""
-    from analysis.published import load_cited_facts
+    from analysis.published import load_cited_facts, load_published
 
     parser = argparse.ArgumentParser(prog="python -m analysis.numbers",
                                      description=main.__doc__)
@@ -698,7 +698,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scorecard", required=True, type=Path)
     parser.add_argument("--claims", required=True, type=Path, help="the claims' scorecard")
     parser.add_argument("--published", required=True, type=Path,
-                        help="folder of cited_facts.csv (the one file read from it)")
+                        help="folder of cited_facts.csv and statistics.csv (the files read)")
     parser.add_argument("--provenance", required=True, type=Path,
                         help="the build's provenance (python -m analysis.provenance)")
     parser.add_argument("--config", required=True, type=Path)
@@ -716,14 +716,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     scorecard = pd.read_csv(args.scorecard, dtype=str, keep_default_na=False)
     provenance = read_json(args.provenance)
-    variables = build_variables(results, scorecard, load_cited_facts(args.published), provenance,
-                                config)
+    cited = load_cited_facts(args.published)
+    variables = build_variables(results, scorecard, cited, provenance, config)
+    origins = trace.trace(lambda traced: build_variables(traced, scorecard, cited, provenance,
+                                                         config), results, scorecard,
+                          load_published(args.published))
     table_texts = build_tables(results, scorecard, provenance, config)
     table_texts["consistency.md"] = unnumbered(args.consistency.read_text(encoding="utf-8"))
     claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
     table_texts["claims_summary.md"] = tables.to_markdown(claims.report_summary(claims_card))
     table_texts["claims.md"] = tables.to_markdown(claims.report_table(claims_card))
     write_outputs(variables, table_texts, args.variables, args.tables)
+    write_json(origins, args.variables.with_name(trace.TRACE_FILE))
     return 0
 
 

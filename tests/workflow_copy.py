@@ -28,6 +28,8 @@ GENERATED = {
     "_output",
     "_tables",
     "_variables.yml",
+    "_trace.json",
+    "snapshots",
     ".quarto",
 }
 

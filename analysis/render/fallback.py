@@ -22,7 +22,7 @@ import pypandoc
 import typst
 import yaml
 
-from analysis.render import callouts, crossref
+from analysis.render import callouts, crossref, trace
 from analysis.render.ast import nodes
 from analysis.render.errors import RenderError
 from analysis.render.shortcodes import VARIABLES_FILE, expand, load_variables
@@ -149,7 +149,8 @@ def build(manuscript_dir: str | Path, document: str = "report.qmd") -> Built:
             source = callouts.style(doc, fmt)
             if fmt == "typst":
                 source, root = rebase_images(source, manuscript)
-            args = [*_writer_args(fmt), *_flags(options), f"--metadata-file={metadata}"]
+            args = [*_writer_args(fmt), *trace.filter_args(manuscript), *_flags(options),
+                    f"--metadata-file={metadata}"]
             outputs[fmt] = _pandoc(["--from=json", *args], json.dumps(source), manuscript)
     try:
         pdf = typst.compile(outputs["typst"].encode("utf-8"), root=str(root),

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from analysis.render import trace
 from analysis.render.errors import RenderError
 
 SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)\s*(?P<arg>.*?)\s*>\}\}")
@@ -122,7 +123,7 @@ def expand(document: Path, root: Path, variables: dict[str, Any] | None) -> Expa
 
     def replace(match: re.Match[str], where: str) -> str:
         if match["name"] == "var":
-            return lookup_variable(variables, match["arg"], where)
+            return trace.mark(root, match["arg"], lookup_variable(variables, match["arg"], where))
         if match["name"] == "include":
             raise RenderError(f"{where}: an include must stand alone on its line")
         raise RenderError(f"{where}: unsupported shortcode '{match['name']}' (the fallback "

@@ -1,0 +1,285 @@
+"""Where each manuscript variable comes from: the origin sidecar manuscript/_trace.json.
+
+`trace` builds the variables of analysis.numbers a second time, from a copy of the
+results in which every number, string and object knows its dotted results path
+(docs/results_format.md), while every function of the `analysis` package is wrapped for the
+duration: the text a function returns inherits the paths of the statistics it was given and of
+the values it read or compared directly (a helper returning a number or a flag passes its
+origins on to its caller). Text already traced by an inner call (a formatted mean) keeps
+its own, narrower origin, so a phrase built from two means and a test lists exactly those three
+results. Nothing in analysis.numbers knows about tracing; a new variable is traced as it is.
+
+Assumptions, named: a path is reported at the level of its statistic leaf (the object holding
+`value`/`n` or a test's fields, docs/results_format.md); text derived from values read in a
+function but not passed through a traced formatter (a verdict word counted over several
+phrases) lists every result that function read or compared, a superset rather than a guess.
+Text computed from no result (wave labels, configuration, provenance) has no paths.
+
+The numbers step writes the sidecar next to the variables file; the render step's Lua filter
+(manuscript/_extensions/trace/trace.lua) reads it by the same name.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+
+from analysis.results import lookup
+
+# The origins noted by the functions being traced, innermost call last (one build at a time:
+# tracing patches module attributes, so it is not for concurrent threads).
+_frames: list[set[str]] = []
+COMPARISONS = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")
+TRACE_FILE = "_trace.json"  # next to _variables.yml; trace.lua names it too (TRACE_FILE)
+ANCHOR_PREFIX = "n-"  # report.html#n-<variable key>; trace.lua reads each anchor from the sidecar
+
+
+def _note(origin: frozenset[str]) -> None:
+    if _frames:
+        _frames[-1].update(origin)
+
+
+def _traced_type(base: type) -> type:
+    """A subclass of `base` whose values carry `origin` (a set of paths) and `by` (a function),
+    and note their origin when compared (a comparison decides a word such as 'fell')."""
+
+    def new(
+        cls: type, value: Any = None, origin: frozenset[str] = frozenset(), by: str = ""
+    ) -> Any:
+        obj = base.__new__(cls) if value is None else base.__new__(cls, value)
+        obj.origin, obj.by = origin, by
+        return obj
+
+    def comparison(name: str) -> Callable[[Any, Any], Any]:
+        op = getattr(base, name)
+
+        def method(self: Any, other: Any) -> Any:
+            _note(self.origin)
+            return op(self, other)
+
+        return method
+
+    namespace = {name: comparison(name) for name in COMPARISONS}
+    return type(
+        f"Traced{base.__name__.title()}",
+        (base,),
+        {**namespace, "__new__": new, "__hash__": base.__hash__},
+    )
+
+
+TracedFloat, TracedInt, TracedStr = (_traced_type(t) for t in (float, int, str))
+SCALARS = {float: TracedFloat, int: TracedInt, str: TracedStr}
+
+
+class TracedMap(dict):
+    """A results object that knows its path and notes the origin of each scalar read from it."""
+
+    path: str
+    is_leaf: bool  # a statistic leaf: no objects or lists inside
+
+    def __getitem__(self, key: Any) -> Any:
+        value = dict.__getitem__(self, key)
+        if hasattr(value, "origin"):
+            _note(value.origin)
+        return value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
+class TracedList(list):
+    """A results list (e.g. selected predictors); its items carry the list's path."""
+
+    path: str
+
+
+def traced_results(node: Any, path: str = "") -> Any:
+    """A copy of a results tree whose scalars carry their statistic leaf's path."""
+    if isinstance(node, dict):
+        is_leaf = not any(isinstance(v, dict | list) for v in node.values())
+        out = TracedMap()
+        for key, value in node.items():
+            child = f"{path}.{key}" if path else str(key)
+            out[key] = (
+                _traced_scalar(value, path) if is_leaf and path else traced_results(value, child)
+            )
+        out.path, out.is_leaf = path, is_leaf
+        return out
+    if isinstance(node, list):
+        items = TracedList(
+            _traced_scalar(v, path) if not isinstance(v, dict | list) else traced_results(v, path)
+            for v in node
+        )
+        items.path = path
+        return items
+    return _traced_scalar(node, path)
+
+
+def _traced_scalar(value: Any, path: str) -> Any:
+    kind = SCALARS.get(type(value))  # bool and None cannot be subclassed: they stay plain
+    return value if kind is None else kind(value, frozenset({path}))
+
+
+def _origin_of(arg: Any) -> frozenset[str]:
+    if isinstance(arg, TracedMap) and arg.is_leaf:
+        return frozenset({arg.path})
+    return getattr(arg, "origin", frozenset())
+
+
+def _tag(out: Any, origin: frozenset[str], by: str) -> Any:
+    """`out` with every string in it that has no origin yet traced to `origin`; `by` is the
+    innermost function that made the string."""
+    if isinstance(out, TracedMap | TracedList) or getattr(out, "origin", None):
+        return out
+    if isinstance(out, str):
+        return TracedStr(out, origin, getattr(out, "by", "") or by)
+    if isinstance(out, dict):
+        return {k: _tag(v, origin, by) for k, v in out.items()}
+    if isinstance(out, list | tuple):
+        return type(out)(_tag(v, origin, by) for v in out)
+    return out
+
+
+def _traced_function(fn: Callable[..., Any]) -> Callable[..., Any]:
+    module = sys.modules.get(fn.__module__)
+    by = f"{_spec_name(module) if module else fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def traced(*args: Any, **kwargs: Any) -> Any:
+        frame: set[str] = set()
+        for arg in (*args, *kwargs.values()):
+            frame.update(_origin_of(arg))
+        _frames.append(frame)
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            _frames.pop()
+        if not isinstance(out, str | Mapping | list | tuple):
+            _note(frozenset(frame))  # a number or flag the caller turns into words
+        return _tag(out, frozenset(frame), by)
+
+    return traced
+
+
+def _spec_name(module: Any) -> str:
+    spec = getattr(module, "__spec__", None)
+    return getattr(spec, "name", None) or module.__name__
+
+
+def _in_package(name: str) -> bool:
+    return name == "analysis" or name.startswith("analysis.")
+
+
+@contextmanager
+def tracing() -> Iterator[None]:
+    """Wrap every function of the loaded `analysis` modules (restored on exit)."""
+    saved: list[tuple[Any, str, Any]] = []
+    modules = [
+        m
+        for m in list(sys.modules.values())
+        if _in_package(_spec_name(m)) and _spec_name(m) != __name__
+    ]
+    names = {m.__name__ for m in modules}  # "__main__" too, under `python -m analysis.numbers`
+    try:
+        for module in modules:
+            for name, obj in list(vars(module).items()):
+                if inspect.isfunction(obj) and obj.__module__ in names:
+                    saved.append((module, name, obj))
+                    setattr(module, name, _traced_function(obj))
+        yield
+    finally:
+        for module, name, obj in reversed(saved):
+            setattr(module, name, obj)
+
+
+def leaves(tree: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted key, value) of every non-mapping leaf of a nested mapping."""
+    for key, value in tree.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from leaves(value, f"{dotted}.")
+        else:
+            yield dotted, value
+
+
+def origins(
+    build: Callable[[Any], Mapping[str, Any]], results: Mapping[str, Any]
+) -> dict[str, tuple[str, frozenset[str], str]]:
+    """{variable key: (text, result paths, function)} of `build(results)` run under tracing."""
+    with tracing():
+        variables = build(traced_results(dict(results)))
+    return {
+        key: (str(value), getattr(value, "origin", frozenset()), getattr(value, "by", ""))
+        for key, value in leaves(variables)
+    }
+
+
+def _computed_by(domain: str) -> str:
+    """The function of the results domain that writes its results (`analysis.<domain>`)."""
+    module = importlib.import_module(f"analysis.{domain}")
+    return f"{module.__name__}.compute" if hasattr(module, "compute") else module.__name__
+
+
+def published_by_leaf(
+    scorecard: pd.DataFrame, published: pd.DataFrame, results: Mapping[str, Any]
+) -> dict[str, list]:
+    """The scorecard rows (printed value, rebuilt value, match) grouped by the statistic leaf
+    their result path (data/published/statistics.csv) addresses."""
+    rows = scorecard.merge(published[["id", "result_path"]], on="id", how="inner")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows.to_dict("records"):
+        path = str(row["result_path"])
+        parent = path.rsplit(".", 1)[0]
+        leaf = parent if isinstance(lookup(results, parent), Mapping) else path
+        out.setdefault(leaf, []).append(
+            {
+                "id": row["id"],
+                "printed": row["published"],
+                "reproduced": row["regenerated"],
+                "match": row["match"] == "true",
+            }
+        )
+    return out
+
+
+def trace(
+    build: Callable[[Any], Mapping[str, Any]],
+    results: Mapping[str, Any],
+    scorecard: pd.DataFrame,
+    statistics: pd.DataFrame,
+) -> dict[str, Any]:
+    """The sidecar: for each variable its text, anchor, formatter and results with n and any
+    published value addressing them (`scorecard`: reproduction.csv; `statistics`: the
+    published statistics with their result paths)."""
+    published = published_by_leaf(scorecard, statistics, results)
+    computed_by = {domain: _computed_by(domain) for domain in results}
+    out: dict[str, Any] = {}
+    for key, (text, paths, by) in origins(build, results).items():
+        sources = []
+        for path in sorted(paths):
+            leaf = lookup(results, path)
+            n = leaf.get("n", leaf.get("n_pairs")) if isinstance(leaf, Mapping) else None
+            test = leaf.get("test") if isinstance(leaf, Mapping) else None
+            sources.append(
+                {
+                    "path": path,
+                    "computed_by": computed_by[path.split(".")[0]],
+                    **({"n": n} if isinstance(n, int) else {}),
+                    **({"test": test} if test else {}),
+                    **({"published": published[path]} if path in published else {}),
+                }
+            )
+        out[key] = {
+            "text": text,
+            "anchor": f"{ANCHOR_PREFIX}{key}",
+            "formatted_by": by,
+            "results": sources,
+        }
+    return out

@@ -1,0 +1,201 @@
+-- Traceable numbers: each span `qct-var` (a manuscript variable, with attribute `key`) gets its
+-- origin from the sidecar `_trace.json` written by the numbers step (analysis/trace.py).
+--
+-- HTML: the number becomes focusable (tabindex 0) and linkable (id "n-<key>", then
+-- "n-<key>-2"... for later uses of the same variable); an origin box (role tooltip, tied by
+-- aria-describedby) shows on hover, keyboard focus or when the link is followed: the variable,
+-- the results paths it was computed from with their n and the analysis function, any published
+-- value addressing them and whether it was reproduced, and the function that formatted it. A
+-- button switches all of it off for a clean reading view. Other formats (the PDF): the span is
+-- unwrapped and nothing is added. Without a sidecar the spans are unwrapped in every format.
+--
+-- Used by Quarto (through this extension, after mark.lua) and by the fallback renderer
+-- (pandoc --lua-filter), so both print the same annotations.
+
+local TRACE_FILE = "_trace.json"
+
+local STYLE = [[
+<style>
+.qct-var { position: relative; border-bottom: 1px dotted #5a6b7b; cursor: help; }
+.qct-var:focus { outline: 2px solid #1f5f99; outline-offset: 1px; }
+.qct-var:target { background: #fff3c4; }
+.qct-origin { display: none; position: absolute; left: 0; top: 1.4em; z-index: 20;
+  width: 34em; max-width: 80vw; max-height: 22em; overflow: auto; padding: .5em .7em;
+  background: #fdfdfd; color: #1b1b1b; border: 1px solid #5a6b7b; border-radius: 4px;
+  box-shadow: 0 2px 8px rgba(0,0,0,.18); font-size: .8rem; line-height: 1.35;
+  font-weight: normal; font-style: normal; text-align: left; white-space: normal; }
+.qct-origin > span { display: block; margin: .15em 0; }
+.qct-origin code { font-size: .95em; word-break: break-all; }
+.qct-var:hover > .qct-origin, .qct-var:focus > .qct-origin,
+.qct-var:focus-within > .qct-origin, .qct-var:target > .qct-origin { display: block; }
+.qct-trace-toggle { position: fixed; top: .6em; right: .6em; z-index: 30; font-size: .8rem;
+  padding: .3em .6em; border: 1px solid #5a6b7b; border-radius: 4px; background: #fff;
+  cursor: pointer; }
+.qct-trace-toggle:focus { outline: 2px solid #1f5f99; }
+.qct-trace-off .qct-var { border-bottom: 0; cursor: auto; }
+.qct-trace-off .qct-var:target { background: none; }
+.qct-trace-off .qct-origin { display: none !important; }
+@media print {
+  .qct-origin, .qct-trace-toggle { display: none !important; }
+  .qct-var { border-bottom: 0; }
+}
+</style>
+<button type="button" class="qct-trace-toggle" aria-pressed="true">Number origins: shown</button>
+]]
+
+local SCRIPT = [[
+<script>
+(function () {
+  var root = document.documentElement;
+  var button = document.querySelector(".qct-trace-toggle");
+  function apply(shown) {
+    root.classList.toggle("qct-trace-off", !shown);
+    button.setAttribute("aria-pressed", shown ? "true" : "false");
+    button.textContent = "Number origins: " + (shown ? "shown" : "hidden");
+    document.querySelectorAll(".qct-var").forEach(function (el) {
+      el.setAttribute("tabindex", shown ? "0" : "-1");
+    });
+    try { localStorage.setItem("qct-trace", shown ? "shown" : "hidden"); } catch (e) {}
+  }
+  button.addEventListener("click", function () {
+    apply(root.classList.contains("qct-trace-off"));
+  });
+  var stored = null;
+  try { stored = localStorage.getItem("qct-trace"); } catch (e) {}
+  apply(stored !== "hidden" && location.search.indexOf("clean") < 0);
+})();
+</script>
+]]
+
+local function project_dir()
+  if quarto ~= nil and quarto.project ~= nil and quarto.project.directory ~= nil then
+    return quarto.project.directory
+  end
+  return "."
+end
+
+local function read_trace()
+  local path = pandoc.path.join({project_dir(), TRACE_FILE})
+  local file = io.open(path, "r")
+  if file == nil then
+    return nil
+  end
+  local text = file:read("a")
+  file:close()
+  return pandoc.json.decode(text, false)
+end
+
+local trace = read_trace()
+local is_html = FORMAT:match("html") ~= nil
+local seen = {}   -- uses per variable key, for unique ids
+local marked = 0  -- spans annotated
+
+local function code(text)
+  return pandoc.Code(tostring(text))
+end
+
+local function line(inlines)
+  return pandoc.Span(inlines)
+end
+
+local function published_text(rows)
+  local parts = pandoc.Inlines({})
+  for i, row in ipairs(rows) do
+    if i > 1 then parts:insert(pandoc.Str("; ")) end
+    local verdict = row.match and "reproduced" or "not reproduced"
+    parts:extend({pandoc.Str("published " .. row.id .. ": printed "), code(row.printed),
+                  pandoc.Str(", rebuilt "), code(row.reproduced),
+                  pandoc.Str(" (" .. verdict .. ")")})
+  end
+  return parts
+end
+
+local function origin_box(key, entry, anchor, box_id)
+  local lines = pandoc.List({
+    line({pandoc.Str("Variable "), code(key), pandoc.Space(),
+          pandoc.Link("(link)", "#" .. anchor, "", {["aria-label"] = "link to this number"})}),
+  })
+  if #entry.results == 0 then
+    lines:insert(line({pandoc.Str("Not computed from the results.")}))
+  end
+  for _, source in ipairs(entry.results) do
+    local row = pandoc.Inlines({pandoc.Str("From "), code(source.path)})
+    if source.n ~= nil then
+      row:insert(pandoc.Str(" (n = " .. tostring(math.tointeger(source.n) or source.n) .. ")"))
+    end
+    row:extend({pandoc.Str(", computed by "), code(source.computed_by)})
+    if source.test ~= nil then row:insert(pandoc.Str(" (" .. source.test .. " test)")) end
+    if source.published ~= nil then
+      row:insert(pandoc.Str(". "))
+      row:extend(published_text(source.published))
+    end
+    lines:insert(line(row))
+  end
+  lines:insert(line({pandoc.Str("Formatted by "), code(entry.formatted_by)}))
+  return pandoc.Span(lines, {id = box_id, class = "qct-origin", role = "tooltip"})
+end
+
+function Span(el)
+  local key = el.attributes["key"]
+  if not el.classes:includes("qct-var") or key == nil then
+    return nil  -- not a marked variable (or one already annotated)
+  end
+  if trace == nil or not is_html then
+    return el.content
+  end
+  local entry = trace[key]
+  if entry == nil then
+    error("trace.lua: variable '" .. tostring(key) .. "' has no origin in " .. TRACE_FILE ..
+          " (rebuild the numbers step)")
+  end
+  seen[key] = (seen[key] or 0) + 1
+  local anchor = entry.anchor
+  if seen[key] > 1 then anchor = anchor .. "-" .. seen[key] end
+  marked = marked + 1
+  local box_id = "qct-origin-" .. marked
+  local content = pandoc.Inlines(el.content)
+  local before, after = pandoc.Inlines({}), pandoc.Inlines({})  -- spaces stay outside
+  while #content > 0 and content[1].t == "Space" do before:insert(content:remove(1)) end
+  while #content > 0 and content[#content].t == "Space" do after:insert(content:remove()) end
+  -- Punctuation Quarto resolved together with a shortcode in the abstract ("18," from
+  -- "{{< var x >}},") goes outside, so that only the number is marked.
+  local text = pandoc.utils.stringify(content)
+  local last = content[#content]
+  if #text > #entry.text and text:sub(1, #entry.text) == entry.text and last ~= nil
+      and last.t == "Str" then
+    local extra = text:sub(#entry.text + 1)
+    if last.text:sub(-#extra) == extra then
+      content[#content] = pandoc.Str(last.text:sub(1, -#extra - 1))
+      after:insert(1, pandoc.Str(extra))
+    end
+  end
+  content:insert(origin_box(key, entry, anchor, box_id))
+  before:insert(pandoc.Span(content, {id = anchor, class = "qct-var", tabindex = "0",
+                                      ["aria-describedby"] = box_id, ["data-key"] = key}))
+  before:extend(after)
+  return before
+end
+
+-- Metadata other than the abstract (title, date: fields that also go into the HTML head as
+-- plain text) keeps the bare number.
+local function unwrap(el)
+  if el.classes:includes("qct-var") then return el.content end
+end
+
+-- One pass over the whole document, metadata included, the same under Quarto and pandoc.
+function Pandoc(doc)
+  for name, value in pairs(doc.meta) do
+    local kind = pandoc.utils.type(value)
+    if kind == "Inlines" or kind == "Blocks" then
+      doc.meta[name] = value:walk({Span = name == "abstract" and Span or unwrap})
+    end
+  end
+  doc.blocks = doc.blocks:walk({Span = Span})
+  if marked > 0 then
+    doc.blocks:insert(1, pandoc.RawBlock("html", STYLE))
+    doc.blocks:insert(pandoc.RawBlock("html", SCRIPT))
+  end
+  return doc
+end
+
+return {{Pandoc = Pandoc}}

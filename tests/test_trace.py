@@ -1,0 +1,204 @@
+"""analysis.trace and the trace extension: each number's origin and its hover target in HTML."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from analysis import numbers, trace
+from analysis.config import Waves
+from analysis.io import write_json
+from analysis.render import fallback
+from analysis.render.errors import RenderError
+from tests.results_fixture import CITED, PROVENANCE, ROOT, SCORECARD, shipped_results
+
+EXTENSION = ROOT / "manuscript" / "_extensions" / "trace"
+# The published statistics the hand-made scorecard's ids stand for (statistics.csv's column).
+STATISTICS = pd.DataFrame(
+    {
+        "id": ["study_n_total", "prof_male_n", "off_days_qct_t1"],
+        "result_path": [
+            "study.participants.value",
+            "profile.male.count",
+            "offending.crime_days_30.mean.QCT.t1.value",
+        ],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def traced():
+    results, config = shipped_results()
+    sidecar = trace.trace(
+        lambda r: numbers.build_variables(r, SCORECARD, CITED, PROVENANCE, config),
+        results,
+        SCORECARD,
+        STATISTICS,
+    )
+    plain = numbers.build_variables(results, SCORECARD, CITED, PROVENANCE, config)
+    return sidecar, plain, results, Waves.from_config(config)
+
+
+def paths(entry):
+    return [r["path"] for r in entry["results"]]
+
+
+def test_tracing_changes_no_variable_and_covers_all(traced):
+    sidecar, plain, _, _ = traced
+    flat = dict(trace.leaves(plain))
+    assert sorted(sidecar) == sorted(flat)
+    assert {k: e["text"] for k, e in sidecar.items()} == flat
+
+
+def test_a_sample_of_variables_carries_the_right_result_paths(traced):
+    sidecar, _, _, waves = traced
+    b, f = waves.baseline.id, waves.first_follow_up.id
+    mean = "offending.crime_days_30.mean"
+    assert paths(sidecar["study.n_total"]) == ["study.participants"]
+    assert paths(sidecar["offending.days30.qct.first.value"]) == [f"{mean}.QCT.{f}"]
+    assert paths(sidecar["offending.days30.comparison.baseline.text"]) == [f"{mean}.comparison.{b}"]
+    # A phrase is built from both means and the test: exactly those three.
+    assert paths(sidecar["offending.days30.qct.base_first.phrase"]) == [
+        f"{mean}.QCT.{b}",
+        f"{mean}.QCT.{f}",
+        f"offending.crime_days_30.wilcoxon.QCT.{b}_{f}",
+    ]
+    assert paths(sidecar["drug_use.illicit_drug_days_30.qct.base_first.test"]) == [
+        f"drug_use.illicit_drug_days_30.wilcoxon.QCT.{b}_{f}"
+    ]
+    assert paths(sidecar["regression.final.age.or_ci"]) == ["regression.final.coefficients.age"]
+
+
+def test_each_source_has_its_n_function_and_published_match(traced):
+    sidecar, _, results, waves = traced
+    (source,) = sidecar["offending.days30.qct.baseline.value"]["results"]
+    leaf = results["offending"]["crime_days_30"]["mean"]["QCT"][waves.baseline.id]
+    assert source["n"] == leaf["n"]
+    assert source["computed_by"] == "analysis.offending.compute"
+    # The hand-made scorecard: 'off_days_qct_t1' printed 23, not regenerated.
+    assert source["published"] == [
+        {"id": "off_days_qct_t1", "printed": "23", "reproduced": "", "match": False}
+    ]
+    (test_source,) = sidecar["drug_use.illicit_drug_days_30.qct.base_first.test"]["results"]
+    assert test_source["test"] == "wilcoxon" and "published" not in test_source
+    assert sidecar["study.n_total"]["formatted_by"] == "analysis.formatting.fmt_count"
+    assert sidecar["study.n_total"]["anchor"] == "n-study.n_total"
+
+
+def test_verdicts_list_every_result_they_were_decided_on(traced):
+    sidecar, _, _, waves = traced
+    b, last = waves.baseline.id, waves.last_follow_up.id
+    first = set(paths(sidecar["hypotheses.first"]))
+    # The first hypothesis counts the QCT group's falls in crime and drug use to the last wave.
+    assert {
+        f"offending.crime_days_30.wilcoxon.QCT.{b}_{last}",
+        f"drug_use.illicit_drug_days_30.wilcoxon.QCT.{b}_{last}",
+    } <= first
+
+
+def test_text_from_no_result_has_no_paths(traced):
+    sidecar, _, _, _ = traced
+    for key in (
+        "config.missing_data.name",
+        "waves.first.label",
+        "cited.dtto_orders_since_2001",
+        "provenance.commit",
+        "scorecard.matched",
+    ):
+        assert sidecar[key]["results"] == [], key
+
+
+def test_tracing_restores_the_package():
+    before = numbers.mean
+    with trace.tracing():
+        assert numbers.mean is not before
+    assert numbers.mean is before
+
+
+# ------------------------------------------------------------------ the HTML (fallback renderer)
+
+SAMPLE = (
+    "study.n_total",
+    "offending.days30.qct.first.value",
+    "offending.days30.qct.base_first.phrase",
+    "regression.final.age.or_ci",
+    "hypotheses.first",
+)
+
+
+def manuscript(tmp_path: Path, sidecar, plain, body: str) -> Path:
+    """A one-page manuscript with the trace extension, the variables and their sidecar."""
+    folder = tmp_path / "manuscript dir"  # a space in the path, as a reviewer's might have
+    shutil.copytree(EXTENSION, folder / "_extensions" / "trace")
+    (folder / "_variables.yml").write_text(yaml.safe_dump(plain), encoding="utf-8")
+    write_json(sidecar, folder / trace.TRACE_FILE)
+    (folder / "report.qmd").write_text(f"---\ntitle: Test\n---\n\n{body}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.slow
+def test_each_sampled_number_is_a_focusable_linkable_hover_target(tmp_path, traced):
+    sidecar, plain, _, _ = traced
+    body = "\n\n".join(f"Value {{{{< var {key} >}}}} here." for key in SAMPLE)
+    body += "\n\nAgain {{< var study.n_total >}}."
+    built = fallback.build(manuscript(tmp_path, sidecar, plain, body))
+    html = built.html.decode("utf-8")
+    for key in SAMPLE:
+        span = re.search(
+            rf'<span id="n-{re.escape(key)}"([^>]*)>(.*?)<span id="([^"]+)"'
+            rf"([^>]*)>(.*?)</span></span>",
+            html,
+            re.S,
+        )
+        assert span, key
+        attrs, text, box_id, box_attrs, box = span.groups()
+        assert 'tabindex="0"' in attrs and f'aria-describedby="{box_id}"' in attrs
+        assert 'role="tooltip"' in box_attrs
+        assert " ".join(text.split()) == sidecar[key]["text"].replace("&", "&amp;").replace(
+            "<", "&lt;"
+        )
+        for path in paths(sidecar[key]):
+            assert f"<code>{path}</code>" in box, (key, path)
+        assert f'href="#n-{key}"' in box
+    assert 'id="n-study.n_total-2"' in html  # a second use gets its own anchor
+    assert 'class="qct-trace-toggle" aria-pressed="true"' in html
+    # The PDF's source carries the numbers and nothing of their origins.
+    assert "qct" not in built.typst and "n-study" not in built.typst
+    assert sidecar["offending.days30.qct.base_first.phrase"]["text"] in built.typst
+
+
+@pytest.mark.slow
+def test_a_variable_missing_from_the_sidecar_stops_the_render(tmp_path, traced):
+    sidecar, plain, _, _ = traced
+    incomplete = {k: v for k, v in sidecar.items() if k != "study.n_total"}
+    folder = manuscript(tmp_path, incomplete, plain, "N = {{< var study.n_total >}}.")
+    with pytest.raises(RenderError, match="study.n_total"):
+        fallback.build(folder)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="the Quarto CLI is not installed")
+def test_quarto_marks_the_same_numbers(tmp_path, traced):
+    import subprocess
+
+    sidecar, plain, _, _ = traced
+    body = "\n\n".join(f"Value {{{{< var {key} >}}}} here." for key in SAMPLE)
+    folder = manuscript(tmp_path, sidecar, plain, body)
+    (folder / "_quarto.yml").write_text(
+        "project:\n  type: default\nfilters:\n  - trace\n", encoding="utf-8"
+    )
+    subprocess.run(
+        ["quarto", "render", "report.qmd", "--to", "html"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    quarto_ids = re.findall(r'<span id="(n-[^"]+)"', html)
+    fallback_ids = re.findall(r'<span id="(n-[^"]+)"', fallback.build(folder).html.decode("utf-8"))
+    assert quarto_ids == fallback_ids == [f"n-{key}" for key in SAMPLE]
