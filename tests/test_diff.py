@@ -120,6 +120,7 @@ def write_build(
         path = root / snapshot.RESULTS / f"{domain}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(tree), encoding="utf-8")
+    (root / snapshot.CONFIG).parent.mkdir(parents=True, exist_ok=True)
     (root / snapshot.CONFIG).write_text(
         json.dumps(config or {"missing_data": "locf"}), encoding="utf-8"
     )
