@@ -69,14 +69,24 @@ INTAKE_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("proportions", "stage_precontemplation", "Pre-contemplation stage of change",
      "stage of change"),
 )
-# Means shown at other than one decimal: small means (composite score in 0-1, suicide attempts)
-# at two, money (whole pounds) at none. Comparisons in the text use the same precision.
+# Decimals of the intake means the paper does not print: small means (composite score in 0-1,
+# suicide attempts) at two, money (whole pounds) at none, others at one. Where the paper prints
+# a mean, its precision (numbers.printed_precision) wins. Text and table use the same precision.
 MEAN_DECIMALS = {"drug_composite": 2, "suicide_attempts_lifetime": 2, "drug_spend_30": 0}
-MEAN_FORMAT: Mapping[str, Callable[[float], str]] = {
-    "drug_composite": lambda v: fmt_number(v, 2),
-    "suicide_attempts_lifetime": lambda v: fmt_number(v, 2),
-    "drug_spend_30": fmt_money,
-}
+MONEY = {"drug_spend_30"}
+
+
+def mean_decimals(key: str, precision: Mapping[str, int] | None = None) -> int:
+    """Decimals of the intake mean `key`: the paper's where it prints one, else MEAN_DECIMALS."""
+    return (precision or {}).get(f"profile.means.{key}", MEAN_DECIMALS.get(key, 1))
+
+
+def mean_format(key: str, precision: Mapping[str, int] | None = None) -> Callable[[float], str]:
+    """The formatter of the intake mean `key` (pounds for money)."""
+    decimals = mean_decimals(key, precision)
+    if key in MONEY:
+        return lambda value: fmt_money(value, decimals)
+    return lambda value: fmt_number(value, decimals)
 # The paper compared the composite score with Mann-Whitney U, the other means with t.
 MEAN_TEST = {"drug_composite": "mann_whitney"}
 
@@ -100,10 +110,26 @@ PREDICTOR_LABELS = {
 }
 
 
+# The same predictors as running text names them.
+PREDICTOR_WORDS = {
+    "qct": "being in the court-ordered (QCT) group",
+    "drug_composite_z": "the composite drug use score at intake",
+    "in_treatment_followup": "being in treatment at the first follow-up",
+    "age": "age",
+    "male": "being male",
+    "stage_contemplation": "being in the contemplation stage of change at intake",
+    "stage_action": "being in the action stage of change at intake",
+    "homeless_followup": "being homeless at the first follow-up",
+    "free_time_with_users_both": "spending free time mostly with drug users at intake and "
+                                 "follow-up",
+    "site_of_interest": "entering treatment at site {site}",
+}
+
+
 def predictor_label(name: str, site: int | str, *, in_sentence: bool = False) -> str:
-    """A regression predictor's label ('Age (per year)'; 'age (per year)' inside a sentence)."""
-    label = PREDICTOR_LABELS.get(name, name).format(site=site)
-    return label[:1].lower() + label[1:] if in_sentence else label
+    """A regression predictor's table label ('Age (per year)'), or its name in running text
+    ('age') with `in_sentence`."""
+    return (PREDICTOR_WORDS if in_sentence else PREDICTOR_LABELS).get(name, name).format(site=site)
 
 
 NUMERIC_CELL = re.compile(r"^[-−–+£<>=.\d]")  # cells that start like a number or a test
@@ -156,7 +182,8 @@ def mean_cell(leaf: Mapping[str, Any], fmt: Callable[[float], str] = fmt_mean) -
     return NO_TEST if leaf.get("value") is None else fmt(leaf["value"])
 
 
-def intake_table(profile: Mapping[str, Any]) -> pd.DataFrame:
+def intake_table(profile: Mapping[str, Any],
+                 precision: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Intake characteristics by group with the between-group test (profile.json)."""
     sizes = profile["group_size"]
     n = {"QCT": sizes["QCT"]["count"], "comparison": sizes["comparison"]["count"],
@@ -169,15 +196,17 @@ def intake_table(profile: Mapping[str, Any]) -> pd.DataFrame:
             cells = [count_cell(leaf[g]) for g, _ in GROUP_COLUMNS]
             test = leaf["chi2"]
         else:
-            fmt = MEAN_FORMAT.get(key, fmt_mean)
+            fmt = mean_format(key, precision)
             cells = [mean_cell(leaf[g], fmt) for g, _ in GROUP_COLUMNS]
             test = leaf[MEAN_TEST.get(key, "t_test")]
         rows.append([label, *cells, *stat_cells(test)])
     return pd.DataFrame(rows, columns=["Characteristic at intake", *headers, "Test", "p"])
 
 
-def retention_table(retention: Mapping[str, Any], waves: Waves) -> pd.DataFrame:
-    """Retention by group from the agency records (retention.json), with the group tests."""
+def retention_table(retention: Mapping[str, Any], waves: Waves,
+                    precision: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """Retention by group from the agency records (retention.json), with the group tests; mean
+    days at the paper's precision (numbers.printed_precision)."""
     first = waves.first_follow_up.label
     threshold = fmt_count(retention["retained_beyond"]["threshold_days"]["value"])
     share_rows = [
@@ -186,14 +215,15 @@ def retention_table(retention: Mapping[str, Any], waves: Waves) -> pd.DataFrame:
         (f"Residential treatment by the {waves.last_follow_up.label}",
          retention["residential"][waves.last_follow_up.id]),
     ]
+    decimals = (precision or {}).get("retention.days_in_treatment", 1)
     mean_rows = [(f"Days in treatment by the {w.label}, mean", retention["days_in_treatment"][w.id])
                  for w in waves.follow_ups]
     mean_rows.append((f"Days in treatment, those no longer in treatment at the {first}, mean",
                       retention["days_in_treatment_not_in_treatment"]))
     rows = [[label, *(count_cell(leaf[g]) for g, _ in GROUP_COLUMNS), *stat_cells(leaf["chi2"])]
             for label, leaf in share_rows]
-    rows += [[label, *(mean_n_cell(leaf[g]) for g, _ in GROUP_COLUMNS), *stat_cells(leaf["t_test"])]
-             for label, leaf in mean_rows]
+    rows += [[label, *(mean_n_cell(leaf[g], decimals) for g, _ in GROUP_COLUMNS),
+              *stat_cells(leaf["t_test"])] for label, leaf in mean_rows]
     columns = ["Measure", *(label for _, label in GROUP_COLUMNS), "Test", "p"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -225,9 +255,12 @@ def by_wave_table(block: Mapping[str, Any], waves: Waves,
     return pd.DataFrame(rows, columns=["Wave", *(label for _, label in GROUP_COLUMNS)])
 
 
-def mean_n_cell(leaf: Mapping[str, Any]) -> str:
-    """A mean with its n: '22.9 (89)'; a dash when nobody had a value."""
-    return NO_TEST if leaf.get("value") is None else f"{mean_cell(leaf)} ({fmt_count(leaf['n'])})"
+def mean_n_cell(leaf: Mapping[str, Any], decimals: int = 1) -> str:
+    """A mean with its n: '22.9 (89)' (or '23 (89)' at no decimals); a dash when nobody had a
+    value."""
+    if leaf.get("value") is None:
+        return NO_TEST
+    return f"{fmt_number(leaf['value'], decimals)} ({fmt_count(leaf['n'])})"
 
 
 def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
