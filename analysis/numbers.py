@@ -31,6 +31,7 @@ from analysis import provenance as prov
 from analysis import tables
 from analysis.anonymity import k_anonymity
 from analysis.config import Wave, Waves, load_config
+from analysis.consistency import audit_markdown
 from analysis.formatting import (
     ALPHA,
     P_THRESHOLDS,
@@ -873,6 +874,7 @@ def main(argv: list[str] | None = None) -> int:
                                 config, precision)
     table_texts = build_tables(results, scorecard, provenance, config, precision)
     table_texts["consistency.md"] = unnumbered(args.consistency.read_text(encoding="utf-8"))
+    table_texts["consistency_checks.md"] = unnumbered(audit_markdown(args.published))
     write_outputs(variables, table_texts, args.variables, args.tables)
     return 0
 
