@@ -778,11 +778,12 @@ def build_tables(results: Mapping[str, Any], scorecard: pd.DataFrame,
         "illicit_days_by_wave.md": by_wave(drug["illicit_drug_days_30"]["mean"],
                                            "drug_use.illicit_drug_days_30.mean"),
         "sensitivity.md": comparison_table(results[SENSITIVITY], config["site_of_interest"]),
-        "scorecard.md": tables.scorecard_table(scorecard),
+        "scorecard_misses.md": tables.scorecard_misses(scorecard),
         "scorecard_summary.md": tables.scorecard_summary(scorecard),
         "provenance.md": tables.provenance_table(provenance),
     }
-    return {name: tables.to_markdown(frame) for name, frame in frames.items()}
+    return {**{name: tables.to_markdown(frame) for name, frame in frames.items()},
+            "scorecard_full.md": tables.scorecard_html(scorecard)}
 
 
 # -------------------------------------------------------------------------------------- CLI
@@ -818,7 +819,7 @@ def unnumbered(markdown: str) -> str:
 
 # Verbatim outputs: identifiers and checksums, never typeset.
 VERBATIM_VARIABLES = ("provenance", "report")
-VERBATIM_TABLES = ("provenance.md",)
+VERBATIM_TABLES = ("provenance.md", "scorecard_full.md")  # the latter typesets its own cells
 
 
 def typeset_tree(node: Any) -> Any:

@@ -8,7 +8,9 @@ form Quarto documents (`: Caption {#tbl-x}`), so both renderers number the table
 
 from __future__ import annotations
 
+import html
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -27,6 +29,7 @@ from analysis.formatting import (
     fmt_u,
     fmt_z,
     p_stars,
+    typeset,
 )
 
 GROUP_COLUMNS = (("QCT", "QCT"), ("comparison", "Comparison"), ("all", "All"))
@@ -263,16 +266,84 @@ def mean_n_cell(leaf: Mapping[str, Any], decimals: int = 1) -> str:
     return f"{fmt_number(leaf['value'], decimals)} ({fmt_count(leaf['n'])})"
 
 
+_EXACT_P = re.compile(r"^p=(?P<p>[0-9.eE+-]+)$")
+
+
+def scorecard_value(text: str) -> str:
+    """A scorecard value as the report prints it: a regenerated exact p ('p=2.6e-07', as
+    analysis.reproduce writes it) in the report's p style ('p < 0.001'); others unchanged."""
+    m = _EXACT_P.match(text)
+    return fmt_p(float(m["p"])) if m else text
+
+
 def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
-    """The reproduction scorecard as printed in the appendix (match as yes/no)."""
+    """The reproduction scorecard as the report shows it (match as yes/no, p in the report's
+    style, ids verbatim so that a copied id finds its row in statistics.csv)."""
     shown = scorecard[["id", "quantity", "published", "regenerated", "match", "note"]].copy()
     shown["match"] = shown["match"].map({"true": "yes", "false": "no"})
-    # A zero-width space after each underscore lets a long id wrap in a narrow PDF column.
-    shown["id"] = shown["id"].str.replace("_", "_\u200b", regex=False)
     if shown["match"].isna().any():
         raise ValueError("scorecard: the match column must hold only 'true' or 'false'")
+    shown["regenerated"] = shown["regenerated"].map(scorecard_value)
     shown.columns = ["Id", "Quantity", "Published", "Regenerated", "Match", "Note"]
     return shown.astype(str)
+
+
+def scorecard_misses(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """Every printed statistic not reproduced, with the reason the scorecard gives."""
+    shown = scorecard_table(scorecard)
+    misses = shown.loc[shown["Match"].eq("no")]
+    return pd.DataFrame({"Statistic": misses["Id"] + ": " + misses["Quantity"],
+                         "Printed": misses["Published"], "Regenerated": misses["Regenerated"],
+                         "Reason": misses["Note"]}).reset_index(drop=True)
+
+
+# The full scorecard in the HTML: a table the reader can filter and sort, and a CSV download,
+# all inside one raw HTML block (pandoc and Quarto pass it to HTML and drop it elsewhere).
+_SCORECARD_SCRIPT = """
+(function () {
+  var table = document.getElementById("scorecard-full");
+  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  document.getElementById("scorecard-filter").addEventListener("input", function (e) {
+    var q = e.target.value.toLowerCase();
+    rows.forEach(function (r) { r.hidden = r.textContent.toLowerCase().indexOf(q) < 0; });
+  });
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
+    th.style.cursor = "pointer";
+    th.addEventListener("click", function () {
+      var up = th.dataset.order !== "up";
+      th.dataset.order = up ? "up" : "down";
+      rows.sort(function (a, b) {
+        var x = a.cells[i].textContent, y = b.cells[i].textContent;
+        return (up ? 1 : -1) * x.localeCompare(y, undefined, {numeric: true});
+      });
+      rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
+    });
+  });
+})();
+"""
+
+
+def scorecard_html(scorecard: pd.DataFrame) -> str:
+    """The whole scorecard as a raw HTML block: a filter box, a table sorted by clicking a
+    column heading, and the same table as a CSV download (a data: link, so the HTML stays
+    self-contained). Cells are typeset here: the block as a whole is script and markup."""
+    shown = scorecard_table(scorecard)
+    csv = shown.to_csv(index=False, lineterminator="\n")
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
+    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(typeset(v))}</td>" for v in row)
+                      + "</tr>"
+                      for row in shown.itertuples(index=False))
+    return (
+        "```{=html}\n"
+        f"<details class=\"scorecard\"><summary>The full scorecard: all {len(shown)} printed "
+        "statistics (filter, sort by clicking a heading)</summary>\n"
+        "<p><input id=\"scorecard-filter\" type=\"search\" placeholder=\"Filter rows\" "
+        "aria-label=\"Filter the scorecard\"> "
+        f"<a download=\"scorecard.csv\" href=\"data:text/csv;charset=utf-8,"
+        f"{urllib.parse.quote(csv)}\">Download the scorecard as CSV</a></p>\n"
+        f"<table id=\"scorecard-full\"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n"
+        "</tbody></table>\n"
+        f"<script>{_SCORECARD_SCRIPT}</script>\n</details>\n```\n")
 
 
 def scorecard_summary(scorecard: pd.DataFrame) -> pd.DataFrame:

@@ -195,7 +195,8 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
     assert outputs[0] == outputs[1]
     names = {p.name for p in outputs[0]}
     assert {"_variables.yml", "intake.md", "retention.md", "table1_regression.md",
-            "scorecard.md", "consistency.md"} <= names
+            "scorecard_misses.md", "scorecard_full.md", "consistency.md",
+            "consistency_checks.md"} <= names
     tree = yaml.safe_load(outputs[0][next(p for p in outputs[0] if p.name == "_variables.yml")])
     assert tree["study"]["n_total"] == "157"  # a string, never a YAML number
 
