@@ -233,7 +233,8 @@ def retention_table(retention: Mapping[str, Any], waves: Waves,
 
 def regression_table(model: Mapping[str, Any], order: Sequence[str],
                      site: int | str) -> pd.DataFrame:
-    """Table 1: odds ratios (stars as in the paper), 95% CIs and p, predictors in `order`."""
+    """The paper's Table 1: odds ratios (stars as in the paper), 95% CIs and p, predictors in
+    `order`, then the model's n and Nagelkerke R² (three decimals, as the paper prints it)."""
     rows = []
     for name in order:
         coef = model["coefficients"][name]
@@ -241,6 +242,10 @@ def regression_table(model: Mapping[str, Any], order: Sequence[str],
         ci = f"{fmt_number(coef['ci_low'], 2)} to {fmt_number(coef['ci_high'], 2)}"
         odds = f"{fmt_number(coef['odds_ratio'], 2)}{p_stars(coef['p'])}"
         rows.append([label, odds, ci, fmt_p(coef["p"], prefix=False)])
+    fit = model.get("fit")
+    if fit is not None:
+        rows.append(["People in the model (n)", fmt_count(fit["n"]), "", ""])
+        rows.append(["Nagelkerke R²", fmt_number(fit["nagelkerke_r2"], 3), "", ""])
     return pd.DataFrame(rows, columns=["Predictor", "Odds ratio", "95% CI", "p"])
 
 

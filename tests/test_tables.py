@@ -50,6 +50,10 @@ def test_regression_table_in_the_configured_order_with_stars():
         "| :-- | --: | --: | --: |\n"
         "| Entered treatment at site 2 | 0.26** | 0.10 to 0.70 | 0.008 |\n"
         "| Age (per year) | 0.92* | 0.85 to 0.98 | 0.020 |\n")
+    model["fit"] = {"n": 105, "nagelkerke_r2": 0.3836}
+    out = tables.to_markdown(tables.regression_table(model, ["age"], 2))
+    assert out.endswith("| People in the model (n) | 105 |  |  |\n"
+                        "| Nagelkerke R² | 0.384 |  |  |\n")
 
 
 def test_by_wave_table_of_means():
