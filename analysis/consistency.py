@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -54,6 +55,16 @@ Z_975 = stats.norm.ppf(0.975)
 def printed(table: pd.DataFrame) -> dict[str, str]:
     """statistics.csv as {id: printed text}."""
     return dict(zip(table["id"], table["published"], strict=True))
+
+
+def labels(table: pd.DataFrame) -> dict[str, str]:
+    """statistics.csv as {id: what the number is}, without the trailing kind ('...: Wilcoxon z',
+    '(percent)'): the tables name a check by its quantity, which wraps, not by its id."""
+    def short(text: str) -> str:
+        text = text.rsplit(": ", 1)[0] if ": " in text else text
+        return re.sub(r"\s*\(percent[^)]*\)$", "", text)
+
+    return {i: short(q) for i, q in zip(table["id"], table["quantity"], strict=True)}
 
 
 def group_sizes(values: Mapping[str, str]) -> dict[str, int]:
@@ -94,7 +105,7 @@ def fitting_bases(count: int, percent_text: str, largest: int) -> list[int]:
 def percent_table(table: pd.DataFrame) -> pd.DataFrame:
     """Each percentage printed with its count: the bases that fit, against the size of the
     group it describes (no base above the whole sample is considered)."""
-    values = printed(table)
+    values, names = printed(table), labels(table)
     sizes = group_sizes(values)
     total = sizes["all"]
     rows = []
@@ -107,10 +118,10 @@ def percent_table(table: pd.DataFrame) -> pd.DataFrame:
         size = sizes.get(row.group, total)
         verdict = ("fits the group size" if size in bases else
                    "needs a smaller base" if bases and max(bases) < size else "no base fits")
-        rows.append([row.id, f"{values[count_id]} ({row.published})", row.group or "all",
+        rows.append([names[row.id], f"{values[count_id]} ({row.published})", row.group or "all",
                      fmt_count(size), _ranges(bases), verdict])
-    return pd.DataFrame(rows, columns=["Id", "Printed", "Group", "Group size", "Bases that fit",
-                                       "Verdict"])
+    return pd.DataFrame(rows, columns=["Statistic", "Printed", "Group", "Group size",
+                                       "Bases that fit", "Verdict"])
 
 
 def pearson_2x2(a: int, n1: int, b: int, n2: int) -> float:
@@ -151,7 +162,7 @@ def threshold_holds(p: float, threshold: str) -> bool:
 
 def p_table(table: pd.DataFrame) -> pd.DataFrame:
     """Each printed statistic with a printed p threshold: the p its value (and df) implies."""
-    values = printed(table)
+    values, names = printed(table), labels(table)
     rows = []
     for stat_id in [i for i in values if i.endswith(("_stat", "_z"))]:
         stem = stat_id.rsplit("_", 1)[0]
@@ -164,7 +175,8 @@ def p_table(table: pd.DataFrame) -> pd.DataFrame:
         if kind == "t" and df is None:
             continue
         p = implied_p(kind, parse_printed(values[stat_id]).value, df)
-        rows.append([stem, values[stat_id], "" if df is None else fmt_count(df), fmt_p4(p),
+        rows.append([names[stat_id], values[stat_id], "" if df is None else fmt_count(df),
+                     fmt_p4(p),
                      values[p_id], "yes" if threshold_holds(p, values[p_id]) else "no"])
     return pd.DataFrame(rows, columns=["Test", "Statistic", "d.f.", "Implied p", "Printed",
                                        "Holds"])
@@ -178,7 +190,7 @@ def fmt_p4(p: float) -> str:
 def pairs_table(table: pd.DataFrame, largest: int = 200) -> pd.DataFrame:
     """Each printed Wilcoxon z with its r: the numbers of pairs (N = 2 x pairs) for which some
     z and r inside their rounding intervals satisfy r = z / sqrt(N)."""
-    values = printed(table)
+    values, names = printed(table), labels(table)
     rows = []
     for z_id in [i for i in values if i.endswith("_z")]:
         r_id = z_id.removesuffix("_z") + "_r"
@@ -192,14 +204,14 @@ def pairs_table(table: pd.DataFrame, largest: int = 200) -> pd.DataFrame:
         fit = [k for k in range(2, largest + 1)
                if z_abs[0] / math.sqrt(2 * k) <= r_abs[1]
                and z_abs[1] / math.sqrt(2 * k) >= r_abs[0]]
-        rows.append([z_id.removesuffix("_z"), values[z_id], values[r_id], _ranges(fit)])
+        rows.append([names[z_id], values[z_id], values[r_id], _ranges(fit)])
     return pd.DataFrame(rows, columns=["Comparison", "z", "r", "Pairs that fit"])
 
 
 def odds_ratio_table(table: pd.DataFrame) -> pd.DataFrame:
     """Each printed odds ratio with its interval: the interval's geometric midpoint, the Wald z
     and p it implies, and the printed significance mark."""
-    values = printed(table)
+    values, names = printed(table), labels(table)
     rows = []
     for row in table.itertuples(index=False):
         if row.kind != "odds_ratio":
@@ -210,7 +222,7 @@ def odds_ratio_table(table: pd.DataFrame) -> pd.DataFrame:
         z = math.log(midpoint) / ((math.log(high) - math.log(low)) / (2 * Z_975))
         p = float(2 * stats.norm.sf(abs(z)))
         mark = values.get(f"{stem}_p", "")
-        rows.append([stem, values[row.id], f"{values[f'{stem}_ci_low']} to "
+        rows.append([names[row.id], values[row.id], f"{values[f'{stem}_ci_low']} to "
                      f"{values[f'{stem}_ci_high']}", fmt_number(midpoint, 3), fmt_number(z, 2),
                      fmt_p4(p), mark, "yes" if mark and threshold_holds(p, mark) else
                      "no" if mark else "no mark printed"])

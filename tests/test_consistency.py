@@ -10,8 +10,9 @@ from tests.results_fixture import ROOT
 
 
 def _published(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
-    """A statistics.csv-like frame of (id, published, kind, group) rows."""
-    return pd.DataFrame(rows, columns=["id", "published", "kind", "group"])
+    """A statistics.csv-like frame of (id, published, kind, group) rows, quantity 'q <id>'."""
+    frame = pd.DataFrame(rows, columns=["id", "published", "kind", "group"])
+    return frame.assign(quantity="q " + frame["id"] + ": kind")
 
 
 def test_printed_values_stand_for_their_rounding_interval():
@@ -32,9 +33,9 @@ def test_percent_table_judges_each_percentage_against_its_group():
                         ("x_qct_n", "28", "count", "QCT"), ("x_qct_pct", "32%", "percent", "QCT"),
                         ("y_n", "85", "count", "all"), ("y_pct", "54%", "percent", "all")])
     out = consistency.percent_table(table)
-    assert out[["Id", "Printed", "Bases that fit", "Verdict"]].values.tolist() == [
-        ["x_qct_pct", "28 (32%)", "87–88", "needs a smaller base"],
-        ["y_pct", "85 (54%)", "156–157", "fits the group size"]]
+    assert out[["Statistic", "Printed", "Bases that fit", "Verdict"]].values.tolist() == [
+        ["q x_qct_pct", "28 (32%)", "87–88", "needs a smaller base"],
+        ["q y_pct", "85 (54%)", "156–157", "fits the group size"]]
 
 
 def test_pearson_chi_square_without_continuity_correction():
