@@ -133,8 +133,11 @@ def status_shares(results: dict, waves: Waves) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plot_status_lines(table: pd.DataFrame, wave_ids: list[str]) -> plt.Figure:
-    """One panel per measure: percent by wave, a line per group."""
+def plot_status_lines(table: pd.DataFrame, waves: Waves) -> plt.Figure:
+    """One panel per measure: percent by wave (placed at its months since intake), a line per
+    group."""
+    wave_ids = waves.ids
+    months = {w.id: w.months for w in waves.all}
     measures = list(dict.fromkeys(table["measure"]))
     fig, axes = plt.subplots(1, len(measures), figsize=(7.2, 2.8), sharey=True)
     for ax, measure in zip(axes, measures, strict=True):
@@ -142,7 +145,7 @@ def plot_status_lines(table: pd.DataFrame, wave_ids: list[str]) -> plt.Figure:
         for group in GROUPS:
             g = sub[sub["group"] == group].set_index("wave").reindex(wave_ids)
             ax.plot(
-                wave_ids,
+                [months[w] for w in wave_ids],
                 g["percent"],
                 marker="o",
                 color=GROUP_COLOURS[group],
@@ -150,6 +153,8 @@ def plot_status_lines(table: pd.DataFrame, wave_ids: list[str]) -> plt.Figure:
             )
         ax.set_title(measure, fontsize=9)
         ax.set_ylim(0, 100)
+        ax.set_xticks([months[w] for w in wave_ids])
+        ax.set_xlabel("Months since intake")
         ax.grid(axis="y", color="#dddddd", linewidth=0.5)
     axes[0].set_ylabel("Per cent of those with data")
     handles, labels = axes[0].get_legend_handles_labels()
@@ -184,7 +189,7 @@ def build_figures(results: dict, config: dict, out_dir: Path) -> list[Path]:
             group_wave_means(results["drug_use"]["illicit_drug_days_30"]["mean"], waves),
             "Mean days of illicit drug use, last 30 days",
         ),
-        "fig3_status_by_wave": plot_status_lines(status_shares(results, waves), waves.ids),
+        "fig3_status_by_wave": plot_status_lines(status_shares(results, waves), waves),
     }
     stems = []
     for name, fig in figures.items():

@@ -55,6 +55,8 @@ from analysis.prose import (
     number_word,
     significant_at,
     two_group_change,
+    two_measures,
+    two_periods,
     verdicts,
 )
 from analysis.results import DOMAINS, load_results
@@ -212,6 +214,13 @@ def by_group(leaf: Mapping[str, Any], fn: Callable[[Any], Any]) -> dict[str, Any
     return {key: fn(leaf[name]) for key, name in GROUPS.items() if name in leaf}
 
 
+def odds_ratio_text(odds_ratio: float, ci_low: float, ci_high: float) -> str:
+    """'odds ratio 0.28, 95% CI 0.12 to 0.64' (no brackets, so it can sit inside a bracket)."""
+    fmt_or_ci(odds_ratio, ci_low, ci_high)  # checks that the interval holds the ratio
+    return (f"odds ratio {fmt_number(odds_ratio, 2)}, {fmt_percent(100 * (1 - ALPHA))} CI "
+            f"{fmt_number(ci_low, 2)} to {fmt_number(ci_high, 2)}")
+
+
 def contrast(words: str, tested: Mapping[str, str]) -> dict[str, str]:
     """A comparison that carries its verdict: 'significantly more likely than' beside the bare
     test, or 'more likely than' beside the test marked '...; not significant'."""
@@ -279,6 +288,13 @@ def changes(block: Mapping[str, Any], waves: Waves, decimals: int = 1) -> dict[s
             after = block["mean"][name].get(roles[b].id, {})
             result = block["wilcoxon"][name].get(result_key)
             out[key][pair] = change(before, after, result, decimals)
+    first, last = roles["first"].label, roles["last"].label
+    for key in GROUPS:
+        if key in out and "base_first" in out[key]:
+            out[key]["over_time"] = two_periods([
+                (out[key][pair]["predicate"], f"between intake and the {label}",
+                 out[key][pair]["test"])
+                for pair, label in (("base_first", first), ("base_last", last))])
     out["groups"] = {pair: two_group_change({GROUP_NAMES[name]: (out[key][pair]["kind"],
                                                                  out[key][pair]["test_sig"])
                                              for key, name in GROUPS.items()
@@ -320,6 +336,7 @@ def waves_vars(waves: Waves) -> dict[str, Any]:
              for role, w in _roles(waves).items()}
     return {**roles, "count": fmt_count(len(waves.all)),
             "follow_up_count": fmt_count(len(waves.follow_ups)),
+            "follow_up_count_words": number_word(len(waves.follow_ups)),
             "follow_up_list": join_words([f"the {w.label}" for w in waves.follow_ups])}
 
 
@@ -421,7 +438,8 @@ def retention_vars(retention: Mapping[str, Any], waves: Waves,
     site_likely = compare(site["odds_ratio"], 1.0, "likely", 2)
     site_or = fmt_or_ci(site["odds_ratio"], site["ci_low"], site["ci_high"])
     site_test = {"sig": significance(site["p"]),
-                 "text": f"odds ratio {site_or}, {fmt_p(site['p'])}"}
+                 "text": f"{odds_ratio_text(site['odds_ratio'], site['ci_low'], site['ci_high'])}"
+                         f", {fmt_p(site['p'])}"}
     decimals = (precision or {}).get("retention.days_in_treatment", 1)
     fmt = at_decimals(decimals)
     days_first = group_means(days[waves.first_follow_up.id], fmt, kind="length",
@@ -621,7 +639,10 @@ def regression_vars(regression: Mapping[str, Any], config: Mapping[str, Any]) ->
                                       "none of the predictors"),
             "significance": significant_predictors([label(n) for n in final_names
                                                     if n in significant]),
+            "Significance": capitalise(significant_predictors(
+                [label(n) for n in final_names if n in significant])),
             **{n: {"or_ci": fmt_or_ci(c["odds_ratio"], c["ci_low"], c["ci_high"]),
+                   "or_text": odds_ratio_text(c["odds_ratio"], c["ci_low"], c["ci_high"]),
                    "p": fmt_p(c["p"]), "sig": significance(c["p"]), "label": label(n),
                    "odds": {"rise": "raised", "fall": "lowered", "no change": "did not change"}[
                        direction(1.0, c["odds_ratio"], 2)]}
@@ -693,7 +714,26 @@ def scorecard_vars(scorecard: pd.DataFrame) -> dict[str, str]:
     matched = scorecard["match"].eq("true")
     missed = scorecard.loc[~matched]
     not_computed = missed["note"].str.contains("not computed", regex=False)
+    n_missed, n_not_computed = len(missed), int(not_computed.sum())
+    n_differ = n_missed - n_not_computed
+    if not n_missed:
+        breakdown = "Every printed statistic was reproduced."
+    elif n_missed == 1:
+        breakdown = ("The one statistic that was not reproduced " + (
+            "has no regenerated value yet." if n_not_computed else
+            "was computed but differs from the printed value."))
+    elif not n_not_computed or not n_differ:
+        breakdown = (f"All {number_word(n_missed)} that were not reproduced " + (
+            "have no regenerated value yet." if n_not_computed else
+            "were computed but differ from the printed value."))
+    else:
+        breakdown = (f"Of the {number_word(n_missed)} that were not, "
+                     f"{number_word(n_not_computed)} "
+                     f"{'has' if n_not_computed == 1 else 'have'} no regenerated value yet and "
+                     f"{number_word(n_differ)} {'was' if n_differ == 1 else 'were'} computed but "
+                     f"{'differs' if n_differ == 1 else 'differ'}.")
     return {"matched": fmt_count(int(matched.sum())), "total": fmt_count(len(scorecard)),
+            "breakdown": breakdown,
             "percent": fmt_percent(100.0 * matched.mean()) if len(scorecard) else NOT_AVAILABLE,
             "missed": fmt_count(len(missed)), "not_computed": fmt_count(int(not_computed.sum())),
             "missed_computed": fmt_count(int((~not_computed).sum()))}
@@ -752,6 +792,13 @@ def build_variables(results: Mapping[str, Any], scorecard: pd.DataFrame, cited: 
         "provenance": provenance_vars(provenance),
     }
     variables["hypotheses"] = hypotheses_vars(variables)
+    # Each group's change to the last follow-up in crime and in illicit drug use, in one clause.
+    variables["within"] = {
+        key: two_measures(("days of crime", "days of illicit drug use"), tuple(
+            block[key]["base_last"]["predicate"]
+            for block in (variables["offending"]["days30"],
+                          variables["drug_use"]["illicit_drug_days_30"])))
+        for key in ("qct", "comparison")}
     return variables
 
 

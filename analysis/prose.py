@@ -75,10 +75,25 @@ def two_group_change(changes: Mapping[str, tuple[str, str]]) -> str:
             f"{_in(change_predicate(noun_b, sig_b), second)}")
 
 
+def closed(predicate: str) -> str:
+    """A predicate ready for a following phrase: a parenthetical 'though not significantly'
+    closes with a comma ('fell, though not significantly,')."""
+    return f"{predicate}," if ", " in predicate else predicate
+
+
 def _in(predicate: str, group: str) -> str:
     """'fell significantly in the QCT group'; 'fell, though not significantly, in ...'."""
-    aside = ", " in predicate  # a parenthetical "though not significantly" closes with a comma
-    return f"{predicate}{',' if aside else ''} in {group}"
+    return f"{closed(predicate)} in {group}"
+
+
+def two_periods(periods: Sequence[tuple[str, str, str]]) -> str:
+    """One group's change over two periods, each (predicate, period, test): 'fell significantly
+    both between intake and X (test) and between intake and Y (test)', or each with its own
+    predicate when they differ."""
+    (pred_a, period_a, test_a), (pred_b, period_b, test_b) = periods
+    if pred_a == pred_b:
+        return (f"{closed(pred_a)} both {period_a} ({test_a}) and {period_b} ({test_b})")
+    return f"{closed(pred_a)} {period_a} ({test_a}) and {closed(pred_b)} {period_b} ({test_b})"
 
 
 def verdicts(items: Sequence[tuple[str, str]], noun: str, preposition: str) -> str:
@@ -112,3 +127,15 @@ def significant_at(places: Sequence[str], total: int) -> str:
     if len(places) == total:
         return "was significant at every wave"
     return f"was significant only {join_words(list(places))}"
+
+
+def two_measures(names: tuple[str, str], predicates: tuple[str, str]) -> str:
+    """A group's change in two measures: 'its days of crime and its days of illicit drug use
+    both fell significantly', 'neither ... changed significantly', or each with its own
+    predicate."""
+    (a, b), (pred_a, pred_b) = names, predicates
+    if pred_a == pred_b:
+        if pred_a.startswith("did not change"):
+            return f"neither its {a} nor its {b} changed{pred_a.removeprefix('did not change')}"
+        return f"its {a} and its {b} both {pred_a}"
+    return f"its {a} {closed(pred_a)} and its {b} {pred_b}"

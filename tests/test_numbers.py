@@ -152,8 +152,10 @@ def test_hypothesis_verdicts_follow_the_generated_words():
 def test_scorecard_cited_and_provenance():
     results, config = shipped_results()
     out = build(results, config)
-    assert out["scorecard"] == {"matched": "2", "total": "3", "percent": "67%", "missed": "1",
-                                "not_computed": "1", "missed_computed": "0"}
+    assert out["scorecard"] == {
+        "matched": "2", "total": "3", "percent": "67%", "missed": "1", "not_computed": "1",
+        "missed_computed": "0",
+        "breakdown": "The one statistic that was not reproduced has no regenerated value yet."}
     assert out["cited"] == {"dtto_orders_since_2001": "40,000"}
     assert out["report"]["date"] == "2024-05-01"
     assert out["provenance"]["packages"]["pypandoc_binary"] == "1.15"
@@ -262,7 +264,7 @@ def test_an_odds_ratio_reads_as_an_odds_ratio_not_a_difference():
         "odds_ratio": 0.28, "ci_low": 0.12, "ci_high": 0.64, "p": 0.0025}
     beyond = build(results, config)["retention"]["retained_beyond"]
     assert (beyond["site_contrast"], beyond["site_tested"]) == (
-        "significantly less likely than", "odds ratio 0.28 (0.12 to 0.64), p = 0.003")
+        "significantly less likely than", "odds ratio 0.28, 95% CI 0.12 to 0.64, p = 0.003")
 
 
 def test_criminal_justice_outcomes_are_summed_up_in_one_sentence():
@@ -365,3 +367,20 @@ def test_typeset_outputs_use_the_minus_sign_and_keep_relations_together(tmp_path
     assert written["provenance"]["d"] == "2024-05-01"
     assert (tmp_path / "tables" / "x.md").read_text(encoding="utf-8") == (
         "| a |\n| --: |\n| \u22121.5 (n\u00a0=\u00a068) |\n")
+
+
+@pytest.mark.parametrize(("missed", "not_computed", "expected"), [
+    (0, 0, "Every printed statistic was reproduced."),
+    (1, 0, "The one statistic that was not reproduced was computed but differs from the "
+           "printed value."),
+    (18, 0, "All 18 that were not reproduced were computed but differ from the printed value."),
+    (3, 1, "Of the three that were not, one has no regenerated value yet and two were computed "
+           "but differ."),
+])
+def test_the_scorecard_breakdown_reads_as_a_sentence(missed, not_computed, expected):
+    n = 20
+    card = pd.DataFrame({"id": [f"study_{i}" for i in range(n)], "quantity": "q",
+                         "published": "1", "regenerated": "1",
+                         "match": ["false"] * missed + ["true"] * (n - missed),
+                         "note": ["not computed"] * not_computed + [""] * (n - not_computed)})
+    assert numbers.scorecard_vars(card)["breakdown"] == expected

@@ -227,3 +227,25 @@ def test_no_template_phrasing_in_the_manuscript(path):
     respectively"); a sentence that sums up several results is composed in analysis.prose."""
     text = " ".join(path.read_text(encoding="utf-8").split())
     assert not [p for p in TEMPLATE_PHRASES if p in text]
+
+
+def test_one_groups_change_over_two_periods():
+    first, last = "between intake and A", "between intake and B"
+    assert prose.two_periods([("fell significantly", first, "t1"),
+                              ("fell significantly", last, "t2")]) == (
+        "fell significantly both between intake and A (t1) and between intake and B (t2)")
+    assert prose.two_periods([("fell, though not significantly", first, "t1"),
+                              ("fell significantly", last, "t2")]) == (
+        "fell, though not significantly, between intake and A (t1) and fell significantly "
+        "between intake and B (t2)")
+
+
+def test_one_groups_change_in_two_measures():
+    names = ("days of crime", "days of drug use")
+    assert prose.two_measures(names, ("fell significantly", "fell significantly")) == (
+        "its days of crime and its days of drug use both fell significantly")
+    assert prose.two_measures(names, ("did not change significantly",) * 2) == (
+        "neither its days of crime nor its days of drug use changed significantly")
+    assert prose.two_measures(names, ("rose, though not significantly", "did not change")) == (
+        "its days of crime rose, though not significantly, and its days of drug use did not "
+        "change")

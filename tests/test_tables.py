@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import urllib.parse
 
+import pandas as pd
 import pytest
 
 from analysis import tables

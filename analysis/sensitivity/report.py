@@ -93,6 +93,12 @@ def change_cell(cell: dict[str, Any]) -> str:
             f"{fmt_mean(change['ci_high'])}); {fmt_p(cell['wilcoxon']['p'])}")
 
 
+def mean_change_text(change: dict[str, Any], alpha: float) -> str:
+    """'-14.6 days (95% CI -17.7 to -11.6)': a mean change with its 1 - alpha interval."""
+    return (f"{fmt_mean(change['value'])} days ({fmt_percent(100 * (1 - alpha))} CI "
+            f"{fmt_mean(change['ci_low'])} to {fmt_mean(change['ci_high'])})")
+
+
 def comparison_table(sensitivity: dict[str, Any], site: int | str) -> pd.DataFrame:
     """One row per measure and group (mean change baseline -> first follow-up) and per Table 1
     term (odds ratio with CI), one column per missing-data method."""
@@ -131,6 +137,8 @@ def sensitivity_variables(sensitivity: dict[str, Any], site: int | str) -> dict[
             "sentence": verdict_sentence(names),
         },
         "qct_crime": {m: {"change": change_cell(qct_crime[m]),
+                          "mean_change": mean_change_text(qct_crime[m]["mean_change"],
+                                                         settings["alpha"]),
                           "reduction": fmt_percent(qct_crime[m]["reduction"]["value"])}
                       for m in METHODS},
         "methods": {m: METHOD_NAMES[m] for m in METHODS},
