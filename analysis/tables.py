@@ -328,6 +328,14 @@ _SCORECARD_SCRIPT = """
 """
 
 
+# Ids break anywhere on screen only (break-all is visual: a copied id stays whole); the table
+# scrolls sideways on a narrow screen instead of squeezing its columns.
+_SCORECARD_STYLE = (".scorecard-scroll{overflow-x:auto}"
+                    "#scorecard-full{font-size:0.85em;width:100%}"
+                    "#scorecard-full td:first-child{word-break:break-all;min-width:8em}"
+                    "#scorecard-full td:nth-child(2){min-width:14em}")
+
+
 def scorecard_html(scorecard: pd.DataFrame) -> str:
     """The whole scorecard as a raw HTML block: a filter box, a table sorted by clicking a
     column heading, and the same table as a CSV download (a data: link, so the HTML stays
@@ -346,8 +354,9 @@ def scorecard_html(scorecard: pd.DataFrame) -> str:
         "aria-label=\"Filter the scorecard\"> "
         f"<a download=\"scorecard.csv\" href=\"data:text/csv;charset=utf-8,"
         f"{urllib.parse.quote(csv)}\">Download the scorecard as CSV</a></p>\n"
+        f"<style>{_SCORECARD_STYLE}</style>\n<div class=\"scorecard-scroll\">"
         f"<table id=\"scorecard-full\"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n"
-        "</tbody></table>\n"
+        "</tbody></table></div>\n"
         f"<script>{_SCORECARD_SCRIPT}</script>\n</details>\n```\n")
 
 
