@@ -384,3 +384,26 @@ def test_the_scorecard_breakdown_reads_as_a_sentence(missed, not_computed, expec
                          "match": ["false"] * missed + ["true"] * (n - missed),
                          "note": ["not computed"] * not_computed + [""] * (n - not_computed)})
     assert numbers.scorecard_vars(card)["breakdown"] == expected
+
+
+def test_the_missing_data_paragraph_compares_the_same_people_under_complete_cases():
+    """Under complete-case analysis the intake and follow-up means of the missing-data paragraph
+    are those of the same people (the reduction is a within-person change); under LOCF they
+    keep every available value, as the paper's n show (tiny cohort)."""
+    from analysis import offending
+    from analysis.clean import build_cohort
+    from analysis.config import DEFAULT_CONFIG, load_config
+    from analysis.validate import load_raw
+    from tests.helpers_cohort import TINY, TINY_CONFIG
+
+    n = {}
+    for method in ("locf", "complete_case"):
+        config = {**load_config(DEFAULT_CONFIG), **TINY_CONFIG, "missing_data": method}
+        cohort = build_cohort(load_raw(TINY, config), config)
+        w = Waves.from_config(config)
+        block = offending.compute(cohort, config)["missing_data"]["crime_days_30"]
+        n[method] = {g: (block[g][w.baseline.id]["n"], block[g][w.first_follow_up.id]["n"])
+                     for g in ("QCT", "comparison", "all")}
+    assert all(before == after for before, after in n["complete_case"].values())
+    assert all(after >= before for before, after in n["locf"].values())
+    assert n["complete_case"]["all"][0] < n["locf"]["all"][0]
