@@ -145,6 +145,59 @@ def chi2_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Test", "Cells", "Recomputed", "Printed", "Agrees"])
 
 
+def weighted_means_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Each whole-sample mean printed beside its two group means: the group means weighted by
+    their n (the printed n, or the group size where none is printed), the range the groups'
+    rounding intervals allow, and whether the group n add up to the printed whole-sample n."""
+    values, names = printed(table), labels(table)
+    sizes = group_sizes(values)
+    ns = {i: (None if pd.isna(n) else int(n)) for i, n in zip(table["id"], table["n"],
+                                                                strict=True)}
+    rows = []
+    for row in table.itertuples(index=False):
+        parts = [row.id.replace("_all", f"_{g}", 1) for g in ("qct", "comparison")]
+        if row.kind != "mean" or "_all" not in row.id or not all(p in values for p in parts):
+            continue
+        weights = [ns[p] or sizes[g] for p, g in zip(parts, ("QCT", "comparison"), strict=True)]
+        means = [parse_printed(values[p]).value for p in parts]
+        total = sum(weights)
+        weighted = sum(m * w for m, w in zip(means, weights, strict=True)) / total
+        low = sum(bounds(values[p])[0] * w for p, w in zip(parts, weights, strict=True)) / total
+        high = sum(bounds(values[p])[1] * w for p, w in zip(parts, weights, strict=True)) / total
+        printed_low, printed_high = bounds(row.published)
+        n_all = ns[row.id]
+        rows.append([names[row.id], f"{row.published} (n = {n_all or total})",
+                     f"{values[parts[0]]} × {weights[0]} + {values[parts[1]]} × {weights[1]}",
+                     fmt_number(weighted, 2), f"{fmt_number(low, 2)} to {fmt_number(high, 2)}",
+                     "yes" if low < printed_high and high > printed_low else "no",
+                     "yes" if n_all in (None, total) else f"no ({total})"])
+    return pd.DataFrame(rows, columns=["Mean", "Printed", "Groups", "Weighted", "Range",
+                                       "Agrees", "n adds up"])
+
+
+def reductions_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Each printed percentage reduction against 100 x (1 - after / before) of the printed means
+    it describes (same id stem, group and waves)."""
+    values, names = printed(table), labels(table)
+    rows = []
+    for row in table.itertuples(index=False):
+        if "_reduction_" not in row.id:
+            continue
+        prefix, group = row.id.split("_reduction_")
+        first, last = str(row.waves).split(";")
+        means = {i for i in values if i.startswith(f"{prefix}_") and f"_mean_{group}_" in i}
+        before = next((i for i in means if i.endswith(f"_{first}")), None)
+        after = next((i for i in means if i.endswith(f"_{last}")), None)
+        if before is None or after is None:
+            continue
+        cut = 100 * (1 - parse_printed(values[after]).value / parse_printed(values[before]).value)
+        low, high = bounds(row.published)
+        rows.append([names[row.id], f"{values[before]} to {values[after]}", fmt_number(cut, 1),
+                     row.published, "yes" if low <= cut < high else "no"])
+    return pd.DataFrame(rows, columns=["Reduction", "Means", "Recomputed (%)", "Printed",
+                                       "Agrees"])
+
+
 def implied_p(kind: str, statistic: float, df: float | None) -> float:
     """Two-sided p of a chi-square (df), t (df) or z statistic."""
     if kind == "chi2":
@@ -234,6 +287,12 @@ SECTIONS: Mapping[str, tuple[str, object]] = {
     "Percentages against their counts": (
         "Each percentage printed with its count, and the bases (up to the whole sample) whose "
         "percentage rounds to the printed one.", percent_table),
+    "Whole-sample means against their group means": (
+        "Each whole-sample mean printed beside its two group means, against the group means "
+        "weighted by their n.", weighted_means_table),
+    "Printed reductions against their means": (
+        "Each printed percentage reduction against 100 x (1 - after / before) of the printed "
+        "means.", reductions_table),
     "Chi-squares recomputed from the printed cells": (
         "Pearson chi-square without continuity correction of the 2x2 table the text prints.",
         chi2_table),

@@ -70,3 +70,24 @@ def test_the_audit_of_the_shipped_paper_has_every_section():
     assert [line for line in text.split("\n") if line.startswith("### ")] == [
         f"### {title}" for title in consistency.SECTIONS]
     assert "| homeless at intake | 28/89 against 9/68 | 7.108 | 7.12 | no |" in text
+
+
+def test_whole_sample_means_against_their_group_means():
+    table = _published([("study_n_total", "157", "count", "all"),
+                        ("study_n_qct", "89", "count", "QCT"),
+                        ("m_all_t1", "17.3", "mean", "all"), ("m_qct_t1", "22.9", "mean", "QCT"),
+                        ("m_comparison_t1", "9.3", "mean", "comparison")])
+    table["n"] = [None, None, 154, 89, 62]
+    row = consistency.weighted_means_table(table).iloc[0]
+    # (22.9 x 89 + 9.3 x 62) / 151 = 17.32; 22.85..22.95 and 9.25..9.35 give 17.27 to 17.37.
+    assert (row["Weighted"], row["Range"], row["Agrees"], row["n adds up"]) == (
+        "17.32", "17.27 to 17.37", "yes", "no (151)")
+
+
+def test_printed_reductions_against_their_means():
+    table = _published([("x_reduction_qct", "71%", "percent", "QCT"),
+                        ("x_mean_qct_t1", "132", "mean", "QCT"),
+                        ("x_mean_qct_t4", "38", "mean", "QCT")])
+    table["waves"] = ["t1;t4", "t1", "t4"]
+    row = consistency.reductions_table(table).iloc[0]
+    assert (row["Recomputed (%)"], row["Agrees"]) == ("71.2", "yes")  # 100 x (1 - 38/132)
