@@ -47,6 +47,18 @@ CHI2_TABLES = (
     ("imprisoned", "off_imprisoned_qct_n", 82, "off_imprisoned_comparison_n", 57,
      "off_imprisoned_chi2_stat"),
 )
+# Printed counts that must add up: (what, ids added, ids subtracted, id of the printed total).
+SUMS = (
+    ("interviews at all waves",
+     ("study_n_total", "study_interviewed_t2_n", "study_interviewed_t3_n",
+      "study_interviewed_t4_n"), (), "study_n_interviews_total"),
+    ("not interviewed at the first follow-up", ("study_n_total",), ("study_interviewed_t2_n",),
+     "study_missing_t2_n"),
+    ("status at the first follow-up, the five categories",
+     ("ret_status_same_service_t2_n", "ret_status_left_by_choice_t2_n",
+      "ret_status_completed_t2_n", "ret_status_other_t2_n", "ret_status_excluded_t2_n"), (),
+     "study_n_total"),
+)
 # Which distribution a statistic id's p comes from, by the test named in the id.
 TESTS = {"_chi2_": "chi2", "_stage_earlier_": "chi2", "_t_": "t", "_wilcoxon": "z"}
 Z_975 = stats.norm.ppf(0.975)
@@ -198,6 +210,19 @@ def reductions_table(table: pd.DataFrame) -> pd.DataFrame:
                                        "Agrees"])
 
 
+def sums_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Each sum of SUMS from its printed counts against the printed total."""
+    values = printed(table)
+    rows = []
+    for what, added, subtracted, total_id in SUMS:
+        result = sum(int(values[i]) for i in added) - sum(int(values[i]) for i in subtracted)
+        terms = " + ".join(values[i] for i in added) + "".join(
+            f" − {values[i]}" for i in subtracted)
+        rows.append([what, terms, fmt_count(result), values[total_id],
+                     "yes" if result == int(values[total_id]) else "no"])
+    return pd.DataFrame(rows, columns=["Sum", "Counts", "Result", "Printed", "Agrees"])
+
+
 def implied_p(kind: str, statistic: float, df: float | None) -> float:
     """Two-sided p of a chi-square (df), t (df) or z statistic."""
     if kind == "chi2":
@@ -293,6 +318,8 @@ SECTIONS: Mapping[str, tuple[str, object]] = {
     "Printed reductions against their means": (
         "Each printed percentage reduction against 100 x (1 - after / before) of the printed "
         "means.", reductions_table),
+    "Counts that must add up": ("Printed counts against the printed totals they make up.",
+                                sums_table),
     "Chi-squares recomputed from the printed cells": (
         "Pearson chi-square without continuity correction of the 2x2 table the text prints.",
         chi2_table),

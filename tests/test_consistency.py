@@ -91,3 +91,12 @@ def test_printed_reductions_against_their_means():
     table["waves"] = ["t1;t4", "t1", "t4"]
     row = consistency.reductions_table(table).iloc[0]
     assert (row["Recomputed (%)"], row["Agrees"]) == ("71.2", "yes")  # 100 x (1 - 38/132)
+
+
+def test_the_shipped_papers_counts_add_up():
+    from analysis.published import load_published
+
+    out = consistency.sums_table(load_published(ROOT / "data" / "published"))
+    # 157 + 106 + 100 + 95 = 458; 157 - 106 = 51; 43 + 40 + 27 + 26 + 21 = 157 (the paper's).
+    assert out[["Result", "Printed", "Agrees"]].values.tolist() == [
+        ["458", "458", "yes"], ["51", "51", "yes"], ["157", "157", "yes"]]
