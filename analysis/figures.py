@@ -2,15 +2,18 @@
 
 Figure 1 and Figure 2 reproduce the paper's bar charts of mean days (crime; illicit drug use
 excluding cannabis and prescribed methadone) in the last 30 days by group and wave, with each
-wave's n on the axis. Figure 3 is new: the share homeless, in treatment and offending at each
-wave, by group. Outputs are SVG (for HTML) and PNG (for PDF), with fixed metadata and SVG
-hash salt so that reruns are byte-identical.
+wave's n on the axis; as in the paper's Figure 1, a star marks intake means that differ
+significantly between the groups and a note gives the test. Figure 3 is new: the share
+homeless, in treatment and offending at each wave, by group. Outputs are SVG (for HTML) and
+PNG (for PDF), with fixed metadata and SVG hash salt so that reruns are byte-identical.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -19,6 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.config import Waves, load_config  # noqa: E402
+from analysis.formatting import fmt_count, fmt_number, fmt_test, significance, typeset  # noqa: E402
 from analysis.io import atomic_write  # noqa: E402
 from analysis.results import load_results  # noqa: E402
 
@@ -60,10 +64,17 @@ def group_wave_means(block: dict, waves: Waves) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plot_group_bars(table: pd.DataFrame, ylabel: str, ymax: float = 30) -> plt.Figure:
-    """Grouped bars of the mean by wave (x, labelled with the wave id and n) and group."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+def plot_group_bars(table: pd.DataFrame, ylabel: str, ymax: float = 30,
+                    intake_test: Mapping[str, Any] | None = None) -> plt.Figure:
+    """Grouped bars of the mean by wave (x, labelled with the wave and its n) and group.
+
+    With `intake_test` (the between-group test at the first wave) significant, the first
+    wave's means carry a star and the test is printed beneath, as in the paper's Figure 1.
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
     wave_ids = list(dict.fromkeys(table["wave"]))
+    starred = (intake_test is not None and intake_test.get("p") is not None
+               and significance(intake_test["p"]) == "significant")
     width = 0.38
     for offset, group in zip((-width / 2, width / 2), GROUPS, strict=True):
         sub = table[table["group"] == group].set_index("wave").reindex(wave_ids)
@@ -71,10 +82,10 @@ def plot_group_bars(table: pd.DataFrame, ylabel: str, ymax: float = 30) -> plt.F
         bars = ax.bar(
             xs, sub["mean"].fillna(0), width, label=GROUP_LABELS[group], color=GROUP_COLOURS[group]
         )
-        for bar, mean in zip(bars, sub["mean"], strict=True):
+        for i, (bar, mean) in enumerate(zip(bars, sub["mean"], strict=True)):
             if pd.notna(mean):
                 ax.annotate(
-                    f"{mean:.0f}",
+                    f"{fmt_number(mean, 0)}{'*' if starred and i == 0 else ''}",
                     (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     ha="center",
                     va="bottom",
@@ -82,13 +93,18 @@ def plot_group_bars(table: pd.DataFrame, ylabel: str, ymax: float = 30) -> plt.F
                     xytext=(0, 2),
                     textcoords="offset points",
                 )
-    n_wave = table.drop_duplicates("wave").set_index("wave")["n_wave"].reindex(wave_ids)
+    first = table.drop_duplicates("wave").set_index("wave").reindex(wave_ids)
     ax.set_xticks(range(len(wave_ids)))
-    ax.set_xticklabels([f"{w}\n(n={'?' if pd.isna(n) else int(n)})" for w, n in n_wave.items()])
+    ax.set_xticklabels([f"{label[:1].upper()}{label[1:]}\n(n = {fmt_count(n)})"
+                        for label, n in zip(first["label"], first["n_wave"], strict=True)])
     ax.set_ylim(0, ymax)
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False, loc="upper right")
-    fig.tight_layout()
+    if starred:
+        fig.text(0.01, 0.01, typeset(f"* {fmt_test(intake_test)}"), fontsize=8)
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+    else:
+        fig.tight_layout()
     return fig
 
 
@@ -117,8 +133,11 @@ def status_shares(results: dict, waves: Waves) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plot_status_lines(table: pd.DataFrame, wave_ids: list[str]) -> plt.Figure:
-    """One panel per measure: percent by wave, a line per group."""
+def plot_status_lines(table: pd.DataFrame, waves: Waves) -> plt.Figure:
+    """One panel per measure: percent by wave (placed at its months since intake), a line per
+    group."""
+    wave_ids = waves.ids
+    months = {w.id: w.months for w in waves.all}
     measures = list(dict.fromkeys(table["measure"]))
     fig, axes = plt.subplots(1, len(measures), figsize=(7.2, 2.8), sharey=True)
     for ax, measure in zip(axes, measures, strict=True):
@@ -126,7 +145,7 @@ def plot_status_lines(table: pd.DataFrame, wave_ids: list[str]) -> plt.Figure:
         for group in GROUPS:
             g = sub[sub["group"] == group].set_index("wave").reindex(wave_ids)
             ax.plot(
-                wave_ids,
+                [months[w] for w in wave_ids],
                 g["percent"],
                 marker="o",
                 color=GROUP_COLOURS[group],
@@ -134,6 +153,8 @@ def plot_status_lines(table: pd.DataFrame, wave_ids: list[str]) -> plt.Figure:
             )
         ax.set_title(measure, fontsize=9)
         ax.set_ylim(0, 100)
+        ax.set_xticks([months[w] for w in wave_ids])
+        ax.set_xlabel("Months since intake")
         ax.grid(axis="y", color="#dddddd", linewidth=0.5)
     axes[0].set_ylabel("Per cent of those with data")
     handles, labels = axes[0].get_legend_handles_labels()
@@ -162,12 +183,13 @@ def build_figures(results: dict, config: dict, out_dir: Path) -> list[Path]:
         "fig1_crime_days": plot_group_bars(
             group_wave_means(results["offending"]["crime_days_30"]["mean"], waves),
             "Mean days of crime, last 30 days",
+            intake_test=results["offending"]["crime_days_30"]["baseline_t_test"],
         ),
         "fig2_illicit_days": plot_group_bars(
             group_wave_means(results["drug_use"]["illicit_drug_days_30"]["mean"], waves),
             "Mean days of illicit drug use, last 30 days",
         ),
-        "fig3_status_by_wave": plot_status_lines(status_shares(results, waves), waves.ids),
+        "fig3_status_by_wave": plot_status_lines(status_shares(results, waves), waves),
     }
     stems = []
     for name, fig in figures.items():

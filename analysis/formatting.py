@@ -5,8 +5,10 @@ value (its `repr`), so 0.125 -> 0.13, -0.125 -> -0.13 and 2.675 -> 2.68 as a rea
 never Python's banker's rounding nor the binary artefacts of `round()`.
 
 Conventions (chosen once, used everywhere):
-- A negative number is written with the ASCII hyphen-minus '-' (never U+2212), so the
-  strings in text, tables and scorecard compare equal with plain ASCII.
+- A negative number is written with the ASCII hyphen-minus '-', so the strings compare equal
+  with the paper's printed values in plain ASCII (the scorecard). What the reader sees goes
+  through `typeset`, which turns every such minus into U+2212 and keeps "p < 0.001" and
+  "n = 68" on one line.
 - A value that rounds to zero is written without a sign ("0.0", never "-0.0").
 - Missing values (None, NaN) are an error, never a blank: a number the text needs must exist.
 - Spacing follows "p = 0.012", "t = -2.20, d.f. = 155", "54% (n = 85)", where the n beside a
@@ -16,6 +18,7 @@ Conventions (chosen once, used everywhere):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
@@ -24,6 +27,20 @@ from typing import Any
 ALPHA = 0.05
 # The paper's significance thresholds for the "p<0.01"/"ns" style, strictest first.
 P_THRESHOLDS = (0.001, 0.01, 0.05)
+
+
+MINUS = "\u2212"
+NBSP = "\u00a0"
+# A hyphen-minus that is a minus sign: not inside a word, a number range or a date ("t1-t2",
+# "2024-05-01"), and followed by a number ("-2.20", "-.298", "-£30").
+_MINUS = re.compile(r"(?<![\w.)])-(?=[\d.£])")
+# A relation between two tokens ("p < 0.001", "n = 68", "d.f. = 1") that must not break.
+_RELATION = re.compile(r"(?<=\S) ([<>=≤≥]) (?=\S)")
+
+
+def typeset(text: str) -> str:
+    """`text` as printed: U+2212 for a minus sign and no line break around '<', '>' or '='."""
+    return _RELATION.sub(f"{NBSP}\\1{NBSP}", _MINUS.sub(MINUS, text))
 
 
 def _checked(value: Any, what: str = "value") -> float:

@@ -28,6 +28,7 @@ import yaml
 
 from analysis import claims, tables, trace
 from analysis.config import Wave, Waves, load_config
+from analysis.consistency import audit_markdown
 from analysis.formatting import (
     ALPHA,
     P_THRESHOLDS,
@@ -41,8 +42,20 @@ from analysis.formatting import (
     fmt_percent,
     fmt_test,
     significance,
+    typeset,
 )
 from analysis.io import atomic_write, read_json, write_json
+from analysis.prose import (
+    capitalise,
+    change_predicate,
+    join_words,
+    number_word,
+    significant_at,
+    two_group_change,
+    two_measures,
+    two_periods,
+    verdicts,
+)
 from analysis.results import DOMAINS, load_results
 from analysis.sensitivity.report import comparison_table, sensitivity_variables
 
@@ -55,8 +68,18 @@ MISSING_DATA_NAMES = {
     "locf": ("last observation carried forward (LOCF)", "LOCF",
              "a person not interviewed at a follow-up keeps the value of their latest earlier "
              "interview"),
-    "complete_case": ("complete-case analysis", "complete cases",
+    "complete_case": ("complete-case analysis", "complete-case analysis",
                       "only people interviewed at both waves of a comparison enter it"),
+}
+# What each method does to the people missed at the first follow-up, and why the Wilcoxon tests
+# of the paired changes are the same under both (zero differences are dropped from the ranks).
+MISSING_DATA_EFFECTS = {
+    "locf": ("enter those comparisons with their intake values carried forward",
+             "The Wilcoxon tests are those reported above: a carried-forward value adds a zero "
+             "change, which the signed-rank test leaves out"),
+    "complete_case": ("are left out of those comparisons",
+                      "The means are those of the people interviewed at both waves, whose "
+                      "changes the Wilcoxon tests above rank"),
 }
 ABSTINENCE_BEFORE = ("never_via_treatment_before", "voluntarily_before")
 ABSTINENCE_DURING = ("via_treatment_since_intake", "via_treatment_since_intake_first_time")
@@ -130,6 +153,7 @@ def change(before: Mapping[str, Any], after: Mapping[str, Any], result: Mapping[
     else:
         word = direction(before["value"], after["value"], decimals)
     verb = CHANGE_VERBS[word]
+    kind = word
     if word == "no change":
         phrase = NO_CHANGE_PHRASE
     elif tested["sig"] == "significant":
@@ -137,18 +161,22 @@ def change(before: Mapping[str, Any], after: Mapping[str, Any], result: Mapping[
     elif _z_agrees(result, word):
         phrase = f"showed a non-significant {word}"
     else:
-        phrase = NO_SIGNIFICANT_CHANGE_PHRASE
+        phrase, kind = NO_SIGNIFICANT_CHANGE_PHRASE, "no significant change"
     return {"before": mean(before, fmt), "after": mean(after, fmt), "verb": verb, "noun": word,
-            "phrase": phrase, **{f"test_{k}" if k != "text" else "test": v
-                                 for k, v in tested.items()}}
+            "phrase": phrase, "kind": kind, "predicate": change_predicate(kind, tested["sig"]),
+            **{f"test_{k}" if k != "text" else "test": v for k, v in tested.items()}}
 
 
 def reduction(value: float | None) -> dict[str, str]:
-    """A percent reduction: '71%' with the word 'reduction', or the size of an 'increase'."""
+    """A percent reduction: '71%' with the word 'reduction' (or the size of an 'increase') and
+    the phrase 'a reduction of 71%' / 'an increase of 5%' / 'no change'."""
     if value is None:
-        return {"percent": NOT_AVAILABLE, "word": "change"}
+        return {"percent": NOT_AVAILABLE, "word": "change", "phrase": "no measurable change"}
     word = {"rise": "reduction", "fall": "increase", "no change": "change"}[direction(0, value, 0)]
-    return {"percent": fmt_percent(abs(value)), "word": word}
+    percent = fmt_percent(abs(value))
+    phrase = "no change" if word == "change" else (
+        f"{'an' if word == 'increase' else 'a'} {word} of {percent}")
+    return {"percent": percent, "word": word, "phrase": phrase}
 
 
 def at_decimals(decimals: int) -> Callable[[float], str]:
@@ -172,13 +200,6 @@ def at(wave: Wave, waves: Waves) -> str:
     return f"at {wave.label}" if wave.id == waves.baseline.id else f"at the {wave.label}"
 
 
-def join_words(items: Sequence[str], empty: str = "none") -> str:
-    """'a', 'a and b', 'a, b and c'; `empty` for no items."""
-    if not items:
-        return empty
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def wave_list(per_wave: Mapping[str, Any], waves: Iterable[Wave], all_waves: Waves,
               fmt: Callable[[Mapping[str, Any]], str]) -> str:
     """'62% (n = 98) at intake, 66% (n = 70) at the 6-month follow-up and ...'."""
@@ -190,20 +211,40 @@ def by_group(leaf: Mapping[str, Any], fn: Callable[[Any], Any]) -> dict[str, Any
     return {key: fn(leaf[name]) for key, name in GROUPS.items() if name in leaf}
 
 
+def odds_ratio_text(odds_ratio: float, ci_low: float, ci_high: float) -> str:
+    """'odds ratio 0.28, 95% CI 0.12 to 0.64' (no brackets, so it can sit inside a bracket)."""
+    fmt_or_ci(odds_ratio, ci_low, ci_high)  # checks that the interval holds the ratio
+    return (f"odds ratio {fmt_number(odds_ratio, 2)}, {fmt_percent(100 * (1 - ALPHA))} CI "
+            f"{fmt_number(ci_low, 2)} to {fmt_number(ci_high, 2)}")
+
+
+def contrast(words: str, tested: Mapping[str, str]) -> dict[str, str]:
+    """A comparison that carries its verdict: 'significantly more likely than' beside the bare
+    test, or 'more likely than' beside the test marked '...; not significant'."""
+    same = words in {w["no change"] for w in COMPARE_WORDS.values()}
+    if tested["sig"] == "significant" and not same:
+        return {"contrast": f"significantly {words}", "tested": tested["text"]}
+    marked = tested["sig"] == "not significant" and not same
+    return {"contrast": words, "tested": f"{tested['text']}; not significant" if marked
+            else tested["text"]}
+
+
 def group_shares(leaf: Mapping[str, Any]) -> dict[str, Any]:
     """A percents_by_group leaf: each group's share, the chi-square, and QCT vs comparison."""
-    return {**by_group(leaf, share), **test(leaf.get("chi2")),
-            "qct_vs_comparison": compare(leaf["QCT"]["percent"], leaf["comparison"]["percent"],
-                                         "likely", 0)}
+    tested = test(leaf.get("chi2"))
+    words = compare(leaf["QCT"]["percent"], leaf["comparison"]["percent"], "likely", 0)
+    return {**by_group(leaf, share), **tested, "qct_vs_comparison": words,
+            **contrast(words, tested)}
 
 
 def group_means(leaf: Mapping[str, Any], fmt: Callable[[float], str] = fmt_mean,
                 test_key: str = "t_test", kind: str = "level",
                 decimals: int = 1) -> dict[str, Any]:
     """A means_by_group leaf: each group's mean, the test, and QCT vs comparison."""
-    return {**by_group(leaf, lambda v: mean(v, fmt)), **test(leaf.get(test_key)),
-            "qct_vs_comparison": compare(leaf["QCT"]["value"], leaf["comparison"]["value"],
-                                         kind, decimals)}
+    tested = test(leaf.get(test_key))
+    words = compare(leaf["QCT"]["value"], leaf["comparison"]["value"], kind, decimals)
+    return {**by_group(leaf, lambda v: mean(v, fmt)), **tested, "qct_vs_comparison": words,
+            **contrast(words, tested)}
 
 
 def larger_group(values: Mapping[str, float | None], decimals: int = 0) -> str:
@@ -244,6 +285,18 @@ def changes(block: Mapping[str, Any], waves: Waves, decimals: int = 1) -> dict[s
             after = block["mean"][name].get(roles[b].id, {})
             result = block["wilcoxon"][name].get(result_key)
             out[key][pair] = change(before, after, result, decimals)
+    first, last = roles["first"].label, roles["last"].label
+    for key in GROUPS:
+        if key in out and "base_first" in out[key]:
+            out[key]["over_time"] = two_periods([
+                (out[key][pair]["predicate"], f"between intake and the {label}",
+                 out[key][pair]["test"])
+                for pair, label in (("base_first", first), ("base_last", last))])
+    out["groups"] = {pair: two_group_change({GROUP_NAMES[name]: (out[key][pair]["kind"],
+                                                                 out[key][pair]["test_sig"])
+                                             for key, name in GROUPS.items()
+                                             if name in GROUP_NAMES})
+                     for pair in _pairs(waves)}
     return out
 
 
@@ -255,6 +308,22 @@ def missing_data_change(block: Mapping[str, Any], waves: Waves) -> dict[str, Any
             for key, name in GROUPS.items()}
 
 
+def printed_precision(published: pd.DataFrame, waves: Waves) -> dict[str, int]:
+    """Decimals the paper prints each mean at, keyed by its results path without group, wave
+    and leaf ('profile.means.age' -> 0), from data/published/statistics.csv.
+
+    The text prints a quantity at the paper's precision so that a reader comparing the two
+    never rounds twice (a mean of 30.48 printed as 30.5 against the paper's 30).
+    """
+    skip = {*GROUPS.values(), *(w.id for w in waves.all), "value"}
+    out: dict[str, int] = {}
+    for path, decimals in zip(published["result_path"], published["decimals"], strict=True):
+        if str(path).endswith(".value"):
+            key = ".".join(part for part in str(path).split(".") if part not in skip)
+            out[key] = max(out.get(key, 0), int(decimals))
+    return out
+
+
 # --------------------------------------------------------------------------------- domains
 
 
@@ -264,6 +333,7 @@ def waves_vars(waves: Waves) -> dict[str, Any]:
              for role, w in _roles(waves).items()}
     return {**roles, "count": fmt_count(len(waves.all)),
             "follow_up_count": fmt_count(len(waves.follow_ups)),
+            "follow_up_count_words": number_word(len(waves.follow_ups)),
             "follow_up_list": join_words([f"the {w.label}" for w in waves.follow_ups])}
 
 
@@ -272,8 +342,10 @@ def config_vars(config: Mapping[str, Any]) -> dict[str, Any]:
     method = config.get("missing_data", "locf")
     name, short, description = MISSING_DATA_NAMES[method]
     spec = config["regression"]
+    effect, test_note = MISSING_DATA_EFFECTS[method]
     return {
         "missing_data": {"name": name, "short": short, "description": description,
+                         "Name": capitalise(name), "effect": effect, "test_note": test_note,
                          "other": MISSING_DATA_NAMES[next(m for m in MISSING_DATA_NAMES
                                                           if m != method)][0]},
         "site_of_interest": fmt_count(config["site_of_interest"]),
@@ -310,7 +382,8 @@ def study_vars(study: Mapping[str, Any], profile: Mapping[str, Any], waves: Wave
     }
 
 
-def profile_vars(profile: Mapping[str, Any]) -> dict[str, Any]:
+def profile_vars(profile: Mapping[str, Any],
+                 precision: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Every intake characteristic of the intake table, and which ones differ by group."""
     out: dict[str, Any] = {}
     differing, alike = [], []
@@ -319,14 +392,21 @@ def profile_vars(profile: Mapping[str, Any]) -> dict[str, Any]:
         if block == "proportions":
             out[key] = group_shares(leaf)
         else:
-            out[key] = group_means(leaf, tables.MEAN_FORMAT.get(key, fmt_mean),
-                                   tables.MEAN_TEST.get(key, "t_test"),
-                                   decimals=tables.MEAN_DECIMALS.get(key, 1))
+            decimals = tables.mean_decimals(key, precision)
+            out[key] = group_means(leaf, tables.mean_format(key, precision),
+                                   tables.MEAN_TEST.get(key, "t_test"), decimals=decimals)
         (differing if out[key]["sig"] == "significant" else alike).append(noun)
+    total = len(tables.INTAKE_ROWS)
+    if differing:
+        sentence = (f"The groups differed significantly on {number_word(len(differing))} of the "
+                    f"{number_word(total)} characteristics compared: {join_words(differing)}")
+    else:
+        sentence = (f"The groups did not differ significantly on any of the {number_word(total)} "
+                    "characteristics compared")
     out["differences"] = {"significant": join_words(differing, "none of the characteristics"),
                           "not_significant": join_words(alike, "none of the characteristics"),
-                          "count": fmt_count(len(differing)),
-                          "total": fmt_count(len(tables.INTAKE_ROWS))}
+                          "count": fmt_count(len(differing)), "total": fmt_count(total),
+                          "sentence": sentence}
     out["drug_composite"]["t_test"] = test(profile["means"]["drug_composite"]["t_test"])
     out["intake_modality"] = {k: share(v) for k, v in profile["intake_modality"].items()}
     return out
@@ -339,37 +419,78 @@ def coercion_vars(coercion: Mapping[str, Any]) -> dict[str, Any]:
         "no_pressure": group_shares(coercion["no_pressure"]),
         "pressure": group_shares(coercion["perceived_pressure"]),
         "stage": {**{key: {s: share(v) for s, v in stages[name].items()}
-                     for key, name in GROUPS.items()}, **test(stages["chi2"])},
+                     for key, name in GROUPS.items()}, **test(stages["chi2"]),
+                  "differs": ("differed significantly" if test(stages["chi2"])["sig"]
+                              == "significant" else "did not differ significantly")},
     }
 
 
-def retention_vars(retention: Mapping[str, Any], waves: Waves) -> dict[str, Any]:
+def retention_vars(retention: Mapping[str, Any], waves: Waves,
+                   precision: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Retention in treatment, treatment careers and the site effect on staying beyond N days."""
     days = retention["days_in_treatment"]
     beyond = retention["retained_beyond"]
     last = waves.last_follow_up.id
     site = beyond["site_of_interest"]
+    site_likely = compare(site["odds_ratio"], 1.0, "likely", 2)
+    site_or = fmt_or_ci(site["odds_ratio"], site["ci_low"], site["ci_high"])
+    site_test = {"sig": significance(site["p"]),
+                 "text": f"{odds_ratio_text(site['odds_ratio'], site['ci_low'], site['ci_high'])}"
+                         f", {fmt_p(site['p'])}"}
+    decimals = (precision or {}).get("retention.days_in_treatment", 1)
+    fmt = at_decimals(decimals)
+    days_first = group_means(days[waves.first_follow_up.id], fmt, kind="length",
+                             decimals=decimals)
+    days_last = group_means(days[last], fmt, kind="length", decimals=decimals)
+    periods = [("over the first follow-up period", days_first["sig"]),
+               ("over the whole study", days_last["sig"])]
     return {
         "in_treatment": group_shares(retention["in_treatment"]),
         "opioid_substitution": share(retention["opioid_substitution"]),
         "episode_status": {k: share(v) for k, v in retention["episode_status"].items()},
-        "days_first": group_means(days[waves.first_follow_up.id], fmt_mean, kind="length"),
-        "days_last": group_means(days[last], fmt_mean, kind="length"),
-        "days_not_in_treatment": group_means(retention["days_in_treatment_not_in_treatment"],
-                                             fmt_mean, kind="length"),
+        "days_first": days_first,
+        "days_last": days_last,
+        "days_verdict": days_verdict(periods),
+        "days_not_in_treatment": group_means(
+            retention["days_in_treatment_not_in_treatment"],
+            at_decimals((precision or {}).get("retention.days_in_treatment_not_in_treatment", 1)),
+            kind="length",
+            decimals=(precision or {}).get("retention.days_in_treatment_not_in_treatment", 1)),
         "continued_treatment": share(retention["continued_treatment"].get(last)),
         "residential": group_shares(retention["residential"][last]),
         "retained_beyond": {
             "threshold": fmt_count(beyond["threshold_days"]["value"]),
             **{k: v for k, v in group_shares(beyond["retained"]).items()},
-            "site_or": fmt_or_ci(site["odds_ratio"], site["ci_low"], site["ci_high"]),
+            "site_or": site_or,
             "site_p": fmt_p(site["p"]), "site_sig": significance(site["p"]),
-            "site_likely": compare(site["odds_ratio"], 1.0, "likely", 2),
+            "site_likely": site_likely,
+            **{f"site_{k}": v for k, v in contrast(site_likely, site_test).items()},
         },
     }
 
 
-def offending_vars(offending: Mapping[str, Any], waves: Waves) -> dict[str, Any]:
+def days_verdict(periods: Sequence[tuple[str, str]]) -> str:
+    """Whether the groups' mean days in treatment differed, over each period, in one clause."""
+    hits = [name for name, sig in periods if sig == "significant"]
+    misses = [name for name, sig in periods if sig != "significant"]
+    if not hits:
+        return f"did not differ significantly either {' or '.join(misses)}"
+    if not misses:
+        return f"differed significantly {' and '.join(hits)}"
+    return f"differed significantly {join_words(hits)} but not {join_words(misses)}"
+
+
+# The criminal-justice outcomes during follow-up and the desistance correlates the text sums up
+# in one sentence each: results key -> the name the sentence gives it.
+DURING_NAMES = {"continued_crime": "offending", "arrested": "arrest",
+                "imprisoned": "imprisonment"}
+DESISTANCE_NAMES = {"improved_drug_use": "reduced illicit drug use",
+                    "in_treatment": "still being in treatment",
+                    "abstinent_voluntarily_before": "earlier voluntary abstinence"}
+
+
+def offending_vars(offending: Mapping[str, Any], waves: Waves,
+                   precision: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Offending by group and wave, its changes, criminal-justice outcomes and correlates."""
     days180 = offending["crime_days_180"]
     base_last = _pairs(waves)["base_last"]
@@ -381,17 +502,31 @@ def offending_vars(offending: Mapping[str, Any], waves: Waves) -> dict[str, Any]
                     "reduction": {key: reduction(days180["reduction"][name][base_last]["value"])
                                   for key, name in GROUPS.items()},
                     "larger_reduction": larger_group(cut)},
-        "days30": {**changes(offending["crime_days_30"], waves),
+        "days30": {**changes(offending["crime_days_30"], waves,
+                             (precision or {}).get("offending.crime_days_30.mean", 1)),
                    "baseline_test": test(offending["crime_days_30"]["baseline_t_test"])},
         "any_crime": waves_over(offending["any_crime_30"], waves, share),
         "no_crime_first": share(offending["no_crime_first_follow_up"]),
         "missing_data": missing_data_change(offending["missing_data"]["crime_days_30"], waves),
-        "during": {k: group_shares(v[last]) for k, v in during.items()},
-        "correlates": {k: correlation(v) for k, v in offending["desistance_correlates"].items()},
+        "during": {**{k: group_shares(v[last]) for k, v in during.items()},
+                   "verdict": verdicts([(name, significance_of(during[k][last].get("chi2")))
+                                        for k, name in DURING_NAMES.items()],
+                                       "difference", "in")},
+        "correlates": {**{k: correlation(v)
+                          for k, v in offending["desistance_correlates"].items()},
+                       "verdict": verdicts(
+                           [(name, significance_of(offending["desistance_correlates"][k]))
+                            for k, name in DESISTANCE_NAMES.items()], "association", "with")},
     }
 
 
-def drug_use_vars(drug_use: Mapping[str, Any], waves: Waves) -> dict[str, Any]:
+def significance_of(result: Mapping[str, Any] | None) -> str:
+    """'significant', 'not significant' or 'not testable' for a test leaf."""
+    return test(result)["sig"]
+
+
+def drug_use_vars(drug_use: Mapping[str, Any], waves: Waves,
+                  precision: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Drug use by group and wave, changes, spending, correlates and abstinence."""
     measures = [k for k, v in drug_use.items() if isinstance(v, dict) and "wilcoxon" in v
                 and "mean" in v]
@@ -400,8 +535,10 @@ def drug_use_vars(drug_use: Mapping[str, Any], waves: Waves) -> dict[str, Any]:
     abstinence = drug_use["abstinence"]
     last = waves.last_follow_up.id
     weeks = abstinence["weeks_since_intake"][last]
+    weeks_decimals = (precision or {}).get("drug_use.abstinence.weeks_since_intake", 1)
     return {
-        **{m: changes(drug_use[m], waves, 2 if m == "drug_composite" else 1) for m in measures},
+        **{m: changes(drug_use[m], waves, (precision or {}).get(
+            f"drug_use.{m}.mean", 2 if m == "drug_composite" else 1)) for m in measures},
         "spend": {**waves_over(spend["median"], waves, lambda leaf: mean(leaf, fmt_money)),
                   "base_first": test(spend["wilcoxon"]["all"][pairs["base_first"]])},
         "missing_data": missing_data_change(drug_use["missing_data"]["illicit_drug_days_30"],
@@ -411,28 +548,43 @@ def drug_use_vars(drug_use: Mapping[str, Any], waves: Waves) -> dict[str, Any]:
             **{k: share(abstinence[k]) for k in ABSTINENCE_BEFORE},
             # During follow-up the results run through each wave; the report gives the latest.
             **{k: share(abstinence[k][last]) for k in ABSTINENCE_DURING},
-            "weeks": {**group_means(weeks, kind="length"),
-                      "longer": larger_group({g: weeks[g]["value"] for g in GROUP_NAMES}, 1)},
+            "weeks": {**group_means(weeks, at_decimals(weeks_decimals), kind="length",
+                                    decimals=weeks_decimals),
+                      "longer": larger_group({g: weeks[g]["value"] for g in GROUP_NAMES},
+                                             weeks_decimals)},
         },
     }
 
 
-def reintegration_vars(reint: Mapping[str, Any], waves: Waves) -> dict[str, Any]:
+def reintegration_vars(reint: Mapping[str, Any], waves: Waves,
+                       precision: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Housing, social networks, relationships and work over the waves."""
     def per_wave_shares(block: Mapping[str, Any]) -> dict[str, Any]:
         return {**waves_over(block, waves, share),
                 "list": wave_list(block["all"], waves.all, waves, lambda leaf: share(leaf)["text"])}
 
     def significant_waves(chi2: Mapping[str, Any]) -> str:
-        hits = [at(w, waves) for w in waves.all
-                if chi2.get(w.id) and test(chi2[w.id])["sig"] == "significant"]
-        return join_words(hits, "at none of the waves")
+        tested = [w for w in waves.all if chi2.get(w.id) and chi2[w.id].get("p") is not None]
+        hits = [at(w, waves) for w in tested if test(chi2[w.id])["sig"] == "significant"]
+        return significant_at(hits, len(tested))
 
     satisfied = reint["satisfied_living"]["percent"]
     both = [w.id for w in waves.all if w.id in satisfied["QCT"] and w.id in satisfied["comparison"]]
     comparison_higher = sum(
         direction(satisfied["QCT"][w]["percent"], satisfied["comparison"][w]["percent"], 0)
         == "rise" for w in both)
+    if comparison_higher == len(both):
+        higher = "at every wave"
+    elif comparison_higher:
+        higher = f"at {number_word(comparison_higher)} of the {number_word(len(both))} waves"
+    else:
+        higher = None
+    satisfied_sig = significant_waves(reint["satisfied_living"]["chi2"])
+    satisfied_sentence = (
+        f"The comparison group reported higher satisfaction than the QCT group {higher}; the "
+        f"difference {satisfied_sig}" if higher else
+        "The comparison group never reported higher satisfaction than the QCT group; the "
+        f"difference between the groups {satisfied_sig}")
     homeless = reint["homeless_30"]
     free = reint["free_time_with_users"]["percent"]["all"]
     return {
@@ -442,16 +594,28 @@ def reintegration_vars(reint: Mapping[str, Any], waves: Waves) -> dict[str, Any]
         "homeless_setting": {k: share(v) for k, v in reint["homeless_setting"].items()},
         "missing_data_homeless": group_shares(reint["missing_data"]["homeless_30"]),
         "satisfied": {**per_wave_shares(satisfied),
-                      "significant_waves": significant_waves(reint["satisfied_living"]["chi2"]),
-                      "comparison_higher_waves": fmt_count(comparison_higher)},
+                      "significant_waves": satisfied_sig,
+                      "comparison_higher_waves": fmt_count(comparison_higher),
+                      "sentence": satisfied_sentence},
         "free_time": {**per_wave_shares(reint["free_time_with_users"]["percent"]),
                       "base_last": CHANGE_VERBS[direction(free[waves.baseline.id]["percent"],
                                                           free[waves.last_follow_up.id]["percent"],
                                                           0)]},
-        "relationships": changes(reint["relationship_problems"], waves),
+        "relationships": changes(reint["relationship_problems"], waves,
+                                 (precision or {}).get("reintegration.relationship_problems.mean",
+                                                       1)),
         "no_work_before": share(reint["no_work_or_study_before"]),
         "no_work_follow_up": share(reint["no_work_or_study_follow_up"][waves.last_follow_up.id]),
     }
+
+
+def significant_predictors(names: Sequence[str]) -> str:
+    """'four predictors reached significance: a, b, c and d' / 'no predictor reached ...'."""
+    if not names:
+        return "no predictor reached significance"
+    if len(names) == 1:
+        return f"one predictor reached significance: {names[0]}"
+    return f"{number_word(len(names))} predictors reached significance: {join_words(names)}"
 
 
 def regression_vars(regression: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
@@ -470,7 +634,12 @@ def regression_vars(regression: Mapping[str, Any], config: Mapping[str, Any]) ->
             "r2": fmt_number(model["fit"]["nagelkerke_r2"], 3),
             "significant": join_words([label(n) for n in final_names if n in significant],
                                       "none of the predictors"),
+            "significance": significant_predictors([label(n) for n in final_names
+                                                    if n in significant]),
+            "Significance": capitalise(significant_predictors(
+                [label(n) for n in final_names if n in significant])),
             **{n: {"or_ci": fmt_or_ci(c["odds_ratio"], c["ci_low"], c["ci_high"]),
+                   "or_text": odds_ratio_text(c["odds_ratio"], c["ci_low"], c["ci_high"]),
                    "p": fmt_p(c["p"]), "sig": significance(c["p"]), "label": label(n),
                    "odds": {"rise": "raised", "fall": "lowered", "no change": "did not change"}[
                        direction(1.0, c["odds_ratio"], 2)]}
@@ -480,14 +649,24 @@ def regression_vars(regression: Mapping[str, Any], config: Mapping[str, Any]) ->
     final, final_sig = model_vars(regression["final"])
     variant, variant_sig = model_vars(regression["missing_data"]["final"])
     selected = list(regression["stepwise"]["selected"])
+    method = config.get("missing_data", "locf")
+    agrees = "the same" if variant_sig == final_sig else "a different"
+    # Under complete-case analysis the variant is the model of the table itself (the people
+    # interviewed at the first follow-up), so there is no second fit to report.
+    variant_sentence = (
+        "The missing-data method in force, complete-case analysis, fits this same model, so "
+        "there is no second fit to compare.") if method == "complete_case" else (
+        f"Fitted under {MISSING_DATA_NAMES[method][1]} to the {variant['n']} people with intake "
+        f"data, the same model gave {agrees} set of significant predictors "
+        f"({variant['significant']}; Nagelkerke's R² = {variant['r2']}).")
     return {
         "no_offence": share(regression["outcome"]["no_offence"]),
         "final": final,
-        "missing_data": {**variant, "agrees": "the same" if variant_sig == final_sig
-                         else "a different"},
+        "missing_data": {**variant, "agrees": agrees, "sentence": variant_sentence},
         "stepwise": {
             "n": fmt_count(regression["stepwise"]["n"]),
             "selected": join_words([label(n) for n in selected], "no predictor"),
+            "count": number_word(len(selected)),
             "agrees": "the same predictors as" if set(selected) == set(final_names)
             else "different predictors from",
             "qct": "entered" if "qct" in selected else "did not enter",
@@ -532,7 +711,26 @@ def scorecard_vars(scorecard: pd.DataFrame) -> dict[str, str]:
     matched = scorecard["match"].eq("true")
     missed = scorecard.loc[~matched]
     not_computed = missed["note"].str.contains("not computed", regex=False)
+    n_missed, n_not_computed = len(missed), int(not_computed.sum())
+    n_differ = n_missed - n_not_computed
+    if not n_missed:
+        breakdown = "Every printed statistic was reproduced."
+    elif n_missed == 1:
+        breakdown = ("The one statistic that was not reproduced " + (
+            "has no regenerated value yet." if n_not_computed else
+            "was computed but differs from the printed value."))
+    elif not n_not_computed or not n_differ:
+        breakdown = (f"All {number_word(n_missed)} that were not reproduced " + (
+            "have no regenerated value yet." if n_not_computed else
+            "were computed but differ from the printed value."))
+    else:
+        breakdown = (f"Of the {number_word(n_missed)} that were not, "
+                     f"{number_word(n_not_computed)} "
+                     f"{'has' if n_not_computed == 1 else 'have'} no regenerated value yet and "
+                     f"{number_word(n_differ)} {'was' if n_differ == 1 else 'were'} computed but "
+                     f"{'differs' if n_differ == 1 else 'differ'}.")
     return {"matched": fmt_count(int(matched.sum())), "total": fmt_count(len(scorecard)),
+            "breakdown": breakdown,
             "percent": fmt_percent(100.0 * matched.mean()) if len(scorecard) else NOT_AVAILABLE,
             "missed": fmt_count(len(missed)), "not_computed": fmt_count(int(not_computed.sum())),
             "missed_computed": fmt_count(int((~not_computed).sum()))}
@@ -550,6 +748,8 @@ def provenance_vars(provenance: Mapping[str, Any]) -> dict[str, Any]:
         "data": {k.replace(".", "_"): v for k, v in provenance["data"].items()},
         "anonymity": {
             "k": fmt_count(anonymity["k"]), "n_classes": fmt_count(anonymity["n_classes"]),
+            "k_members": f"{fmt_count(anonymity['k'])} member"
+                         f"{'' if anonymity['k'] == 1 else 's'}",
             "small_class_size": fmt_count(anonymity["small_class_size"]),
             "in_small_classes": fmt_count(anonymity["n_people_in_small_classes"]),
             "age_band_years": fmt_count(anonymity["age_band_years"]),
@@ -608,8 +808,13 @@ def origin_vars(origin: Mapping[str, Any]) -> dict[str, str]:
 
 
 def build_variables(results: Mapping[str, Any], scorecard: pd.DataFrame, cited: pd.DataFrame,
-                    provenance: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
-    """The nested variables tree of manuscript/_variables.yml (every leaf a string)."""
+                    provenance: Mapping[str, Any], config: Mapping[str, Any],
+                    precision: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """The nested variables tree of manuscript/_variables.yml (every leaf a string).
+
+    `precision` (printed_precision) sets the decimals of the means the paper prints; without
+    it every mean has one decimal.
+    """
     missing = [d for d in (*DOMAINS, SENSITIVITY) if d not in results]
     if missing:
         raise ValueError(f"build_variables: results for {', '.join(missing)} are missing")
@@ -619,12 +824,12 @@ def build_variables(results: Mapping[str, Any], scorecard: pd.DataFrame, cited: 
         "waves": waves_vars(waves),
         "config": config_vars(config),
         "study": study_vars(results["study"], results["profile"], waves),
-        "profile": profile_vars(results["profile"]),
+        "profile": profile_vars(results["profile"], precision),
         "coercion": coercion_vars(results["coercion"]),
-        "retention": retention_vars(results["retention"], waves),
-        "offending": offending_vars(results["offending"], waves),
-        "drug_use": drug_use_vars(results["drug_use"], waves),
-        "reintegration": reintegration_vars(results["reintegration"], waves),
+        "retention": retention_vars(results["retention"], waves, precision),
+        "offending": offending_vars(results["offending"], waves, precision),
+        "drug_use": drug_use_vars(results["drug_use"], waves, precision),
+        "reintegration": reintegration_vars(results["reintegration"], waves, precision),
         "regression": regression_vars(results["regression"], config),
         "sensitivity": sensitivity_variables(results[SENSITIVITY], config["site_of_interest"]),
         "cited": cited_vars(cited),
@@ -633,30 +838,45 @@ def build_variables(results: Mapping[str, Any], scorecard: pd.DataFrame, cited: 
         "origin": origin_vars(provenance["origin"]),
     }
     variables["hypotheses"] = hypotheses_vars(variables)
+    # Each group's change to the last follow-up in crime and in illicit drug use, in one clause.
+    variables["within"] = {
+        key: two_measures(("days of crime", "days of illicit drug use"), tuple(
+            block[key]["base_last"]["predicate"]
+            for block in (variables["offending"]["days30"],
+                          variables["drug_use"]["illicit_drug_days_30"])))
+        for key in ("qct", "comparison")}
     return variables
 
 
 def build_tables(results: Mapping[str, Any], scorecard: pd.DataFrame,
-                 provenance: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, str]:
+                 provenance: Mapping[str, Any], config: Mapping[str, Any],
+                 precision: Mapping[str, int] | None = None) -> dict[str, str]:
     """Every generated table as Markdown, keyed by its file name in manuscript/_tables/."""
     waves = Waves.from_config(dict(config))
     off, drug = results["offending"], results["drug_use"]
+    precision = precision or {}
+
+    def by_wave(block: Mapping[str, Any], key: str) -> pd.DataFrame:
+        decimals = precision.get(key, 1)
+        return tables.by_wave_table(block, waves, lambda leaf: tables.mean_n_cell(leaf, decimals))
+
     frames = {
-        "intake.md": tables.intake_table(results["profile"]),
-        "retention.md": tables.retention_table(results["retention"], waves),
+        "intake.md": tables.intake_table(results["profile"], precision),
+        "retention.md": tables.retention_table(results["retention"], waves, precision),
         "table1_regression.md": tables.regression_table(
             results["regression"]["final"], config["regression"]["final"],
             config["site_of_interest"]),
-        "crime_days_by_wave.md": tables.by_wave_table(off["crime_days_30"]["mean"], waves,
-                                                      tables.mean_n_cell),
-        "illicit_days_by_wave.md": tables.by_wave_table(drug["illicit_drug_days_30"]["mean"], waves,
-                                                        tables.mean_n_cell),
+        "crime_days_by_wave.md": by_wave(off["crime_days_30"]["mean"],
+                                         "offending.crime_days_30.mean"),
+        "illicit_days_by_wave.md": by_wave(drug["illicit_drug_days_30"]["mean"],
+                                           "drug_use.illicit_drug_days_30.mean"),
         "sensitivity.md": comparison_table(results[SENSITIVITY], config["site_of_interest"]),
-        "scorecard.md": tables.scorecard_table(scorecard),
+        "scorecard_misses.md": tables.scorecard_misses(scorecard),
         "scorecard_summary.md": tables.scorecard_summary(scorecard),
         "provenance.md": tables.provenance_table(provenance),
     }
-    return {name: tables.to_markdown(frame) for name, frame in frames.items()}
+    return {**{name: tables.to_markdown(frame) for name, frame in frames.items()},
+            "scorecard_full.md": tables.scorecard_html(scorecard)}
 
 
 # -------------------------------------------------------------------------------------- CLI
@@ -677,10 +897,26 @@ def unnumbered(markdown: str) -> str:
     return "\n".join(out)
 
 
+# Verbatim outputs: identifiers and checksums, never typeset.
+VERBATIM_VARIABLES = ("provenance", "report")
+VERBATIM_TABLES = ("provenance.md", "scorecard_full.md")  # the latter typesets its own cells
+
+
+def typeset_tree(node: Any) -> Any:
+    """Every string leaf of a variables tree through formatting.typeset."""
+    if isinstance(node, Mapping):
+        return {k: typeset_tree(v) for k, v in node.items()}
+    return typeset(node) if isinstance(node, str) else node
+
+
 def write_outputs(variables: Mapping[str, Any], table_texts: Mapping[str, str],
                   variables_path: Path, tables_dir: Path) -> None:
-    """Write the variables YAML (sorted keys) and every table file, each atomically."""
-    text = yaml.safe_dump(dict(variables), sort_keys=True, allow_unicode=True, width=10_000,
+    """Write the variables YAML (sorted keys) and every table file, each atomically, typeset
+    for the reader (formatting.typeset) except the verbatim ones."""
+    shown = {k: v if k in VERBATIM_VARIABLES else typeset_tree(v) for k, v in variables.items()}
+    table_texts = {name: body if name in VERBATIM_TABLES else typeset(body)
+                   for name, body in table_texts.items()}
+    text = yaml.safe_dump(shown, sort_keys=True, allow_unicode=True, width=10_000,
                           default_flow_style=False)
     atomic_write(variables_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     for name, body in sorted(table_texts.items()):
@@ -717,12 +953,16 @@ def main(argv: list[str] | None = None) -> int:
     scorecard = pd.read_csv(args.scorecard, dtype=str, keep_default_na=False)
     provenance = read_json(args.provenance)
     cited = load_cited_facts(args.published)
-    variables = build_variables(results, scorecard, cited, provenance, config)
+    waves = Waves.from_config(dict(config))
+    published = load_published(args.published, [w.id for w in waves.all])
+    precision = printed_precision(published, waves)
+    variables = build_variables(results, scorecard, cited, provenance, config, precision)
     origins = trace.trace(lambda traced: build_variables(traced, scorecard, cited, provenance,
-                                                         config), results, scorecard,
-                          load_published(args.published))
-    table_texts = build_tables(results, scorecard, provenance, config)
+                                                         config, precision), results, scorecard,
+                          published)
+    table_texts = build_tables(results, scorecard, provenance, config, precision)
     table_texts["consistency.md"] = unnumbered(args.consistency.read_text(encoding="utf-8"))
+    table_texts["consistency_checks.md"] = unnumbered(audit_markdown(args.published))
     claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
     table_texts["claims_summary.md"] = tables.to_markdown(claims.report_summary(claims_card))
     table_texts["claims.md"] = tables.to_markdown(claims.report_table(claims_card))

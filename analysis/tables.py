@@ -8,7 +8,9 @@ form Quarto documents (`: Caption {#tbl-x}`), so both renderers number the table
 
 from __future__ import annotations
 
+import html
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -27,6 +29,7 @@ from analysis.formatting import (
     fmt_u,
     fmt_z,
     p_stars,
+    typeset,
 )
 
 GROUP_COLUMNS = (("QCT", "QCT"), ("comparison", "Comparison"), ("all", "All"))
@@ -69,14 +72,24 @@ INTAKE_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("proportions", "stage_precontemplation", "Pre-contemplation stage of change",
      "stage of change"),
 )
-# Means shown at other than one decimal: small means (composite score in 0-1, suicide attempts)
-# at two, money (whole pounds) at none. Comparisons in the text use the same precision.
+# Decimals of the intake means the paper does not print: small means (composite score in 0-1,
+# suicide attempts) at two, money (whole pounds) at none, others at one. Where the paper prints
+# a mean, its precision (numbers.printed_precision) wins. Text and table use the same precision.
 MEAN_DECIMALS = {"drug_composite": 2, "suicide_attempts_lifetime": 2, "drug_spend_30": 0}
-MEAN_FORMAT: Mapping[str, Callable[[float], str]] = {
-    "drug_composite": lambda v: fmt_number(v, 2),
-    "suicide_attempts_lifetime": lambda v: fmt_number(v, 2),
-    "drug_spend_30": fmt_money,
-}
+MONEY = {"drug_spend_30"}
+
+
+def mean_decimals(key: str, precision: Mapping[str, int] | None = None) -> int:
+    """Decimals of the intake mean `key`: the paper's where it prints one, else MEAN_DECIMALS."""
+    return (precision or {}).get(f"profile.means.{key}", MEAN_DECIMALS.get(key, 1))
+
+
+def mean_format(key: str, precision: Mapping[str, int] | None = None) -> Callable[[float], str]:
+    """The formatter of the intake mean `key` (pounds for money)."""
+    decimals = mean_decimals(key, precision)
+    if key in MONEY:
+        return lambda value: fmt_money(value, decimals)
+    return lambda value: fmt_number(value, decimals)
 # The paper compared the composite score with Mann-Whitney U, the other means with t.
 MEAN_TEST = {"drug_composite": "mann_whitney"}
 
@@ -100,10 +113,26 @@ PREDICTOR_LABELS = {
 }
 
 
+# The same predictors as running text names them.
+PREDICTOR_WORDS = {
+    "qct": "being in the court-ordered (QCT) group",
+    "drug_composite_z": "the composite drug use score at intake",
+    "in_treatment_followup": "being in treatment at the first follow-up",
+    "age": "age",
+    "male": "being male",
+    "stage_contemplation": "being in the contemplation stage of change at intake",
+    "stage_action": "being in the action stage of change at intake",
+    "homeless_followup": "being homeless at the first follow-up",
+    "free_time_with_users_both": "spending free time mostly with drug users at intake and "
+                                 "follow-up",
+    "site_of_interest": "entering treatment at site {site}",
+}
+
+
 def predictor_label(name: str, site: int | str, *, in_sentence: bool = False) -> str:
-    """A regression predictor's label ('Age (per year)'; 'age (per year)' inside a sentence)."""
-    label = PREDICTOR_LABELS.get(name, name).format(site=site)
-    return label[:1].lower() + label[1:] if in_sentence else label
+    """A regression predictor's table label ('Age (per year)'), or its name in running text
+    ('age') with `in_sentence`."""
+    return (PREDICTOR_WORDS if in_sentence else PREDICTOR_LABELS).get(name, name).format(site=site)
 
 
 NUMERIC_CELL = re.compile(r"^[-−–+£<>=.\d]")  # cells that start like a number or a test
@@ -156,7 +185,8 @@ def mean_cell(leaf: Mapping[str, Any], fmt: Callable[[float], str] = fmt_mean) -
     return NO_TEST if leaf.get("value") is None else fmt(leaf["value"])
 
 
-def intake_table(profile: Mapping[str, Any]) -> pd.DataFrame:
+def intake_table(profile: Mapping[str, Any],
+                 precision: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Intake characteristics by group with the between-group test (profile.json)."""
     sizes = profile["group_size"]
     n = {"QCT": sizes["QCT"]["count"], "comparison": sizes["comparison"]["count"],
@@ -169,15 +199,17 @@ def intake_table(profile: Mapping[str, Any]) -> pd.DataFrame:
             cells = [count_cell(leaf[g]) for g, _ in GROUP_COLUMNS]
             test = leaf["chi2"]
         else:
-            fmt = MEAN_FORMAT.get(key, fmt_mean)
+            fmt = mean_format(key, precision)
             cells = [mean_cell(leaf[g], fmt) for g, _ in GROUP_COLUMNS]
             test = leaf[MEAN_TEST.get(key, "t_test")]
         rows.append([label, *cells, *stat_cells(test)])
     return pd.DataFrame(rows, columns=["Characteristic at intake", *headers, "Test", "p"])
 
 
-def retention_table(retention: Mapping[str, Any], waves: Waves) -> pd.DataFrame:
-    """Retention by group from the agency records (retention.json), with the group tests."""
+def retention_table(retention: Mapping[str, Any], waves: Waves,
+                    precision: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """Retention by group from the agency records (retention.json), with the group tests; mean
+    days at the paper's precision (numbers.printed_precision)."""
     first = waves.first_follow_up.label
     threshold = fmt_count(retention["retained_beyond"]["threshold_days"]["value"])
     share_rows = [
@@ -186,21 +218,23 @@ def retention_table(retention: Mapping[str, Any], waves: Waves) -> pd.DataFrame:
         (f"Residential treatment by the {waves.last_follow_up.label}",
          retention["residential"][waves.last_follow_up.id]),
     ]
+    decimals = (precision or {}).get("retention.days_in_treatment", 1)
     mean_rows = [(f"Days in treatment by the {w.label}, mean", retention["days_in_treatment"][w.id])
                  for w in waves.follow_ups]
     mean_rows.append((f"Days in treatment, those no longer in treatment at the {first}, mean",
                       retention["days_in_treatment_not_in_treatment"]))
     rows = [[label, *(count_cell(leaf[g]) for g, _ in GROUP_COLUMNS), *stat_cells(leaf["chi2"])]
             for label, leaf in share_rows]
-    rows += [[label, *(mean_n_cell(leaf[g]) for g, _ in GROUP_COLUMNS), *stat_cells(leaf["t_test"])]
-             for label, leaf in mean_rows]
+    rows += [[label, *(mean_n_cell(leaf[g], decimals) for g, _ in GROUP_COLUMNS),
+              *stat_cells(leaf["t_test"])] for label, leaf in mean_rows]
     columns = ["Measure", *(label for _, label in GROUP_COLUMNS), "Test", "p"]
     return pd.DataFrame(rows, columns=columns)
 
 
 def regression_table(model: Mapping[str, Any], order: Sequence[str],
                      site: int | str) -> pd.DataFrame:
-    """Table 1: odds ratios (stars as in the paper), 95% CIs and p, predictors in `order`."""
+    """The paper's Table 1: odds ratios (stars as in the paper), 95% CIs and p, predictors in
+    `order`, then the model's n and Nagelkerke R² (three decimals, as the paper prints it)."""
     rows = []
     for name in order:
         coef = model["coefficients"][name]
@@ -208,6 +242,10 @@ def regression_table(model: Mapping[str, Any], order: Sequence[str],
         ci = f"{fmt_number(coef['ci_low'], 2)} to {fmt_number(coef['ci_high'], 2)}"
         odds = f"{fmt_number(coef['odds_ratio'], 2)}{p_stars(coef['p'])}"
         rows.append([label, odds, ci, fmt_p(coef["p"], prefix=False)])
+    fit = model.get("fit")
+    if fit is not None:
+        rows.append(["People in the model (n)", fmt_count(fit["n"]), "", ""])
+        rows.append(["Nagelkerke R²", fmt_number(fit["nagelkerke_r2"], 3), "", ""])
     return pd.DataFrame(rows, columns=["Predictor", "Odds ratio", "95% CI", "p"])
 
 
@@ -225,21 +263,101 @@ def by_wave_table(block: Mapping[str, Any], waves: Waves,
     return pd.DataFrame(rows, columns=["Wave", *(label for _, label in GROUP_COLUMNS)])
 
 
-def mean_n_cell(leaf: Mapping[str, Any]) -> str:
-    """A mean with its n: '22.9 (89)'; a dash when nobody had a value."""
-    return NO_TEST if leaf.get("value") is None else f"{mean_cell(leaf)} ({fmt_count(leaf['n'])})"
+def mean_n_cell(leaf: Mapping[str, Any], decimals: int = 1) -> str:
+    """A mean with its n: '22.9 (89)' (or '23 (89)' at no decimals); a dash when nobody had a
+    value."""
+    if leaf.get("value") is None:
+        return NO_TEST
+    return f"{fmt_number(leaf['value'], decimals)} ({fmt_count(leaf['n'])})"
+
+
+_EXACT_P = re.compile(r"^p=(?P<p>[0-9.eE+-]+)$")
+
+
+def scorecard_value(text: str) -> str:
+    """A scorecard value as the report prints it: a regenerated exact p ('p=2.6e-07', as
+    analysis.reproduce writes it) in the report's p style ('p < 0.001'); others unchanged."""
+    m = _EXACT_P.match(text)
+    return fmt_p(float(m["p"])) if m else text
 
 
 def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
-    """The reproduction scorecard as printed in the appendix (match as yes/no)."""
+    """The reproduction scorecard as the report shows it (match as yes/no, p in the report's
+    style, ids verbatim so that a copied id finds its row in statistics.csv)."""
     shown = scorecard[["id", "quantity", "published", "regenerated", "match", "note"]].copy()
     shown["match"] = shown["match"].map({"true": "yes", "false": "no"})
-    # A zero-width space after each underscore lets a long id wrap in a narrow PDF column.
-    shown["id"] = shown["id"].str.replace("_", "_\u200b", regex=False)
     if shown["match"].isna().any():
         raise ValueError("scorecard: the match column must hold only 'true' or 'false'")
+    shown["regenerated"] = shown["regenerated"].map(scorecard_value)
     shown.columns = ["Id", "Quantity", "Published", "Regenerated", "Match", "Note"]
     return shown.astype(str)
+
+
+def scorecard_misses(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """Every printed statistic not reproduced, with the reason the scorecard gives."""
+    shown = scorecard_table(scorecard)
+    misses = shown.loc[shown["Match"].eq("no")]
+    return pd.DataFrame({"Statistic": misses["Id"] + ": " + misses["Quantity"],
+                         "Printed": misses["Published"], "Regenerated": misses["Regenerated"],
+                         "Reason": misses["Note"]}).reset_index(drop=True)
+
+
+# The full scorecard in the HTML: a table the reader can filter and sort, and a CSV download,
+# all inside one raw HTML block (pandoc and Quarto pass it to HTML and drop it elsewhere).
+_SCORECARD_SCRIPT = """
+(function () {
+  var table = document.getElementById("scorecard-full");
+  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  document.getElementById("scorecard-filter").addEventListener("input", function (e) {
+    var q = e.target.value.toLowerCase();
+    rows.forEach(function (r) { r.hidden = r.textContent.toLowerCase().indexOf(q) < 0; });
+  });
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
+    th.style.cursor = "pointer";
+    th.addEventListener("click", function () {
+      var up = th.dataset.order !== "up";
+      th.dataset.order = up ? "up" : "down";
+      rows.sort(function (a, b) {
+        var x = a.cells[i].textContent, y = b.cells[i].textContent;
+        return (up ? 1 : -1) * x.localeCompare(y, undefined, {numeric: true});
+      });
+      rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
+    });
+  });
+})();
+"""
+
+
+# Ids break anywhere on screen only (break-all is visual: a copied id stays whole); the table
+# scrolls sideways on a narrow screen instead of squeezing its columns.
+_SCORECARD_STYLE = (".scorecard-scroll{overflow-x:auto}"
+                    "#scorecard-full{font-size:0.85em;width:100%}"
+                    "#scorecard-full td:first-child{word-break:break-all;min-width:8em}"
+                    "#scorecard-full td:nth-child(2){min-width:14em}")
+
+
+def scorecard_html(scorecard: pd.DataFrame) -> str:
+    """The whole scorecard as a raw HTML block: a filter box, a table sorted by clicking a
+    column heading, and the same table as a CSV download (a data: link, so the HTML stays
+    self-contained). Cells are typeset here: the block as a whole is script and markup."""
+    shown = scorecard_table(scorecard)
+    csv = shown.to_csv(index=False, lineterminator="\n")
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
+    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(typeset(v))}</td>" for v in row)
+                      + "</tr>"
+                      for row in shown.itertuples(index=False))
+    return (
+        "```{=html}\n"
+        f"<details class=\"scorecard\"><summary>The full scorecard: all {len(shown)} printed "
+        "statistics (filter, sort by clicking a heading)</summary>\n"
+        "<p><input id=\"scorecard-filter\" type=\"search\" placeholder=\"Filter rows\" "
+        "aria-label=\"Filter the scorecard\"> "
+        f"<a download=\"scorecard.csv\" href=\"data:text/csv;charset=utf-8,"
+        f"{urllib.parse.quote(csv)}\">Download the scorecard as CSV</a></p>\n"
+        f"<style>{_SCORECARD_STYLE}</style>\n<div class=\"scorecard-scroll\">"
+        f"<table id=\"scorecard-full\"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n"
+        "</tbody></table></div>\n"
+        f"<script>{_SCORECARD_SCRIPT}</script>\n</details>\n```\n")
 
 
 def scorecard_summary(scorecard: pd.DataFrame) -> pd.DataFrame:

@@ -269,12 +269,17 @@ def first_follow_up_change(cohort: pd.DataFrame, column: str, config: dict[str, 
 
     Per group: the baseline mean, the first-follow-up mean (of `<column>_locf` under LOCF,
     of `column` itself under complete_case), the percent reduction and the Wilcoxon test of
-    the pairs. The means use every available value at each wave, as the paper's n show.
+    the pairs. Under LOCF the means use every available value at each wave, as the paper's n
+    show; under complete_case they are the means of the complete pairs, so that the reduction
+    compares the same people at both waves (the means of everyone at intake against the
+    interviewed at follow-up would not be a within-person change).
     """
     w = waves(config)
     base, first = w.baseline.id, w.first_follow_up.id
     pairs = pd.DataFrame({base: wide(cohort, column, config)[base],
                           first: wide(cohort, follow_up_column(column, config), config)[first]})
+    if missing_data_method(config) == "complete_case":
+        pairs = pairs.dropna()
     group = persons(cohort, config)["group"]
     out = {}
     for name, rows in group_values(pairs, group).items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import pytest
 import yaml
@@ -92,9 +94,9 @@ def test_group_shares_and_comparison_words():
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    (70.7, {"percent": "71%", "word": "reduction"}),
-    (-14.6, {"percent": "15%", "word": "increase"}),
-    (0.2, {"percent": "0%", "word": "change"}),
+    (70.7, {"percent": "71%", "word": "reduction", "phrase": "a reduction of 71%"}),
+    (-14.6, {"percent": "15%", "word": "increase", "phrase": "an increase of 15%"}),
+    (0.2, {"percent": "0%", "word": "change", "phrase": "no change"}),
 ])
 def test_reduction(value, expected):
     assert numbers.reduction(value) == expected
@@ -130,7 +132,7 @@ def test_stepwise_agreement_with_the_reported_model():
     results["regression"]["stepwise"]["selected"] = ["qct"]
     step = build(results, config)["regression"]["stepwise"]
     assert (step["agrees"], step["qct"], step["selected"]) == (
-        "different predictors from", "entered", "court-ordered (QCT) group")
+        "different predictors from", "entered", "being in the court-ordered (QCT) group")
 
 
 def test_hypothesis_verdicts_follow_the_generated_words():
@@ -150,8 +152,10 @@ def test_hypothesis_verdicts_follow_the_generated_words():
 def test_scorecard_cited_and_provenance():
     results, config = shipped_results()
     out = build(results, config)
-    assert out["scorecard"] == {"matched": "2", "total": "3", "percent": "67%", "missed": "1",
-                                "not_computed": "1", "missed_computed": "0"}
+    assert out["scorecard"] == {
+        "matched": "2", "total": "3", "percent": "67%", "missed": "1", "not_computed": "1",
+        "missed_computed": "0",
+        "breakdown": "The one statistic that was not reproduced has no regenerated value yet."}
     assert out["cited"] == {"dtto_orders_since_2001": "40,000"}
     assert out["report"]["date"] == "2024-05-01"
     assert out["provenance"]["packages"]["pypandoc_binary"] == "1.15"
@@ -196,7 +200,8 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
     assert outputs[0] == outputs[1]
     names = {p.name for p in outputs[0]}
     assert {"_variables.yml", "intake.md", "retention.md", "table1_regression.md",
-            "scorecard.md", "consistency.md", "claims.md", "claims_summary.md"} <= names
+            "scorecard_misses.md", "scorecard_full.md", "consistency.md",
+            "consistency_checks.md", "claims.md", "claims_summary.md"} <= names
     tree = yaml.safe_load(outputs[0][next(p for p in outputs[0] if p.name == "_variables.yml")])
     assert tree["study"]["n_total"] == "157"  # a string, never a YAML number
 
@@ -212,3 +217,197 @@ def test_cli_stops_on_missing_results(tmp_path, capsys):
     assert code == 1
     assert "no results for study" in capsys.readouterr().err
     assert not (tmp_path / "v.yml").exists()
+
+
+# ------------------------------------------------- composed sentences, per variant (fixtures)
+
+
+def _chi2(p: float) -> dict:
+    return {"test": "chi2", "statistic": 0.15, "df": 1, "n": 157, "p": p}
+
+
+def _share(count: int, n: int) -> dict:
+    return {"count": count, "n": n, "percent": 100 * count / n}
+
+
+def test_within_group_changes_are_summed_up_for_both_groups():
+    results, config = shipped_results()
+    w = Waves.from_config(config)
+    block = results["offending"]["crime_days_30"]
+    pair = f"{w.baseline.id}_{w.first_follow_up.id}"
+    for group, (first, p) in {"QCT": (8.0, 1e-6), "comparison": (7.0, 0.30)}.items():
+        block["mean"][group][w.baseline.id] = {"value": 20.0, "n": 80}
+        block["mean"][group][w.first_follow_up.id] = {"value": first, "n": 60}
+        block["wilcoxon"][group][pair] = {**WILCOXON, "p": p}
+    days30 = build(results, config)["offending"]["days30"]
+    assert days30["groups"]["base_first"] == (
+        "fell in both groups, but only the QCT group's fall was significant")
+    block["wilcoxon"]["comparison"][pair]["p"] = 0.001
+    assert build(results, config)["offending"]["days30"]["groups"]["base_first"] == (
+        "fell significantly in both groups")
+
+
+def test_a_non_significant_difference_is_marked_not_significant_beside_its_test():
+    """53% against 56%, p = 0.70: 'less likely than' with the test marked, never 'thus'."""
+    results, config = shipped_results()
+    results["retention"]["in_treatment"] = {
+        "QCT": _share(47, 89), "comparison": _share(38, 68), "all": _share(85, 157),
+        "chi2": _chi2(0.7018)}
+    out = build(results, config)["retention"]["in_treatment"]
+    assert (out["contrast"], out["tested"]) == (
+        "less likely than", "χ² = 0.15, d.f. = 1, p = 0.702; not significant")
+    results["retention"]["in_treatment"]["chi2"] = _chi2(0.0004)
+    out = build(results, config)["retention"]["in_treatment"]
+    assert (out["contrast"], out["tested"]) == (
+        "significantly less likely than", "χ² = 0.15, d.f. = 1, p < 0.001")
+
+
+def test_an_odds_ratio_reads_as_an_odds_ratio_not_a_difference():
+    results, config = shipped_results()
+    results["retention"]["retained_beyond"]["site_of_interest"] = {
+        "odds_ratio": 0.28, "ci_low": 0.12, "ci_high": 0.64, "p": 0.0025}
+    beyond = build(results, config)["retention"]["retained_beyond"]
+    assert (beyond["site_contrast"], beyond["site_tested"]) == (
+        "significantly less likely than", "odds ratio 0.28, 95% CI 0.12 to 0.64, p = 0.003")
+
+
+def test_criminal_justice_outcomes_are_summed_up_in_one_sentence():
+    results, config = shipped_results()
+    last = Waves.from_config(config).last_follow_up.id
+    during = results["offending"]["during_follow_up"]
+    for key in ("continued_crime", "arrested", "imprisoned"):
+        during[key][last]["chi2"] = _chi2(0.001)
+    assert build(results, config)["offending"]["during"]["verdict"] == (
+        "All three differences were significant")
+    during["imprisoned"][last]["chi2"] = _chi2(0.40)
+    assert build(results, config)["offending"]["during"]["verdict"] == (
+        "The differences in offending and arrest were significant; that in imprisonment was not")
+
+
+@pytest.mark.parametrize(("method", "effect", "regression_start"), [
+    ("locf", "enter those comparisons with their intake values carried forward",
+     "Fitted under LOCF to the "),
+    ("complete_case", "are left out of those comparisons",
+     "The missing-data method in force, complete-case analysis, fits this same model"),
+])
+def test_missing_data_sentences_follow_the_method(method, effect, regression_start):
+    results, config = shipped_results()
+    config["missing_data"] = method
+    v = build(results, config)
+    assert v["config"]["missing_data"]["effect"] == effect
+    assert v["regression"]["missing_data"]["sentence"].startswith(regression_start)
+    text = yaml.safe_dump(v, allow_unicode=True)
+    assert "all participants" not in text and "participants" not in v["regression"]["missing_data"][
+        "sentence"]
+
+
+def test_a_fifth_wave_changes_the_sentences_that_count_waves():
+    """A made-up fifth wave (a copy of the last wave's results): the sentences count five
+    waves and compare intake with the new last wave."""
+    results, config = shipped_results()
+    w = Waves.from_config(config)
+    last = w.last_follow_up.id
+
+    def extend(node):
+        if isinstance(node, dict):
+            for key in list(node):
+                extend(node[key])
+                if key == last or key.endswith(f"_{last}"):
+                    node[key.replace(last, "t5")] = copy.deepcopy(node[key])
+        return node
+
+    extend(results)
+    config["waves"] = [*config["waves"], {"id": "t5", "months": 24,
+                                          "label": "24-month follow-up"}]
+    living = results["reintegration"]["satisfied_living"]
+    for i, wave in enumerate(Waves.from_config(config).all):
+        higher = "QCT" if wave.id == "t5" else "comparison"
+        for group in ("QCT", "comparison"):
+            living["percent"][group][wave.id] = _share(60 if group == higher else 40, 100)
+        living["chi2"][wave.id] = _chi2(0.01 if i == 0 else 0.5)
+    block = results["offending"]["crime_days_30"]
+    for group in ("QCT", "comparison"):
+        block["mean"][group][w.baseline.id] = {"value": 10.0, "n": 80}
+        block["mean"][group]["t5"] = {"value": 30.0, "n": 40}
+        block["wilcoxon"][group][f"{w.baseline.id}_t5"] = {**WILCOXON, "z": 2.5, "p": 0.01}
+    v = build(results, config)
+    assert v["waves"]["follow_up_list"] == ("the 6-month follow-up, the 12-month follow-up, the "
+                                            "18-month follow-up and the 24-month follow-up")
+    assert v["reintegration"]["satisfied"]["sentence"] == (
+        "The comparison group reported higher satisfaction than the QCT group at four of the "
+        "five waves; the difference was significant only at intake")
+    assert v["offending"]["days30"]["groups"]["base_last"] == "rose significantly in both groups"
+
+
+def test_means_print_at_the_papers_precision():
+    results, config = shipped_results()
+    w = Waves.from_config(config)
+    published = pd.DataFrame({"result_path": ["profile.means.age.QCT.value",
+                                              f"offending.crime_days_30.mean.QCT.{w.baseline.id}.value",
+                                              "profile.means.drug_composite.all.value"],
+                              "decimals": ["0", "0", "2"]})
+    precision = numbers.printed_precision(published, w)
+    assert precision == {"profile.means.age": 0, "offending.crime_days_30.mean": 0,
+                         "profile.means.drug_composite": 2}
+    results["profile"]["means"]["age"]["QCT"]["value"] = 30.48
+    v = numbers.build_variables(results, SCORECARD, CITED, PROVENANCE, config, precision)
+    assert v["profile"]["age"]["qct"]["value"] == "30"
+    assert build(results, config)["profile"]["age"]["qct"]["value"] == "30.5"
+
+
+def test_the_regression_names_its_significant_predictors_in_a_sentence():
+    assert numbers.significant_predictors([]) == "no predictor reached significance"
+    assert numbers.significant_predictors(["age"]) == "one predictor reached significance: age"
+    assert numbers.significant_predictors(["age", "sex", "site"]) == (
+        "three predictors reached significance: age, sex and site")
+
+
+def test_typeset_outputs_use_the_minus_sign_and_keep_relations_together(tmp_path):
+    numbers.write_outputs({"a": {"t": "t = -2.20, p < 0.001"}, "provenance": {"d": "2024-05-01"}},
+                          {"x.md": "| a |\n| --: |\n| -1.5 (n = 68) |\n"},
+                          tmp_path / "v.yml", tmp_path / "tables")
+    written = yaml.safe_load((tmp_path / "v.yml").read_text(encoding="utf-8"))
+    assert written["a"]["t"] == "t\u00a0=\u00a0\u22122.20, p\u00a0<\u00a00.001"
+    assert written["provenance"]["d"] == "2024-05-01"
+    assert (tmp_path / "tables" / "x.md").read_text(encoding="utf-8") == (
+        "| a |\n| --: |\n| \u22121.5 (n\u00a0=\u00a068) |\n")
+
+
+@pytest.mark.parametrize(("missed", "not_computed", "expected"), [
+    (0, 0, "Every printed statistic was reproduced."),
+    (1, 0, "The one statistic that was not reproduced was computed but differs from the "
+           "printed value."),
+    (18, 0, "All 18 that were not reproduced were computed but differ from the printed value."),
+    (3, 1, "Of the three that were not, one has no regenerated value yet and two were computed "
+           "but differ."),
+])
+def test_the_scorecard_breakdown_reads_as_a_sentence(missed, not_computed, expected):
+    n = 20
+    card = pd.DataFrame({"id": [f"study_{i}" for i in range(n)], "quantity": "q",
+                         "published": "1", "regenerated": "1",
+                         "match": ["false"] * missed + ["true"] * (n - missed),
+                         "note": ["not computed"] * not_computed + [""] * (n - not_computed)})
+    assert numbers.scorecard_vars(card)["breakdown"] == expected
+
+
+def test_the_missing_data_paragraph_compares_the_same_people_under_complete_cases():
+    """Under complete-case analysis the intake and follow-up means of the missing-data paragraph
+    are those of the same people (the reduction is a within-person change); under LOCF they
+    keep every available value, as the paper's n show (tiny cohort)."""
+    from analysis import offending
+    from analysis.clean import build_cohort
+    from analysis.config import DEFAULT_CONFIG, load_config
+    from analysis.validate import load_raw
+    from tests.helpers_cohort import TINY, TINY_CONFIG
+
+    n = {}
+    for method in ("locf", "complete_case"):
+        config = {**load_config(DEFAULT_CONFIG), **TINY_CONFIG, "missing_data": method}
+        cohort = build_cohort(load_raw(TINY, config), config)
+        w = Waves.from_config(config)
+        block = offending.compute(cohort, config)["missing_data"]["crime_days_30"]
+        n[method] = {g: (block[g][w.baseline.id]["n"], block[g][w.first_follow_up.id]["n"])
+                     for g in ("QCT", "comparison", "all")}
+    assert all(before == after for before, after in n["complete_case"].values())
+    assert all(after >= before for before, after in n["locf"].values())
+    assert n["complete_case"]["all"][0] < n["locf"]["all"][0]

@@ -56,7 +56,25 @@ def test_change_cell_formats_mean_change_ci_and_p():
 
 def test_conclusion_names_read_as_words():
     assert report.conclusion_name("crime_days_30_QCT_fall", {}, site=2) == \
-        "significant fall in days of crime, QCT group"
-    assert report.conclusion_name("table1_age", {}, site=2) == "Table 1 effect of age (per year)"
-    assert report._join(["a", "b", "c"]) == "a, b and c"
-    assert report._join([]) == "none"
+        "the significant fall in days of crime in the QCT group"
+    assert report.conclusion_name("table1_age", {}, site=2) == \
+        "the effect of age in the model of the original Table 1"
+
+
+@pytest.mark.parametrize(("by_method", "expected"), [
+    ({"locf": True, "complete_case": True, "multiple_imputation": None}, report.HOLDS),
+    ({"locf": False, "complete_case": False, "multiple_imputation": False}, report.FAILS),
+    ({"locf": True, "complete_case": False, "multiple_imputation": True}, report.DEPENDS),
+])
+def test_verdicts_tell_holds_fails_and_depends_apart(by_method, expected):
+    assert report.verdict_of({"holds_by_method": by_method}) == expected
+
+
+def test_the_verdict_sentence_counts_and_names_the_conclusions():
+    names = {report.HOLDS: ["a", "b", "c"], report.FAILS: ["d"], report.DEPENDS: ["e, x", "f"]}
+    assert report.verdict_sentence(names) == (
+        "Of the six conclusions checked, three held under every method, one failed under every "
+        "method (d) and two depended on the method (e, x and f)")
+    assert report.verdict_sentence({report.HOLDS: ["a", "b"], report.FAILS: [],
+                                    report.DEPENDS: []}) == (
+        "Both conclusions checked held under every method")

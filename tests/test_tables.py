@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pandas as pd
 import pytest
 
@@ -48,6 +50,10 @@ def test_regression_table_in_the_configured_order_with_stars():
         "| :-- | --: | --: | --: |\n"
         "| Entered treatment at site 2 | 0.26** | 0.10 to 0.70 | 0.008 |\n"
         "| Age (per year) | 0.92* | 0.85 to 0.98 | 0.020 |\n")
+    model["fit"] = {"n": 105, "nagelkerke_r2": 0.3836}
+    out = tables.to_markdown(tables.regression_table(model, ["age"], 2))
+    assert out.endswith("| People in the model (n) | 105 |  |  |\n"
+                        "| Nagelkerke R² | 0.384 |  |  |\n")
 
 
 def test_by_wave_table_of_means():
@@ -111,13 +117,15 @@ def test_intake_table_has_a_row_per_characteristic_and_group_sizes():
 
 
 def test_scorecard_tables():
-    assert tables.to_markdown(tables.scorecard_table(SCORECARD)) == (
+    card = SCORECARD.assign(regenerated=["157", "p=2.6e-07", ""])
+    assert tables.to_markdown(tables.scorecard_table(card)) == (
         "| Id | Quantity | Published | Regenerated | Match | Note |\n"
-        "| :-- | :-- | --: | --: | :-- | :-- |\n"
-        "| study_\u200bn_\u200btotal | people in the sample | 157 | 157 | yes |  |\n"
-        "| prof_\u200bmale_\u200bn | men | 120 | 120 | yes |  |\n"
-        "| off_\u200bdays_\u200bqct_\u200bt1 | QCT mean crime days at intake | 23 |  | no "
-        "| not computed |\n")
+        "| :-- | :-- | --: | :-- | :-- | :-- |\n"
+        "| study_n_total | people in the sample | 157 | 157 | yes |  |\n"
+        "| prof_male_n | men | 120 | p < 0.001 | yes |  |\n"
+        "| off_days_qct_t1 | QCT mean crime days at intake | 23 |  | no | not computed |\n")
+    assert tables.scorecard_misses(card).values.tolist() == [
+        ["off_days_qct_t1: QCT mean crime days at intake", "23", "", "not computed"]]
     assert tables.to_markdown(tables.scorecard_summary(SCORECARD)) == (
         "| Domain | Reproduced | Printed | Share |\n"
         "| :-- | --: | --: | --: |\n"
@@ -131,3 +139,13 @@ def test_scorecard_refuses_unknown_match_values_and_prefixes():
         tables.scorecard_table(SCORECARD.assign(match="maybe"))
     with pytest.raises(ValueError, match="xyz_1"):
         tables.scorecard_summary(SCORECARD.assign(id=["xyz_1", "study_n", "off_x"]))
+
+
+def test_the_full_scorecard_is_an_html_block_with_a_csv_download():
+    block = tables.scorecard_html(SCORECARD.assign(note=["", "a -1.5 <b>", "not computed"]))
+    assert block.startswith("```{=html}\n<details") and block.endswith("</details>\n```\n")
+    assert "<td>study_n_total</td>" in block  # ids verbatim: a copied id greps
+    assert "<td>a \u22121.5 &lt;b&gt;</td>" in block  # typeset, then escaped
+    csv = urllib.parse.unquote(block.split('href="data:text/csv;charset=utf-8,')[1].split('"')[0])
+    assert csv.splitlines()[0] == "Id,Quantity,Published,Regenerated,Match,Note"
+    assert csv.splitlines()[2] == "prof_male_n,men,120,120,yes,a -1.5 <b>"
