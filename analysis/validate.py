@@ -691,22 +691,34 @@ def _check_rows(table: _Table, rules: list[RowRule]) -> None:
         raise CohortValidationError(problems)
 
 
-def _check_id_spellings(table: _Table) -> None:
-    """Refuse one person's number written in two spellings (P003 and P0003) within a file."""
+def _id_numbers(table: _Table) -> np.ndarray:
+    """The number in each (canonical) id: P003 and P0003 both give 3."""
     ids = arrow.array(table.typed["id"].array, type=arrow.string())
     number = arrow_compute.cast(arrow_compute.utf8_slice_codeunits(ids, 1), arrow.int64())
-    key = pd.DataFrame({k: table.typed[k] for k in table.spec.key}, copy=False).assign(
-        id=number.to_numpy(zero_copy_only=False))
-    twice = key.duplicated(keep=False).to_numpy()
+    return number.to_numpy(zero_copy_only=False)
+
+
+def _check_id_spellings(table: _Table) -> None:
+    """Refuse one person's number written in two spellings (P003 and P0003) in participants.
+
+    The other files must use the participants' spellings (`_check_links`), so this check there
+    suffices. Two spellings of a number differ in length and one has a leading zero: without
+    both, it is skipped.
+    """
+    ids = arrow.array(table.typed["id"].array, type=arrow.string())
+    lengths = arrow_compute.min_max(arrow_compute.utf8_length(ids)).as_py()
+    if lengths["min"] == lengths["max"] or not arrow_compute.any(
+            arrow_compute.starts_with(ids, "P0")).as_py():
+        return
+    number = pd.Series(_id_numbers(table))
+    twice = number.duplicated(keep=False).to_numpy()
     if not twice.any():
         return
-    first = twice & ~key.duplicated(keep="first").to_numpy()
-    lines = pd.Series(table.lines[twice]).groupby(
-        [key[k].to_numpy()[twice] for k in table.spec.key]).agg(list)
+    first = twice & ~number.duplicated(keep="first").to_numpy()
+    lines = pd.Series(table.lines[twice]).groupby(number[twice].to_numpy()).agg(list)
 
     def describe(r: int) -> str:
-        where = tuple(key.loc[r, list(table.spec.key)])
-        on = lines.loc[where if len(where) > 1 else where[0]]
+        on = lines.loc[number[r]]
         return (f"the same participant number is spelled {len(on)} ways, on lines "
                 f"{', '.join(map(str, on))} (ids differing only in leading zeros are one person:"
                 " write each id one way; values not shown)")
@@ -714,11 +726,11 @@ def _check_id_spellings(table: _Table) -> None:
     raise CohortValidationError(table.report(first, ["id"], describe))
 
 
-def _person_order(table: _Table, wave: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows sorted by person and wave position, and each row's person number."""
-    ids = arrow.array(table.typed["id"].array, type=arrow.string())
-    person = arrow_compute.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
-    return np.lexsort((wave, person)), person
+def _person_order(table: _Table, wave: np.ndarray, n_waves: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows sorted by person and wave position, and each row's person number (valid once the
+    links are checked: every id is spelled as in participants, one spelling per number)."""
+    person = _id_numbers(table)
+    return np.argsort(person * n_waves + wave, kind="stable"), person
 
 
 def _check_over_waves(table: _Table, waves: Waves) -> None:
@@ -727,8 +739,10 @@ def _check_over_waves(table: _Table, waves: Waves) -> None:
     cumulative = [c for c in table.spec.columns if c.cumulative]
     if not cumulative or "wave" not in table.spec.key:
         return
-    wave = pd.Index(waves.ids).get_indexer(table.typed["wave"].array)
-    order, person = _person_order(table, wave)
+    cells = arrow.array(table.typed["wave"].array, type=arrow.string())
+    wave = arrow_compute.index_in(cells, value_set=arrow.array(waves.ids)).to_numpy(
+        zero_copy_only=False)  # every wave is configured (checked by the schema)
+    order, person = _person_order(table, wave, len(waves.ids))
     month = np.array([w.months for w in waves.all], dtype=np.float64)[wave]
     problems = [p for col in cumulative for p in _over_waves(table, col, order, person, month)]
     if problems:
@@ -852,11 +866,13 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
         table = _read_table(path, str(path), spec)
         table.typed = _convert(table)
         _check_schema(table, waves.ids)
-        _check_id_spellings(table)
+        if spec is PARTICIPANTS:
+            _check_id_spellings(table)
         _check_rows(table, rules)
-        _check_over_waves(table, waves)
         tables[spec.name] = table
     _check_links(tables, waves)
+    for table in tables.values():
+        _check_over_waves(table, waves)
     return RawData(*(_python_strings(tables[spec.name].typed) for spec in RAW_FILES))
 
 
