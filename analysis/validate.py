@@ -150,13 +150,15 @@ class _Table:
         return cells[self.spec.column_names]
 
     def where(self, row: int, hide_id: bool = False) -> str:
-        """The row's key (id, wave); the id only when canonical and not the cell at fault."""
+        """The row's key (id, wave); the id only when canonical and not the cell at fault, and
+        no cell that may identify a person."""
         shown = []
         for k in self.spec.key:
             cell = self.text.at[row, k]
-            if k == "id" and (hide_id or not _canonical_id(cell)):
+            if (k == "id" and (hide_id or not _canonical_id(cell))) or IDENTIFYING_CELL.search(
+                    cell):
                 continue
-            shown.append(f"{k} {cell}")
+            shown.append(f"{k} {_cut(cell)}")
         return f" ({', '.join(shown)})" if shown else ""
 
     def at(self, columns: list[str] | tuple[str, ...], row: int | None, what: str) -> str:
@@ -179,7 +181,8 @@ class _Table:
 
 
 def _message(path: str, columns: list[str] | tuple[str, ...], line: str | None, what: str) -> str:
-    names = ", ".join(repr(_cut(c)) for c in columns)
+    names = ", ".join("(a name withheld: it may identify a person)" if IDENTIFYING_CELL.search(c)
+                      else repr(_cut(c)) for c in columns)
     parts = [f"column {names}" if len(columns) == 1 else f"columns {names}"] if columns else []
     if line:
         parts.append(line)
