@@ -3,16 +3,21 @@
 `load_raw` reads `participants.csv`, `interviews.csv` and `treatment.csv`, checks them in four
 stages and returns them typed as the codebook says. Each stage stops the build with a
 `CohortValidationError` whose message names the file, column, CSV line (header = line 1), the
-participant and wave, the offending value and the rule in words:
+participant and wave, the offending value and the rule in words; a value that may identify a
+person (any cell of the id column, an e-mail address, a long digit run) is never quoted:
 
-1. the configured waves (unique ids, strictly increasing months, baseline at month 0);
-2. each file as text: present, non-empty, UTF-8, comma-separated, a unique header with exactly
-   the codebook's columns and no direct identifiers, one value per column on every line;
-3. each column against a pandera schema built from `analysis.codebook` (type, range, allowed
-   values, missing allowed, unique key, configured waves) after our own parsing, which
-   rejects text and fractions where whole numbers belong;
-4. rules across columns and files (stated in the codebook descriptions) and across the
-   config (every configured wave has interviews, every participant a baseline interview).
+1. the configured waves (unique ids, strictly increasing months, baseline at month 0) and the
+   declared origin (`read_origin`);
+2. each file as text: present, non-empty, UTF-8 (not UTF-16, compressed or a workbook),
+   comma-separated, fields within the csv module's limit, a unique header with exactly the
+   codebook's columns and no direct identifiers, one value per column on every line;
+3. each column against a pandera schema built from `analysis.codebook` (type, range, sentinel
+   codes, allowed values, canonical ids, missing allowed, unique key, configured waves) after
+   our own parsing, which rejects text, fractions and numbers beyond int64 where whole numbers
+   belong, and one spelling per participant;
+4. the codebook's rules across columns, the links across files and the config (every
+   configured wave has interviews, every participant a baseline interview), then each
+   person's since-intake items across waves.
 
 Only an empty cell is missing: 'NA', 'NULL', 'nan' or '-9' are not missing codes (see the
 codebook conventions). Cells are parsed by pyarrow's multithreaded CSV reader (about 2 s for a
@@ -64,7 +69,7 @@ from analysis.config import Waves
 
 # A cell that may be a personal identifier (an e-mail address, a long digit run such as a date
 # or an NHS number) is never quoted in a message, whatever its column: messages reach logs.
-IDENTIFYING_CELL = re.compile(rf"@|[0-9]{{{ID_MAX_DIGITS + 1},}}")
+IDENTIFYING_CELL = re.compile(rf"@|(?<![.0-9])[0-9]{{{ID_MAX_DIGITS + 1},}}")
 # The longest cell quoted in a message; longer ones are cut (a message stays one line).
 SHOWN_CHARACTERS = 40
 # How many rows are listed per broken rule, and how many lines one error message holds; the
