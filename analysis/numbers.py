@@ -727,7 +727,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     results = load_results(args.results_dir)
     scorecard = pd.read_csv(args.scorecard, dtype=str, keep_default_na=False)
-    provenance = collect_provenance(args.raw_dir, config, Path.cwd())
+    from analysis.validate import CohortValidationError
+
+    try:
+        provenance = collect_provenance(args.raw_dir, config, Path.cwd())
+    except CohortValidationError as err:  # e.g. a malformed ORIGIN beside the raw files
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     variables = build_variables(results, scorecard, load_cited_facts(args.published), provenance,
                                 config)
     table_texts = build_tables(results, scorecard, provenance, config)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import yaml
 
 from analysis import numbers
 from analysis.codebook import ORIGIN_FILE, Origin
@@ -107,3 +108,37 @@ def test_report_from_the_synthetic_cohort_says_so_on_its_first_page(tmp_path):
     assert note.startswith("# Data note: the synthetic reconstruction")
     assert "No record describes a real person." in note
     assert "Finally, this edition of the report is computed from a synthetic" in text
+
+
+def run_numbers(tmp_path, raw_dir, capsys) -> tuple[int, str, dict | None]:
+    """The numbers CLI on the shipped results with `raw_dir`: (exit code, stderr, variables)."""
+    from analysis.io import write_json
+
+    results, _ = shipped_results()
+    for domain, result in results.items():
+        write_json(result, tmp_path / "results" / f"{domain}.json")
+    SCORECARD.to_csv(tmp_path / "reproduction.csv", index=False)
+    variables = tmp_path / "out" / "_variables.yml"
+    code = numbers.main([
+        "--results-dir", str(tmp_path / "results"), "--scorecard",
+        str(tmp_path / "reproduction.csv"), "--published", str(ROOT / "data" / "published"),
+        "--raw-dir", str(raw_dir), "--config", str(ROOT / "config" / "config.yaml"),
+        "--consistency", str(ROOT / "docs" / "consistency.md"),
+        "--variables", str(variables), "--tables", str(tmp_path / "out" / "_tables")])
+    written = yaml.safe_load(variables.read_text(encoding="utf-8")) if variables.exists() else None
+    return code, capsys.readouterr().err, written
+
+
+def test_numbers_cli_reads_the_origin_beside_the_raw_files(tmp_path, capsys):
+    code, _, variables = run_numbers(tmp_path, tiny_copy(tmp_path), capsys)
+    assert code == 0
+    assert variables["origin"]["subtitle"] == "Built from the study's records"
+
+
+def test_numbers_cli_refuses_a_malformed_origin_without_writing(tmp_path, capsys):
+    raw = tiny_copy(tmp_path)
+    (raw / ORIGIN_FILE).write_text("origin: real\n", encoding="utf-8")
+    code, err, variables = run_numbers(tmp_path, raw, capsys)
+    assert code == 1 and variables is None
+    assert err == (f"error: {raw / ORIGIN_FILE}: key 'origin' must be one of synthetic, records "
+                   "(got 'real')\n")
