@@ -287,6 +287,9 @@ def identifier_pattern(name: str) -> str | None:
     return next((p for p in IDENTIFIER_PATTERNS if p in norm or p in norm.replace("_", "")), None)
 
 
+# A file with nothing but an optional UTF-8 byte-order mark and white space (matched in place:
+# no copy of a large file).
+BLANK = re.compile(rb"(?:\xef\xbb\xbf)?\s*")
 # Leading bytes of files that are not text at all, or text in another encoding, and what to do.
 SIGNATURES = (
     (codecs.BOM_UTF32_LE, "UTF-32 encoded text", "re-save the file as UTF-8 CSV"),
@@ -388,7 +391,7 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
         data = path.read_bytes()
     except OSError as err:
         raise CohortValidationError([f"{display}: cannot read the file ({err.strerror})"]) from None
-    if not data.removeprefix(codecs.BOM_UTF8).strip():
+    if BLANK.fullmatch(data):
         raise CohortValidationError(
             [f"{display}: file is empty ({len(data)} bytes"
              f"{', only a UTF-8 byte-order mark' if data.startswith(codecs.BOM_UTF8) else ''});"

@@ -242,6 +242,8 @@ CASES: list[tuple[str, Edit, list[str]]] = [
      [T, "'imprisoned_since_intake'", "line 6", "id P2, wave t3", "value 0 after 1 at wave t2",
       "once 1 it never returns to 0"]),
     # File-level failures: one located message each, no traceback (defect 7).
+    ("blank lines only", lambda r, c: (r / T).write_bytes(b"\n \r\n\n"),
+     [T, "file is empty (5 bytes); expected a header line"]),
     ("byte-order mark only", lambda r, c: (r / T).write_bytes(codecs.BOM_UTF8),
      [T, "file is empty (3 bytes, only a UTF-8 byte-order mark)"]),
     ("UTF-16 with byte-order mark", rewrite(P, utf16(bom=True)),
