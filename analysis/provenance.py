@@ -18,6 +18,7 @@ import hashlib
 import json
 import platform
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,7 @@ def build_provenance(
     }
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     from analysis.io import write_json
 
     parser = argparse.ArgumentParser(
@@ -130,11 +131,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--renderer", required=True, help="the renderer that will run")
     parser.add_argument("--out", required=True, help="provenance JSON to write")
     args = parser.parse_args(argv)
-    write_json(
-        build_provenance(args.cohort, args.git, args.data, args.renderer, args.origin_file),
-        args.out,
-    )
+    from analysis.validate import CohortValidationError
+
+    try:
+        facts = build_provenance(args.cohort, args.git, args.data, args.renderer, args.origin_file)
+    except CohortValidationError as err:  # a malformed ORIGIN beside the raw files
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    write_json(facts, args.out)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -3,16 +3,21 @@
 `load_raw` reads `participants.csv`, `interviews.csv` and `treatment.csv`, checks them in four
 stages and returns them typed as the codebook says. Each stage stops the build with a
 `CohortValidationError` whose message names the file, column, CSV line (header = line 1), the
-participant and wave, the offending value and the rule in words:
+participant and wave, the offending value and the rule in words; a value that may identify a
+person (any cell of the id column, an e-mail address, a long digit run) is never quoted:
 
-1. the configured waves (unique ids, strictly increasing months, baseline at month 0);
-2. each file as text: present, non-empty, UTF-8, comma-separated, a unique header with exactly
-   the codebook's columns and no direct identifiers, one value per column on every line;
-3. each column against a pandera schema built from `analysis.codebook` (type, range, allowed
-   values, missing allowed, unique key, configured waves) after our own parsing, which
-   rejects text and fractions where whole numbers belong;
-4. rules across columns and files (stated in the codebook descriptions) and across the
-   config (every configured wave has interviews, every participant a baseline interview).
+1. the configured waves (unique ids, strictly increasing months, baseline at month 0) and the
+   declared origin (`read_origin`);
+2. each file as text: present, non-empty, UTF-8 (not UTF-16, compressed or a workbook),
+   comma-separated, fields within the csv module's limit, a unique header with exactly the
+   codebook's columns and no direct identifiers, one value per column on every line;
+3. each column against a pandera schema built from `analysis.codebook` (type, range, sentinel
+   codes, allowed values, canonical ids, missing allowed, unique key, configured waves) after
+   our own parsing, which rejects text, fractions and numbers beyond int64 where whole numbers
+   belong, and one spelling per participant;
+4. the codebook's rules across columns, the links across files and the config (every
+   configured wave has interviews, every participant a baseline interview), then each
+   person's since-intake items across waves.
 
 Only an empty cell is missing: 'NA', 'NULL', 'nan' or '-9' are not missing codes (see the
 codebook conventions). Cells are parsed by pyarrow's multithreaded CSV reader (about 2 s for a
@@ -64,7 +69,7 @@ from analysis.config import Waves
 
 # A cell that may be a personal identifier (an e-mail address, a long digit run such as a date
 # or an NHS number) is never quoted in a message, whatever its column: messages reach logs.
-IDENTIFYING_CELL = re.compile(rf"@|[0-9]{{{ID_MAX_DIGITS + 1},}}")
+IDENTIFYING_CELL = re.compile(rf"@|(?<![.0-9])[0-9]{{{ID_MAX_DIGITS + 1},}}")
 # The longest cell quoted in a message; longer ones are cut (a message stays one line).
 SHOWN_CHARACTERS = 40
 # How many rows are listed per broken rule, and how many lines one error message holds; the
@@ -150,13 +155,15 @@ class _Table:
         return cells[self.spec.column_names]
 
     def where(self, row: int, hide_id: bool = False) -> str:
-        """The row's key (id, wave); the id only when canonical and not the cell at fault."""
+        """The row's key (id, wave); the id only when canonical and not the cell at fault, and
+        no cell that may identify a person."""
         shown = []
         for k in self.spec.key:
             cell = self.text.at[row, k]
-            if k == "id" and (hide_id or not _canonical_id(cell)):
+            if (k == "id" and (hide_id or not _canonical_id(cell))) or IDENTIFYING_CELL.search(
+                    cell):
                 continue
-            shown.append(f"{k} {cell}")
+            shown.append(f"{k} {_cut(cell)}")
         return f" ({', '.join(shown)})" if shown else ""
 
     def at(self, columns: list[str] | tuple[str, ...], row: int | None, what: str) -> str:
@@ -179,7 +186,8 @@ class _Table:
 
 
 def _message(path: str, columns: list[str] | tuple[str, ...], line: str | None, what: str) -> str:
-    names = ", ".join(repr(_cut(c)) for c in columns)
+    names = ", ".join("(a name withheld: it may identify a person)" if IDENTIFYING_CELL.search(c)
+                      else repr(_cut(c)) for c in columns)
     parts = [f"column {names}" if len(columns) == 1 else f"columns {names}"] if columns else []
     if line:
         parts.append(line)
@@ -279,6 +287,9 @@ def identifier_pattern(name: str) -> str | None:
     return next((p for p in IDENTIFIER_PATTERNS if p in norm or p in norm.replace("_", "")), None)
 
 
+# A file with nothing but an optional UTF-8 byte-order mark and white space (matched in place:
+# no copy of a large file).
+BLANK = re.compile(rb"(?:\xef\xbb\xbf)?\s*")
 # Leading bytes of files that are not text at all, or text in another encoding, and what to do.
 SIGNATURES = (
     (codecs.BOM_UTF32_LE, "UTF-32 encoded text", "re-save the file as UTF-8 CSV"),
@@ -380,7 +391,7 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
         data = path.read_bytes()
     except OSError as err:
         raise CohortValidationError([f"{display}: cannot read the file ({err.strerror})"]) from None
-    if not data.removeprefix(codecs.BOM_UTF8).strip():
+    if BLANK.fullmatch(data):
         raise CohortValidationError(
             [f"{display}: file is empty ({len(data)} bytes"
              f"{', only a UTF-8 byte-order mark' if data.startswith(codecs.BOM_UTF8) else ''});"
@@ -691,22 +702,34 @@ def _check_rows(table: _Table, rules: list[RowRule]) -> None:
         raise CohortValidationError(problems)
 
 
-def _check_id_spellings(table: _Table) -> None:
-    """Refuse one person's number written in two spellings (P003 and P0003) within a file."""
+def _id_numbers(table: _Table) -> np.ndarray:
+    """The number in each (canonical) id: P003 and P0003 both give 3."""
     ids = arrow.array(table.typed["id"].array, type=arrow.string())
     number = arrow_compute.cast(arrow_compute.utf8_slice_codeunits(ids, 1), arrow.int64())
-    key = pd.DataFrame({k: table.typed[k] for k in table.spec.key}, copy=False).assign(
-        id=number.to_numpy(zero_copy_only=False))
-    twice = key.duplicated(keep=False).to_numpy()
+    return number.to_numpy(zero_copy_only=False)
+
+
+def _check_id_spellings(table: _Table) -> None:
+    """Refuse one person's number written in two spellings (P003 and P0003) in participants.
+
+    The other files must use the participants' spellings (`_check_links`), so this check there
+    suffices. Two spellings of a number differ in length and one has a leading zero: without
+    both, it is skipped.
+    """
+    ids = arrow.array(table.typed["id"].array, type=arrow.string())
+    lengths = arrow_compute.min_max(arrow_compute.utf8_length(ids)).as_py()
+    if lengths["min"] == lengths["max"] or not arrow_compute.any(
+            arrow_compute.starts_with(ids, "P0")).as_py():
+        return
+    number = pd.Series(_id_numbers(table))
+    twice = number.duplicated(keep=False).to_numpy()
     if not twice.any():
         return
-    first = twice & ~key.duplicated(keep="first").to_numpy()
-    lines = pd.Series(table.lines[twice]).groupby(
-        [key[k].to_numpy()[twice] for k in table.spec.key]).agg(list)
+    first = twice & ~number.duplicated(keep="first").to_numpy()
+    lines = pd.Series(table.lines[twice]).groupby(number[twice].to_numpy()).agg(list)
 
     def describe(r: int) -> str:
-        where = tuple(key.loc[r, list(table.spec.key)])
-        on = lines.loc[where if len(where) > 1 else where[0]]
+        on = lines.loc[number[r]]
         return (f"the same participant number is spelled {len(on)} ways, on lines "
                 f"{', '.join(map(str, on))} (ids differing only in leading zeros are one person:"
                 " write each id one way; values not shown)")
@@ -714,11 +737,11 @@ def _check_id_spellings(table: _Table) -> None:
     raise CohortValidationError(table.report(first, ["id"], describe))
 
 
-def _person_order(table: _Table, wave: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows sorted by person and wave position, and each row's person number."""
-    ids = arrow.array(table.typed["id"].array, type=arrow.string())
-    person = arrow_compute.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
-    return np.lexsort((wave, person)), person
+def _person_order(table: _Table, wave: np.ndarray, n_waves: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows sorted by person and wave position, and each row's person number (valid once the
+    links are checked: every id is spelled as in participants, one spelling per number)."""
+    person = _id_numbers(table)
+    return np.argsort(person * n_waves + wave, kind="stable"), person
 
 
 def _check_over_waves(table: _Table, waves: Waves) -> None:
@@ -727,8 +750,10 @@ def _check_over_waves(table: _Table, waves: Waves) -> None:
     cumulative = [c for c in table.spec.columns if c.cumulative]
     if not cumulative or "wave" not in table.spec.key:
         return
-    wave = pd.Index(waves.ids).get_indexer(table.typed["wave"].array)
-    order, person = _person_order(table, wave)
+    cells = arrow.array(table.typed["wave"].array, type=arrow.string())
+    wave = arrow_compute.index_in(cells, value_set=arrow.array(waves.ids)).to_numpy(
+        zero_copy_only=False)  # every wave is configured (checked by the schema)
+    order, person = _person_order(table, wave, len(waves.ids))
     month = np.array([w.months for w in waves.all], dtype=np.float64)[wave]
     problems = [p for col in cumulative for p in _over_waves(table, col, order, person, month)]
     if problems:
@@ -852,11 +877,13 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
         table = _read_table(path, str(path), spec)
         table.typed = _convert(table)
         _check_schema(table, waves.ids)
-        _check_id_spellings(table)
+        if spec is PARTICIPANTS:
+            _check_id_spellings(table)
         _check_rows(table, rules)
-        _check_over_waves(table, waves)
         tables[spec.name] = table
     _check_links(tables, waves)
+    for table in tables.values():
+        _check_over_waves(table, waves)
     return RawData(*(_python_strings(tables[spec.name].typed) for spec in RAW_FILES))
 
 

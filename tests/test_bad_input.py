@@ -242,6 +242,8 @@ CASES: list[tuple[str, Edit, list[str]]] = [
      [T, "'imprisoned_since_intake'", "line 6", "id P2, wave t3", "value 0 after 1 at wave t2",
       "once 1 it never returns to 0"]),
     # File-level failures: one located message each, no traceback (defect 7).
+    ("blank lines only", lambda r, c: (r / T).write_bytes(b"\n \r\n\n"),
+     [T, "file is empty (5 bytes); expected a header line"]),
     ("byte-order mark only", lambda r, c: (r / T).write_bytes(codecs.BOM_UTF8),
      [T, "file is empty (3 bytes, only a UTF-8 byte-order mark)"]),
     ("UTF-16 with byte-order mark", rewrite(P, utf16(bom=True)),
@@ -300,6 +302,7 @@ IDENTIFYING = [
     ("date in an id", P, 3, "id", "P19700131", "19700131"),
     ("NHS number in a count", IV, 3, "crime_days_30", "9434765919", "9434765919"),
     ("id spelled two ways", P, 3, "id", "P0001", "P0001"),
+    ("e-mail as wave", IV, 3, "wave", "jo.bloggs@example.org", "bloggs"),
 ]
 
 
@@ -313,6 +316,17 @@ def test_identifying_values_are_never_echoed(tmp_path, file, line, column, value
     message = str(caught.value)
     assert f"'{column}'" in message and f"{line}" in message
     assert secret not in message, message
+
+
+def test_identifying_header_is_never_echoed(tmp_path):
+    raw = tiny_copy(tmp_path)
+    add_column(raw, P, "jo.bloggs@example.org", "1")
+    with pytest.raises(CohortValidationError) as caught:
+        load_raw(raw, TINY_CONFIG)
+    assert str(caught.value).endswith("participants.csv: column (a name withheld: it may identify "
+                                      "a person), line 1: unknown column (not in the codebook for "
+                                      "participants.csv; add it to analysis/codebook.py or remove "
+                                      "it)")
 
 
 def test_many_bad_rows_are_summarised(tmp_path):

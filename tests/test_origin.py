@@ -8,6 +8,7 @@ control that applies. The statement is checked in the manuscript text as the ren
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import asdict
 
@@ -24,8 +25,9 @@ from tests.results_fixture import PROVENANCE, ROOT, SCORECARD, shipped_results
 
 
 def test_shipped_cohort_declares_itself_synthetic_with_the_configured_seed():
-    seed = load_config()["synthesis"]["seed"]
-    assert read_origin(ROOT / "data" / "raw") == Origin("synthetic", "analysis.synthesize", seed)
+    origin = read_origin(ROOT / "data" / "raw")
+    assert (origin.origin, origin.seed) == ("synthetic", load_config()["synthesis"]["seed"])
+    assert origin.generator.startswith("analysis.")
 
 
 def test_a_directory_without_origin_holds_the_study_records():
@@ -108,3 +110,36 @@ def test_report_from_the_synthetic_cohort_says_so_on_its_first_page(tmp_path):
     assert note.startswith("# Data note: the synthetic reconstruction")
     assert "No record describes a real person." in note
     assert "Finally, this edition of the report is computed from a synthetic" in text
+
+
+def run_provenance(tmp_path, raw_dir, capsys) -> tuple[int, str, dict | None]:
+    """The provenance CLI on the tiny cohort with `raw_dir`'s ORIGIN: (exit code, stderr,
+    provenance written)."""
+    from analysis import provenance
+    from analysis.clean import build_cohort
+    from analysis.io import read_json, write_parquet
+
+    cohort = tmp_path / "cohort.parquet"
+    write_parquet(build_cohort(load_raw(TINY, TINY_CONFIG), TINY_CONFIG), cohort)
+    out = tmp_path / "provenance.json"
+    code = provenance.main([
+        "--cohort", str(cohort), "--git", json.dumps(PROVENANCE["git"]),
+        "--data", json.dumps(PROVENANCE["data"]), "--origin-file", str(raw_dir / ORIGIN_FILE),
+        "--renderer", "fallback", "--out", str(out)])
+    return code, capsys.readouterr().err, read_json(out) if out.exists() else None
+
+
+def test_provenance_records_the_origin_beside_the_raw_files(tmp_path, capsys):
+    code, _, written = run_provenance(tmp_path, tiny_copy(tmp_path), capsys)
+    assert code == 0
+    assert written["origin"] == asdict(Origin("records"))
+    assert numbers.origin_vars(written["origin"])["subtitle"] == "Built from the study's records"
+
+
+def test_provenance_refuses_a_malformed_origin_without_writing(tmp_path, capsys):
+    raw = tiny_copy(tmp_path)
+    (raw / ORIGIN_FILE).write_text("origin: real\n", encoding="utf-8")
+    code, err, written = run_provenance(tmp_path, raw, capsys)
+    assert code == 1 and written is None
+    assert err == (f"error: {raw / ORIGIN_FILE}: key 'origin' must be one of synthetic, records "
+                   "(got 'real')\n")
