@@ -17,6 +17,7 @@ from pathlib import Path
 
 from snakemake.utils import min_version, validate
 
+from analysis.render import choose_renderer
 from analysis.results import DOMAINS  # the results domains: the package's one list
 
 min_version("9.0")
@@ -32,9 +33,13 @@ validate(config, "config/config.schema.yaml")
 PYTHON = shlex.quote(sys.executable)
 PROCESSED = "data/processed"
 RESULTS = f"{PROCESSED}/results"
-FIGURES = "figures"
 MANUSCRIPT = "manuscript"
+FIGURES = f"{MANUSCRIPT}/figures"  # inside the Quarto project: Typst reads only files there
 OUTPUT = f"{MANUSCRIPT}/_output"
+# `auto` is Quarto when the quarto CLI is on PATH, else the fallback. Resolved here and passed
+# to the rules that print or use it, so installing Quarto reruns numbers (the colophon) and
+# render on the next build.
+RENDERER = choose_renderer(config["render"]["renderer"])
 RAW_FILES = ["participants.csv", "interviews.csv", "treatment.csv"]
 FIGURE_NAMES = ["fig1_crime_days", "fig2_illicit_days", "fig3_status_by_wave"]
 # The modules every analysis imports (shared plumbing and statistics).
@@ -55,6 +60,7 @@ rule all:
     input:
         f"{OUTPUT}/report.html",
         f"{OUTPUT}/report.pdf",
+        f"{OUTPUT}/report.docx",
         f"{PROCESSED}/reproduction.csv",
 
 
@@ -143,6 +149,7 @@ rule numbers:
         tables=directory(f"{MANUSCRIPT}/_tables"),
     params:
         raw_dir=config["raw_dir"],
+        renderer=RENDERER,  # printed in the colophon
     shell:
         "{PYTHON} -m analysis.numbers --results-dir {RESULTS} --scorecard {input.scorecard}"
         " --published data/published --consistency {input.consistency} --raw-dir {params.raw_dir}"
@@ -154,7 +161,8 @@ rule render:
     input:
         qmd=f"{MANUSCRIPT}/report.qmd",
         sections=sorted(glob(f"{MANUSCRIPT}/sections/*.qmd")),
-        project=f"{MANUSCRIPT}/_quarto.yml",
+        project=[f"{MANUSCRIPT}/{name}" for name in ("_quarto.yml", "_header.typ", "report.css")],
+        extensions=sorted(p for p in glob(f"{MANUSCRIPT}/_extensions/**", recursive=True) if Path(p).is_file()),
         bib=f"{MANUSCRIPT}/references.bib",
         variables=rules.numbers.output.variables,
         tables=rules.numbers.output.tables,
@@ -164,7 +172,8 @@ rule render:
     output:
         html=f"{OUTPUT}/report.html",
         pdf=f"{OUTPUT}/report.pdf",
+        docx=f"{OUTPUT}/report.docx",
     params:
-        renderer=config["render"]["renderer"],
+        renderer=RENDERER,
     shell:
         "{PYTHON} -m analysis.render --manuscript {MANUSCRIPT} --out {OUTPUT} --renderer {params.renderer}"
