@@ -36,8 +36,9 @@ def html_text(page: str) -> str:
 
 def pdf_text(pdf: Path) -> str:
     """The text of a PDF in content order (`pdftotext -raw`: a table cell's lines together)."""
-    return subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
-                          check=True).stdout.decode("utf-8")
+    return subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
 
 
 def contains(text: str, value: str) -> bool:
@@ -51,8 +52,11 @@ def table_cells(table: dict[str, Any]) -> list[str]:
     """Every cell of a pandoc Table element (head, bodies, foot), as its words."""
     _, _, _, head, bodies, foot = table["c"]
     rows = head[1] + [row for body in bodies for row in body[2] + body[3]] + foot[1]
-    return [" ".join(n["c"] for n in nodes(cell[4]) if n["t"] == "Str")
-            for row in rows for cell in row[1]]
+    return [
+        " ".join(n["c"] for n in nodes(cell[4]) if n["t"] == "Str")
+        for row in rows
+        for cell in row[1]
+    ]
 
 
 def tables(ast: dict[str, Any]) -> list[list[str]]:

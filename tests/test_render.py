@@ -2,21 +2,18 @@
 and bad manuscripts fail with a message naming what to fix and leave no output. The fallback
 tests always run; the Quarto ones need the quarto CLI on PATH (CI installs it)."""
 
-import json
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
-import pypandoc
 import pytest
 
 from analysis.render import RenderError, choose_renderer, fallback, quarto, render, source
-from analysis.render.ast import nodes
 from analysis.render.shortcodes import expand, lookup_variable
+from tests.render_text import docx_tables
 
 FIXTURE = Path(__file__).parent / "data" / "render_fixture"
 REPO = Path(__file__).resolve().parent.parent
@@ -57,7 +54,7 @@ def test_html_has_numbers_crossrefs_citation_table_image_toc(rendered):
     assert re.search(r"<caption>Table 1: Regression of offending at the first\s+follow-up", html)
     assert "(McSweeney\nand Hough 2005)" in html  # citeproc resolved [@mcsweeney2005]
     assert 'id="ref-mcsweeney2005"' in html
-    assert "<td style=\"text-align: right;\">0.92 (0.85 to 0.98)</td>" in html  # the include
+    assert '<td style="text-align: right;">0.92 (0.85 to 0.98)</td>' in html  # the include
     assert html.count('src="data:image/png;base64,') == 2
     assert '<nav id="TOC" role="doc-toc">' in html and ">Contents</h2>" in html
     assert '<span class="header-section-number">1.1</span> Details' in html
@@ -85,10 +82,17 @@ def test_typst_source_and_pdf_text():
     assert 'pagenumbering: "1"' in built.typst
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext not on PATH: PDF text not checked")
-    text = subprocess.run(["pdftotext", "-", "-"], input=built.pdf, capture_output=True,
-                          check=True).stdout.decode()
-    for expected in ("22.9", "Figure 1: Mean days of crime by wave", "Table 1: Regression",
-                     "McSweeney and Hough 2005", "Contents", "About the data"):
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=built.pdf, capture_output=True, check=True
+    ).stdout.decode()
+    for expected in (
+        "22.9",
+        "Figure 1: Mean days of crime by wave",
+        "Table 1: Regression",
+        "McSweeney and Hough 2005",
+        "Contents",
+        "About the data",
+    ):
         assert expected in text
 
 
@@ -107,23 +111,6 @@ def test_outputs_carry_the_document_date_not_the_clock(rendered):
         assert {info.date_time for info in docx.infolist()} == {(2007, 5, 1, 0, 0, 0)}
 
 
-def docx_tables(docx: bytes) -> list[list[str]]:
-    """The tables of a DOCX file, read back through pandoc: each as its cells' text."""
-    with tempfile.NamedTemporaryFile(suffix=".docx") as tmp:
-        tmp.write(docx)
-        tmp.flush()
-        ast = json.loads(pypandoc.convert_file(tmp.name, "json", format="docx"))
-    return [table_cells(t) for t in nodes(ast["blocks"]) if t["t"] == "Table"]
-
-
-def table_cells(table) -> list[str]:
-    """Every cell of a pandoc Table element (head, bodies, foot), as its words."""
-    _, _, _, head, bodies, foot = table["c"]
-    rows = head[1] + [row for body in bodies for row in body[2] + body[3]] + foot[1]
-    return [" ".join(n["c"] for n in nodes(cell[4]) if n["t"] == "Str")
-            for row in rows for cell in row[1]]
-
-
 def test_docx_holds_tables_figures_and_references(rendered):
     docx = (rendered[1] / "report.docx").read_bytes()
     tables = docx_tables(docx)
@@ -132,8 +119,13 @@ def test_docx_holds_tables_figures_and_references(rendered):
     with zipfile.ZipFile(rendered[1] / "report.docx") as zipped:
         assert len([n for n in zipped.namelist() if n.startswith("word/media/")]) >= 1
         body = zipped.read("word/document.xml").decode()
-    for expected in ("Figure 1: Mean days of crime by wave", "Table 1: Regression",
-                     "McSweeney and Hough 2005", "Drugs and Alcohol", "a fall from 22.9"):
+    for expected in (
+        "Figure 1: Mean days of crime by wave",
+        "Table 1: Regression",
+        "McSweeney and Hough 2005",
+        "Drugs and Alcohol",
+        "a fall from 22.9",
+    ):
         assert expected in re.sub(r"<[^>]+>", "", body)
 
 
@@ -142,8 +134,11 @@ def test_images_outside_the_manuscript_folder_are_refused(manuscript):
     shutil.move(manuscript / "figures", manuscript.parent / "figures")
     qmd = manuscript / "report.qmd"
     qmd.write_text(qmd.read_text().replace("](figures/", "](../figures/"))
-    with pytest.raises(RenderError, match=r"image '\.\./figures/crime\.png' is outside the "
-                                          "manuscript folder"):
+    with pytest.raises(
+        RenderError,
+        match=r"image '\.\./figures/crime\.png' is outside the "
+        "manuscript folder",
+    ):
         fallback.build(manuscript)
 
 
@@ -157,19 +152,31 @@ def _break(manuscript: Path, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("{{< var offending.qct.mean_t2 >}}", "{{< var offending.qct.mean_t9 >}}",
-         r"report\.qmd:\d+: unknown variable 'offending\.qct\.mean_t9' \(not in _variables\.yml\)"
-         r" \(did you mean: offending\.qct\.mean_t2, offending\.qct\.mean_t1"),
-        ("{{< include _tables/table1.md >}}", "{{< include _tables/missing.md >}}",
-         r"report\.qmd:\d+: included file '_tables/missing\.md' does not exist"),
-        ("(@fig-crime;", "(@fig-nothere;",
-         r"report\.qmd:\d+: unknown cross-reference '@fig-nothere' \(no figure or table has the "
-         r"label '#fig-nothere'\)"),
+        (
+            "{{< var offending.qct.mean_t2 >}}",
+            "{{< var offending.qct.mean_t9 >}}",
+            r"report\.qmd:\d+: unknown variable 'offending\.qct\.mean_t9' "
+            r"\(not in _variables\.yml\) "
+            r"\(did you mean: offending\.qct\.mean_t2, offending\.qct\.mean_t1",
+        ),
+        (
+            "{{< include _tables/table1.md >}}",
+            "{{< include _tables/missing.md >}}",
+            r"report\.qmd:\d+: included file '_tables/missing\.md' does not exist",
+        ),
+        (
+            "(@fig-crime;",
+            "(@fig-nothere;",
+            r"report\.qmd:\d+: unknown cross-reference '@fig-nothere' \(no figure or table has the "
+            r"label '#fig-nothere'\)",
+        ),
         ("[@mcsweeney2005]", "[@nobody1999]", r"(?s)pandoc failed.*citation nobody1999 not found"),
-        ("{{< var offending.qct.change >}}", "{{< meta title >}}",
-         r"unsupported shortcode 'meta'"),
-        ("[@mcsweeney2005]", "[@fig-crime; @mcsweeney2005]",
-         r"'@fig-crime @mcsweeney2005' mixes cross-references and citations"),
+        ("{{< var offending.qct.change >}}", "{{< meta title >}}", r"unsupported shortcode 'meta'"),
+        (
+            "[@mcsweeney2005]",
+            "[@fig-crime; @mcsweeney2005]",
+            r"'@fig-crime @mcsweeney2005' mixes cross-references and citations",
+        ),
     ],
 )
 def test_bad_manuscript_fails_clearly_and_writes_nothing(manuscript, tmp_path, old, new, message):
@@ -184,8 +191,11 @@ def test_bad_manuscript_fails_clearly_and_writes_nothing(manuscript, tmp_path, o
 def test_error_names_the_included_file_and_its_line(manuscript):
     table = manuscript / "_tables" / "table1.md"
     table.write_text(table.read_text().replace("offending.qct.mean_t1", "offending.nope"))
-    with pytest.raises(RenderError, match=r"_tables/table1\.md:3: unknown variable "
-                                          r"'offending\.nope'"):
+    with pytest.raises(
+        RenderError,
+        match=r"_tables/table1\.md:3: unknown variable "
+        r"'offending\.nope'",
+    ):
         fallback.build(manuscript)
 
 
@@ -248,8 +258,17 @@ def test_quarto_requested_without_quarto(monkeypatch, tmp_path):
 
 
 def test_cli_reports_renderer_and_errors(manuscript, tmp_path):
-    command = [sys.executable, "-m", "analysis.render", "--manuscript", str(manuscript),
-               "--out", str(tmp_path / "out"), "--renderer", "fallback"]
+    command = [
+        sys.executable,
+        "-m",
+        "analysis.render",
+        "--manuscript",
+        str(manuscript),
+        "--out",
+        str(tmp_path / "out"),
+        "--renderer",
+        "fallback",
+    ]
     ok = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout == "renderer: fallback\n"
@@ -271,7 +290,8 @@ def test_less_than_in_a_value_is_an_entity(tmp_path):
     tag, which is slow), and prints as "<"."""
     (tmp_path / "a.qmd").write_text("Significant ({{< var p >}}).\n")
     assert expand(tmp_path / "a.qmd", tmp_path, {"p": "p < 0.001"}).text == (
-        "Significant (p &lt; 0.001).\n")
+        "Significant (p &lt; 0.001).\n"
+    )
 
 
 # A Lua filter that marks every number-like word, as a reviewer tool would.
@@ -291,8 +311,9 @@ def test_filters_listed_in_the_project_run_in_the_fallback(manuscript, listed):
     (manuscript / "mark.lua").write_text(MARK_NUMBERS)
     extension = manuscript / "_extensions" / "marker"
     extension.mkdir(parents=True)
-    (extension / "_extension.yml").write_text("title: Marker\ncontributes:\n  filters:\n"
-                                              "    - mark.lua\n")
+    (extension / "_extension.yml").write_text(
+        "title: Marker\ncontributes:\n  filters:\n    - mark.lua\n"
+    )
     (extension / "mark.lua").write_text(MARK_NUMBERS)
     project = manuscript / "_quarto.yml"
     project.write_text(project.read_text() + f"filters:\n  - {listed}\n")
@@ -308,11 +329,13 @@ def test_unknown_filter_extension_fails(manuscript):
 
 
 def test_quarto_warnings_are_located_and_kit_noise_ignored():
-    log = ("\x1b[33mWARNING (/q/refs.lua:128) Unable to resolve crossref @fig-x\n"
-           "\x1b[39m[WARNING] Citeproc: citation smith2001 not found\n"
-           "\x1b[33mWARNING (/q/refs.lua:128) Unable to resolve crossref @fig-x\n"
-           "\x1b[33mWARN: typst-gather analyze failed; staging all packages as fallback\n"
-           "[typst]: Compiling report.typ to report.pdf...DONE\n")
+    log = (
+        "\x1b[33mWARNING (/q/refs.lua:128) Unable to resolve crossref @fig-x\n"
+        "\x1b[39m[WARNING] Citeproc: citation smith2001 not found\n"
+        "\x1b[33mWARNING (/q/refs.lua:128) Unable to resolve crossref @fig-x\n"
+        "\x1b[33mWARN: typst-gather analyze failed; staging all packages as fallback\n"
+        "[typst]: Compiling report.typ to report.pdf...DONE\n"
+    )
     where = {"@fig-x": "sections/a.qmd:3", "@smith2001": "report.qmd:9"}.get
     assert quarto.warnings_in(log, where) == [
         "sections/a.qmd:3: WARNING (/q/refs.lua:128) Unable to resolve crossref @fig-x",
@@ -346,7 +369,10 @@ def test_quarto_renders_all_outputs_and_writes_nothing_else(quarto_rendered):
     assert "(McSweeney and Hough 2005)" in html
     assert "max-width: 42em" in html and "bootstrap" not in html.lower()
     assert docx_tables((out / "report.docx").read_bytes())[0][-3:] == [
-        "Age", "0.92 (0.85 to 0.98)", "short"]
+        "Age",
+        "0.92 (0.85 to 0.98)",
+        "short",
+    ]
 
 
 @pytest.mark.slow
@@ -364,12 +390,21 @@ def test_quarto_rerender_is_byte_identical(quarto_rendered, tmp_path):
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("{{< var offending.qct.mean_t2 >}}", "{{< var offending.qct.mean_t9 >}}",
-         r"report\.qmd:\d+: unknown variable 'offending\.qct\.mean_t9'"),
-        ("(@fig-crime;", "(@fig-nothere;",
-         r"report\.qmd:15: WARNING .*Unable to resolve crossref @fig-nothere"),
-        ("[@mcsweeney2005]", "[@nobody1999]",
-         r"report\.qmd:16: \[WARNING\] Citeproc: citation nobody1999 not found"),
+        (
+            "{{< var offending.qct.mean_t2 >}}",
+            "{{< var offending.qct.mean_t9 >}}",
+            r"report\.qmd:\d+: unknown variable 'offending\.qct\.mean_t9'",
+        ),
+        (
+            "(@fig-crime;",
+            "(@fig-nothere;",
+            r"report\.qmd:15: WARNING .*Unable to resolve crossref @fig-nothere",
+        ),
+        (
+            "[@mcsweeney2005]",
+            "[@nobody1999]",
+            r"report\.qmd:16: \[WARNING\] Citeproc: citation nobody1999 not found",
+        ),
     ],
 )
 def test_quarto_is_as_strict_as_the_fallback(manuscript, tmp_path, old, new, message):

@@ -36,8 +36,12 @@ def choose_renderer(renderer: str = "auto") -> str:
     return renderer
 
 
-def render(manuscript_dir: str | Path, output_dir: str | Path, renderer: str = "auto",
-           document: str = "report.qmd") -> str:
+def render(
+    manuscript_dir: str | Path,
+    output_dir: str | Path,
+    renderer: str = "auto",
+    document: str = "report.qmd",
+) -> str:
     """Render `document` to `<output_dir>/<stem>.html`, `.pdf` and `.docx`; return the
     renderer used."""
     from analysis.io import atomic_write  # imports pandas: only when rendering
@@ -53,6 +57,7 @@ def render(manuscript_dir: str | Path, output_dir: str | Path, renderer: str = "
         outputs = {"html": built.html, "pdf": built.pdf, "docx": built.docx}
     stem = Path(document).stem
     for ext in OUTPUTS:
-        atomic_write(Path(output_dir, f"{stem}.{ext}"),
-                     lambda tmp, c=outputs[ext]: tmp.write_bytes(c))
+        atomic_write(
+            Path(output_dir, f"{stem}.{ext}"), lambda tmp, c=outputs[ext]: tmp.write_bytes(c)
+        )
     return chosen

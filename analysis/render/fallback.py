@@ -52,7 +52,10 @@ def _pandoc(args: list[str], stdin: str, cwd: Path, epoch: int) -> bytes:
     """
     proc = subprocess.run(
         [pypandoc.get_pandoc_path(), "--fail-if-warnings", *args],
-        input=stdin.encode("utf-8"), capture_output=True, cwd=cwd, check=False,
+        input=stdin.encode("utf-8"),
+        capture_output=True,
+        cwd=cwd,
+        check=False,
         env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
     )
     if proc.returncode != 0:
@@ -111,22 +114,34 @@ def _flags(ms: source.Manuscript, fmt: str, options: dict[str, Any], tmp: Path) 
     metadata = tmp / f"{fmt}.yml"
     metadata.write_text(
         yaml.safe_dump({k: v for k, v in options.items() if k not in NOT_METADATA}),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     # Lua filters run before citeproc, as a filter listed in _quarto.yml runs before Quarto's.
-    args = [f"--to={WRITERS[fmt]}", "--standalone", f"--metadata-file={metadata}",
-            *(f"--lua-filter={f}" for f in lua_filters(ms, options)), "--citeproc"]
+    args = [
+        f"--to={WRITERS[fmt]}",
+        "--standalone",
+        f"--metadata-file={metadata}",
+        *(f"--lua-filter={f}" for f in lua_filters(ms, options)),
+        "--citeproc",
+    ]
     if options.get("toc"):
         args += ["--toc", f"--toc-depth={int(options.get('toc-depth', 3))}"]
     if options.get("number-sections"):
         args.append("--number-sections")
     if fmt == "html":
-        args += ["--embed-resources", "--mathml",
-                 *(f"--css={ms.folder / css}" for css in _listed(options.get("css")))]
+        args += [
+            "--embed-resources",
+            "--mathml",
+            *(f"--css={ms.folder / css}" for css in _listed(options.get("css"))),
+        ]
     elif fmt == "typst":
         header = tmp / "header.typ"
         header.write_text("\n".join(_headers(ms, options)), encoding="utf-8")
-        args += [f"--include-in-header={header}", "--variable=page-numbering:1",
-                 f"--variable=papersize:{options.get('papersize', 'a4')}"]
+        args += [
+            f"--include-in-header={header}",
+            "--variable=page-numbering:1",
+            f"--variable=papersize:{options.get('papersize', 'a4')}",
+        ]
     return args
 
 
@@ -140,8 +155,10 @@ def rebase_images(doc: dict[str, Any], manuscript: Path) -> dict[str, Any]:
             continue
         path = (manuscript / target).resolve()
         if not path.is_relative_to(manuscript):
-            raise RenderError(f"image '{target}' is outside the manuscript folder (Quarto and "
-                              "Typst read files only inside the project)")
+            raise RenderError(
+                f"image '{target}' is outside the manuscript folder (Quarto and "
+                "Typst read files only inside the project)"
+            )
         node["c"][2][0] = str(PurePosixPath("/") / path.relative_to(manuscript).as_posix())
     return doc
 
@@ -151,10 +168,12 @@ def build(manuscript_dir: str | Path, document: str = "report.qmd") -> Built:
     ms = source.load(manuscript_dir, document)
     epoch = ms.source_date_epoch()
     # Wide --columns: pipe tables get auto-sized columns rather than widths from dash counts.
-    ast_text = _pandoc(["--from=markdown", "--to=json", "--columns=100000"], ms.expanded.text,
-                       ms.folder, epoch)
-    doc = crossref.resolve(json.loads(ast_text), ms.options("html").get("crossref"),
-                           where=ms.expanded.origin_of)
+    ast_text = _pandoc(
+        ["--from=markdown", "--to=json", "--columns=100000"], ms.expanded.text, ms.folder, epoch
+    )
+    doc = crossref.resolve(
+        json.loads(ast_text), ms.options("html").get("crossref"), where=ms.expanded.origin_of
+    )
     outputs: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="render-") as tmp:
         for fmt in WRITERS:
@@ -163,8 +182,12 @@ def build(manuscript_dir: str | Path, document: str = "report.qmd") -> Built:
             if fmt == "typst":
                 styled = rebase_images(styled, ms.folder)
             target = Path(tmp, f"report.{fmt}")
-            _pandoc(["--from=json", *_flags(ms, fmt, options, Path(tmp)), f"--output={target}"],
-                    json.dumps(styled), ms.folder, epoch)
+            _pandoc(
+                ["--from=json", *_flags(ms, fmt, options, Path(tmp)), f"--output={target}"],
+                json.dumps(styled),
+                ms.folder,
+                epoch,
+            )
             outputs[fmt] = target.read_bytes()
     typst_source = outputs["typst"].decode("utf-8")
     try:

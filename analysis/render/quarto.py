@@ -73,22 +73,30 @@ def build(manuscript_dir: str | Path, document: str = "report.qmd") -> dict[str,
     stem = Path(document).stem
     with tempfile.TemporaryDirectory(prefix="quarto-") as tmp:
         stage = Path(tmp, "manuscript")
-        shutil.copytree(ms.folder, stage, ignore=shutil.ignore_patterns(
-            ms.output_dir(), ".quarto", "*.qmd"))
+        shutil.copytree(
+            ms.folder, stage, ignore=shutil.ignore_patterns(ms.output_dir(), ".quarto", "*.qmd")
+        )
         (stage / document).write_text(ms.expanded.text, encoding="utf-8")
         proc = subprocess.run(
-            [quarto, "render", document], cwd=stage, capture_output=True, text=True,
-            check=False, env={**os.environ, "SOURCE_DATE_EPOCH": str(ms.source_date_epoch())},
+            [quarto, "render", document],
+            cwd=stage,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "SOURCE_DATE_EPOCH": str(ms.source_date_epoch())},
         )
         if proc.returncode != 0:
             raise RenderError(f"quarto render failed:\n{proc.stderr.strip()[-4000:]}")
         warned = warnings_in(proc.stdout + proc.stderr, ms.expanded.origin_of)
         if warned:
-            raise RenderError("quarto render warned (warnings fail the build):\n"
-                              + "\n".join(warned))
+            raise RenderError(
+                "quarto render warned (warnings fail the build):\n" + "\n".join(warned)
+            )
         out = stage / ms.output_dir()
         missing = [ext for ext in OUTPUTS if not (out / f"{stem}.{ext}").is_file()]
         if missing:
-            raise RenderError(f"quarto render produced no {', '.join(missing)} output "
-                              f"(formats come from {source.PROJECT_FILE})")
+            raise RenderError(
+                f"quarto render produced no {', '.join(missing)} output "
+                f"(formats come from {source.PROJECT_FILE})"
+            )
         return {ext: (out / f"{stem}.{ext}").read_bytes() for ext in OUTPUTS}

@@ -83,8 +83,10 @@ def lookup_variable(variables: dict[str, Any] | None, key: str, where: str) -> s
     if node is None:
         raise RenderError(f"{where}: variable '{key}' has no value in {VARIABLES_FILE}")
     if isinstance(node, float):
-        raise RenderError(f"{where}: variable '{key}' is a bare number ({node!r}) in "
-                          f"{VARIABLES_FILE}; write formatted numbers as quoted strings")
+        raise RenderError(
+            f"{where}: variable '{key}' is a bare number ({node!r}) in "
+            f"{VARIABLES_FILE}; write formatted numbers as quoted strings"
+        )
     return str(node)
 
 
@@ -130,8 +132,10 @@ def expand(document: Path, root: Path, variables: dict[str, Any] | None) -> Expa
             return "".join(ESCAPES.get(char, char) for char in value)
         if match["name"] == "include":
             raise RenderError(f"{where}: an include must stand alone on its line")
-        raise RenderError(f"{where}: unsupported shortcode '{match['name']}' (the fallback "
-                          "renderer supports var and include)")
+        raise RenderError(
+            f"{where}: unsupported shortcode '{match['name']}' (the fallback "
+            "renderer supports var and include)"
+        )
 
     document = document.resolve()
     if not document.is_file():

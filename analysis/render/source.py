@@ -41,7 +41,7 @@ def front_matter(text: str) -> dict[str, Any]:
     ends = [i for i in (text.find(end, 3) for end in FRONT_MATTER_END) if i >= 0]
     if not ends:
         raise RenderError("front matter starts with '---' but never ends")
-    data = yaml.safe_load(text[4:min(ends)]) or {}
+    data = yaml.safe_load(text[4 : min(ends)]) or {}
     if not isinstance(data, dict):
         raise RenderError("front matter must be a YAML mapping")
     return data
@@ -90,5 +90,6 @@ def load(manuscript_dir: str | Path, document: str = "report.qmd") -> Manuscript
     folder = Path(manuscript_dir).resolve()
     variables = load_variables(folder / VARIABLES_FILE)
     expanded = expand(folder / document, folder, variables)
-    return Manuscript(folder, document, read_yaml(folder / PROJECT_FILE), expanded,
-                      front_matter(expanded.text))
+    return Manuscript(
+        folder, document, read_yaml(folder / PROJECT_FILE), expanded, front_matter(expanded.text)
+    )
