@@ -5,7 +5,7 @@
 # job gathers them. Each imputation and each replicate is seeded from the config seed and its
 # own index, so the result is byte-identical however the jobs are split or scheduled.
 #
-#   uv run snakemake data/processed/results/sensitivity.json figures/fig4_sensitivity.svg
+#   uv run snakemake data/processed/results/sensitivity.json manuscript/figures/fig4_sensitivity.svg
 #
 # Included by the Snakefile; uses its PROCESSED, RESULTS, FIGURES, STATS and rules cohort
 # and effective_config. Settings: config key `sensitivity` (analysis/sensitivity/settings.py
