@@ -364,7 +364,7 @@ def test_quarto_renders_all_outputs_and_writes_nothing_else(quarto_rendered):
     assert written == sorted(str(p.relative_to(FIXTURE)) for p in FIXTURE.rglob("*"))
     html = _html(out)
     assert "a fall from 22.9 to 8.3 days" in html and "2007-05-01" in html
-    assert '<a href="#fig-crime" class="quarto-xref">Figure 1</a>' in html
+    assert re.search(r'<a href="#fig-crime" class="quarto-xref">Figure\s1</a>', html)  # nbsp
     assert "Table 1: Regression of offending at the first follow-up" in html
     assert "(McSweeney and Hough 2005)" in html
     assert "max-width: 42em" in html and "bootstrap" not in html.lower()
