@@ -368,11 +368,9 @@ def test_quarto_renders_all_outputs_and_writes_nothing_else(quarto_rendered):
     assert re.search(r"Table\s1: Regression of offending at the first\s+follow-up", html)
     assert "(McSweeney and Hough 2005)" in html
     assert "max-width: 42em" in html and "bootstrap" not in html.lower()
-    assert docx_tables((out / "report.docx").read_bytes())[0][-3:] == [
-        "Age",
-        "0.92 (0.85 to 0.98)",
-        "short",
-    ]
+    # Quarto's DOCX lays the callout out as a table too; the fixture's table is among them.
+    docx = docx_tables((out / "report.docx").read_bytes())
+    assert ["Age", "0.92 (0.85 to 0.98)", "short"] in [t[-3:] for t in docx]
 
 
 @pytest.mark.slow
