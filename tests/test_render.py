@@ -180,11 +180,17 @@ def _break(manuscript: Path, old: str, new: str) -> None:
     ],
 )
 def test_bad_manuscript_fails_clearly_and_writes_nothing(manuscript, tmp_path, old, new, message):
-    _break(manuscript, old, new)
+    _fails_and_writes_nothing(manuscript, tmp_path, "fallback", (old, new), message)
+
+
+def _fails_and_writes_nothing(manuscript, tmp_path, renderer, change, message):
+    """Break the manuscript with `change` (old, new): rendering fails with `message`, and
+    writes nothing into the output folder."""
+    _break(manuscript, *change)
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(RenderError, match=message):
-        render(manuscript, out, renderer="fallback")
+        render(manuscript, out, renderer=renderer)
     assert list(out.iterdir()) == []
 
 
@@ -406,12 +412,7 @@ def test_quarto_rerender_is_byte_identical(quarto_rendered, tmp_path):
     ],
 )
 def test_quarto_is_as_strict_as_the_fallback(manuscript, tmp_path, old, new, message):
-    _break(manuscript, old, new)
-    out = tmp_path / "out"
-    out.mkdir()
-    with pytest.raises(RenderError, match=message):
-        render(manuscript, out, renderer="quarto")
-    assert list(out.iterdir()) == []
+    _fails_and_writes_nothing(manuscript, tmp_path, "quarto", (old, new), message)
 
 
 @pytest.mark.slow

@@ -104,8 +104,10 @@ def _headers(ms: source.Manuscript, options: dict[str, Any]) -> list[str]:
         if isinstance(item, dict) and "text" in item:
             headers.append(str(item["text"]))
         else:
-            name = item.get("file") if isinstance(item, dict) else item
-            headers.append((ms.folder / str(name)).read_text(encoding="utf-8"))
+            path = ms.folder / str(item.get("file") if isinstance(item, dict) else item)
+            if not path.is_file():
+                raise RenderError(f"include-in-header: {path.name} does not exist")
+            headers.append(path.read_text(encoding="utf-8"))
     return headers
 
 
