@@ -35,9 +35,13 @@ validate(config, "config/config.schema.yaml", set_default=True)
 
 PROCESSED = "data/processed"
 RESULTS = f"{PROCESSED}/results"
-FIGURES = "figures"
 MANUSCRIPT = "manuscript"
+FIGURES = f"{MANUSCRIPT}/figures"  # inside the Quarto project: Typst reads only files there
 OUTPUT = f"{MANUSCRIPT}/_output"
+# `auto` is Quarto when the quarto CLI is on PATH, else the fallback. Resolved here and passed
+# to the rules that print or use it, so installing Quarto reruns numbers (the colophon) and
+# render on the next build.
+RENDERER = choose_renderer(config["render"]["renderer"])
 RAW_FILES = ["participants.csv", "interviews.csv", "treatment.csv"]
 FIGURE_NAMES = ["fig1_crime_days", "fig2_illicit_days", "fig3_status_by_wave"]
 FIGURE_DOMAINS = ["study", "offending", "drug_use", "reintegration", "retention"]
@@ -95,7 +99,7 @@ CONFIG_KEYS |= {
 shell.prefix(f"set -euo pipefail; PY={shell_escape(sys.executable)}; ")
 # The sources the render reads: everything in the manuscript folder but what the build writes.
 MANUSCRIPT_SOURCES = manuscript_sources(
-    MANUSCRIPT, generated=["_output", "_tables", "_variables.yml", "_trace.json", ".quarto", "_generated"]
+    MANUSCRIPT, generated=["_output", "_tables", "_variables.yml", "_trace.json", ".quarto", "_generated", "figures"]
 )
 
 
@@ -122,6 +126,7 @@ rule all:
     input:
         f"{OUTPUT}/report.html",
         f"{OUTPUT}/report.pdf",
+        f"{OUTPUT}/report.docx",
         f"{PROCESSED}/reproduction.csv",
         f"{PROCESSED}/claims.csv",
 
@@ -188,7 +193,7 @@ rule provenance:
     params:
         git=json_arg(git_commit(workflow.basedir)),
         data=json_arg(RAW_SHA256),
-        renderer=choose_renderer(config["render"]["renderer"]),
+        renderer=RENDERER,
         # The data's declared origin (absent: the study's records), keyed by content too.
         origin=ORIGIN_PATH,
         origin_sha256=ORIGIN_SHA256,
@@ -307,6 +312,7 @@ rule render:
     output:
         html=f"{OUTPUT}/report.html",
         pdf=f"{OUTPUT}/report.pdf",
+        docx=f"{OUTPUT}/report.docx",
     log:
         "logs/render.log",
     benchmark:
@@ -314,7 +320,7 @@ rule render:
     params:
         manuscript=lambda wildcards, input: os.path.dirname(input.variables),
         out=lambda wildcards, output: os.path.dirname(output.html),
-        renderer=rules.provenance.params.renderer,
+        renderer=RENDERER,
     shell:
         "$PY -m analysis.render --manuscript {params.manuscript:q} --out {params.out:q}"
         " --renderer {params.renderer:q} 2> {log:q}"

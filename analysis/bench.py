@@ -20,6 +20,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -127,6 +128,11 @@ def build_sequence(workdir: Path) -> dict[str, dict[str, Any]]:
     out["noop"] = snakemake(project, *BUILD)
     floor_out = workdir / "floor_output"
     out["floor"] = run([sys.executable, "-c", FLOOR_SCRIPT, str(floor_out)], project)
+    # The render alone, with each renderer this machine has (Quarto only when on PATH).
+    for renderer in ["fallback"] + (["quarto"] if shutil.which("quarto") else []):
+        out[f"render_{renderer}"] = run(
+            [sys.executable, "-m", "analysis.render", "--manuscript", "manuscript",
+             "--out", str(workdir / f"render_{renderer}"), "--renderer", renderer], project)
     edit_prose(project)
     out["prose_edit"] = snakemake(project, *BUILD)
     try:
@@ -144,7 +150,8 @@ def build_timings(repeats: int) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="qct-bench-") as tmp:
             sequences.append(build_sequence(Path(tmp)))
     names = {"cold": "cold_build_s", "noop": "noop_build_s", "prose_edit": "prose_edit_build_s",
-             "input_edit": "input_edit_build_s", "floor": "floor_s"}
+             "input_edit": "input_edit_build_s", "floor": "floor_s",
+             "render_fallback": "render_fallback_s", "render_quarto": "render_quarto_s"}
     out: dict[str, Any] = {
         key: summarise([s[step] for s in sequences if step in s])
         for step, key in names.items()

@@ -150,7 +150,9 @@ def to_markdown(frame: pd.DataFrame) -> str:
     def cell(value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError(f"table cells must be formatted strings, got {value!r}")
-        return value.replace("|", "\\|").replace("\n", " ")
+        # "<" as an entity: pandoc reads a bare "<" as a possible HTML tag (slow, see
+        # analysis/render/shortcodes.py ESCAPES).
+        return value.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
     header = [cell(str(c)) for c in frame.columns]
     rule = [":--" if i == 0 or not _numeric_column(frame.iloc[:, i]) else "--:"

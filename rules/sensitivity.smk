@@ -5,7 +5,7 @@
 # job gathers them. Each imputation and each replicate is seeded from the config seed and its
 # own index, so the result is byte-identical however the jobs are split or scheduled.
 #
-#   uv run snakemake data/processed/results/sensitivity.json figures/fig4_sensitivity.svg
+#   uv run snakemake data/processed/results/sensitivity.json manuscript/figures/fig4_sensitivity.svg
 #
 # Included by the Snakefile; uses its PROCESSED, RESULTS, FIGURES, config_file and rule
 # cohort. Settings: config key `sensitivity` (defaults in config/config.schema.yaml); the

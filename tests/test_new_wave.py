@@ -211,7 +211,7 @@ def test_results_have_the_new_wave(builds):
 @pytest.mark.parametrize("name", ["fig1_crime_days", "fig2_illicit_days", "fig3_status_by_wave"])
 def test_figures_show_the_new_wave(builds, name):
     def text(project: Path) -> str:
-        return (project / f"figures/{name}.svg").read_text(encoding="utf-8")
+        return (project / f"manuscript/figures/{name}.svg").read_text(encoding="utf-8")
 
     assert "t5" in text(builds.extended)
     assert "t5" not in text(builds.plain)

@@ -1,16 +1,19 @@
-"""The renderer: the fallback renders the fixture manuscript to HTML and PDF, deterministically,
-and bad manuscripts fail with a message naming what to fix and leave no output."""
+"""The renderers: each renders the fixture manuscript to HTML, PDF and DOCX, deterministically,
+and bad manuscripts fail with a message naming what to fix and leave no output. The fallback
+tests always run; the Quarto ones need the quarto CLI on PATH (CI installs it)."""
 
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from analysis.render import RenderError, choose_renderer, fallback, render
+from analysis.render import RenderError, choose_renderer, fallback, quarto, render, source
 from analysis.render.shortcodes import expand, lookup_variable
+from tests.render_text import docx_tables
 
 FIXTURE = Path(__file__).parent / "data" / "render_fixture"
 REPO = Path(__file__).resolve().parent.parent
@@ -33,11 +36,12 @@ def _html(out: Path) -> str:
     return (out / "report.html").read_text(encoding="utf-8")
 
 
-def test_fallback_writes_both_outputs(rendered):
+def test_fallback_writes_all_outputs(rendered):
     used, out = rendered
     assert used == "fallback"
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == ["report.docx", "report.html", "report.pdf"]
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF-")
+    assert (out / "report.docx").read_bytes().startswith(b"PK")  # a zip, as DOCX files are
 
 
 def test_html_has_numbers_crossrefs_citation_table_image_toc(rendered):
@@ -50,12 +54,12 @@ def test_html_has_numbers_crossrefs_citation_table_image_toc(rendered):
     assert re.search(r"<caption>Table 1: Regression of offending at the first\s+follow-up", html)
     assert "(McSweeney\nand Hough 2005)" in html  # citeproc resolved [@mcsweeney2005]
     assert 'id="ref-mcsweeney2005"' in html
-    assert "<td style=\"text-align: right;\">0.92 (0.85 to 0.98)</td>" in html  # the include
-    assert 'src="data:image/png;base64,' in html and 'src="data:image/svg+xml;base64,' in html
+    assert '<td style="text-align: right;">0.92 (0.85 to 0.98)</td>' in html  # the include
+    assert html.count('src="data:image/png;base64,') == 2
     assert '<nav id="TOC" role="doc-toc">' in html and ">Contents</h2>" in html
     assert '<span class="header-section-number">1.1</span> Details' in html
     assert "<strong>About the data</strong>" in html  # callout title
-    assert "max-width: 42em" in html  # the phone-readable stylesheet, embedded
+    assert "max-width: 42em" in html  # the project's stylesheet (`css:`), embedded
     assert '<math display="inline"' in html  # MathML, no script needed
     assert "{{<" not in html and "@fig-" not in html and "@tbl-" not in html
 
@@ -78,28 +82,64 @@ def test_typst_source_and_pdf_text():
     assert 'pagenumbering: "1"' in built.typst
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext not on PATH: PDF text not checked")
-    text = subprocess.run(["pdftotext", "-", "-"], input=built.pdf, capture_output=True,
-                          check=True).stdout.decode()
-    for expected in ("22.9", "Figure 1: Mean days of crime by wave", "Table 1: Regression",
-                     "McSweeney and Hough 2005", "Contents", "About the data"):
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=built.pdf, capture_output=True, check=True
+    ).stdout.decode()
+    for expected in (
+        "22.9",
+        "Figure 1: Mean days of crime by wave",
+        "Table 1: Regression",
+        "McSweeney and Hough 2005",
+        "Contents",
+        "About the data",
+    ):
         assert expected in text
 
 
 def test_two_renders_are_byte_identical(rendered, tmp_path):
     render(FIXTURE, tmp_path, renderer="fallback")
-    for name in ("report.html", "report.pdf"):
+    for name in ("report.html", "report.pdf", "report.docx"):
         assert (tmp_path / name).read_bytes() == (rendered[1] / name).read_bytes()
     assert b"CreationDate" not in (tmp_path / "report.pdf").read_bytes()
 
 
-def test_images_outside_the_manuscript_folder(manuscript):
-    """Figures live in the repository's figures/, next to (not inside) the manuscript."""
+def test_outputs_carry_the_document_date_not_the_clock(rendered):
+    """SOURCE_DATE_EPOCH is midnight UTC of the front matter's date (2007-05-01 in the fixture:
+    13,634 days after 1970-01-01); pandoc stamps the DOCX zip entries with it."""
+    assert source.load(FIXTURE).source_date_epoch() == 13634 * 86400
+    with zipfile.ZipFile(rendered[1] / "report.docx") as docx:
+        assert {info.date_time for info in docx.infolist()} == {(2007, 5, 1, 0, 0, 0)}
+
+
+def test_docx_holds_tables_figures_and_references(rendered):
+    docx = (rendered[1] / "report.docx").read_bytes()
+    tables = docx_tables(docx)
+    assert len(tables) == 1
+    assert "0.92 (0.85 to 0.98)" in tables[0] and "Drug use score" in tables[0]
+    with zipfile.ZipFile(rendered[1] / "report.docx") as zipped:
+        assert len([n for n in zipped.namelist() if n.startswith("word/media/")]) >= 1
+        body = zipped.read("word/document.xml").decode()
+    for expected in (
+        "Figure 1: Mean days of crime by wave",
+        "Table 1: Regression",
+        "McSweeney and Hough 2005",
+        "Drugs and Alcohol",
+        "a fall from 22.9",
+    ):
+        assert expected in re.sub(r"<[^>]+>", "", body)
+
+
+def test_images_outside_the_manuscript_folder_are_refused(manuscript):
+    """Quarto reads files only inside the project; the fallback refuses the same images."""
     shutil.move(manuscript / "figures", manuscript.parent / "figures")
     qmd = manuscript / "report.qmd"
     qmd.write_text(qmd.read_text().replace("](figures/", "](../figures/"))
-    built = fallback.build(manuscript)
-    assert 'image("/figures/crime.png")' in built.typst
-    assert built.pdf.startswith(b"%PDF-")
+    with pytest.raises(
+        RenderError,
+        match=r"image '\.\./figures/crime\.png' is outside the "
+        "manuscript folder",
+    ):
+        fallback.build(manuscript)
 
 
 def _break(manuscript: Path, old: str, new: str) -> None:
@@ -112,35 +152,56 @@ def _break(manuscript: Path, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("{{< var offending.qct.mean_t2 >}}", "{{< var offending.qct.mean_t9 >}}",
-         r"report\.qmd:\d+: unknown variable 'offending\.qct\.mean_t9' \(not in _variables\.yml\)"
-         r" \(did you mean: offending\.qct\.mean_t2, offending\.qct\.mean_t1"),
-        ("{{< include _tables/table1.md >}}", "{{< include _tables/missing.md >}}",
-         r"report\.qmd:\d+: included file '_tables/missing\.md' does not exist"),
-        ("(@fig-crime;", "(@fig-nothere;",
-         r"report\.qmd:\d+: unknown cross-reference '@fig-nothere' \(no figure or table has the "
-         r"label '#fig-nothere'\)"),
+        (
+            "{{< var offending.qct.mean_t2 >}}",
+            "{{< var offending.qct.mean_t9 >}}",
+            r"report\.qmd:\d+: unknown variable 'offending\.qct\.mean_t9' "
+            r"\(not in _variables\.yml\) "
+            r"\(did you mean: offending\.qct\.mean_t2, offending\.qct\.mean_t1",
+        ),
+        (
+            "{{< include _tables/table1.md >}}",
+            "{{< include _tables/missing.md >}}",
+            r"report\.qmd:\d+: included file '_tables/missing\.md' does not exist",
+        ),
+        (
+            "(@fig-crime;",
+            "(@fig-nothere;",
+            r"report\.qmd:\d+: unknown cross-reference '@fig-nothere' \(no figure or table has the "
+            r"label '#fig-nothere'\)",
+        ),
         ("[@mcsweeney2005]", "[@nobody1999]", r"(?s)pandoc failed.*citation nobody1999 not found"),
-        ("{{< var offending.qct.change >}}", "{{< meta title >}}",
-         r"unsupported shortcode 'meta'"),
-        ("[@mcsweeney2005]", "[@fig-crime; @mcsweeney2005]",
-         r"'@fig-crime @mcsweeney2005' mixes cross-references and citations"),
+        ("{{< var offending.qct.change >}}", "{{< meta title >}}", r"unsupported shortcode 'meta'"),
+        (
+            "[@mcsweeney2005]",
+            "[@fig-crime; @mcsweeney2005]",
+            r"'@fig-crime @mcsweeney2005' mixes cross-references and citations",
+        ),
     ],
 )
 def test_bad_manuscript_fails_clearly_and_writes_nothing(manuscript, tmp_path, old, new, message):
-    _break(manuscript, old, new)
+    _fails_and_writes_nothing(manuscript, tmp_path, "fallback", (old, new), message)
+
+
+def _fails_and_writes_nothing(manuscript, tmp_path, renderer, change, message):
+    """Break the manuscript with `change` (old, new): rendering fails with `message`, and
+    writes nothing into the output folder."""
+    _break(manuscript, *change)
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(RenderError, match=message):
-        render(manuscript, out, renderer="fallback")
+        render(manuscript, out, renderer=renderer)
     assert list(out.iterdir()) == []
 
 
 def test_error_names_the_included_file_and_its_line(manuscript):
     table = manuscript / "_tables" / "table1.md"
     table.write_text(table.read_text().replace("offending.qct.mean_t1", "offending.nope"))
-    with pytest.raises(RenderError, match=r"_tables/table1\.md:3: unknown variable "
-                                          r"'offending\.nope'"):
+    with pytest.raises(
+        RenderError,
+        match=r"_tables/table1\.md:3: unknown variable "
+        r"'offending\.nope'",
+    ):
         fallback.build(manuscript)
 
 
@@ -203,8 +264,17 @@ def test_quarto_requested_without_quarto(monkeypatch, tmp_path):
 
 
 def test_cli_reports_renderer_and_errors(manuscript, tmp_path):
-    command = [sys.executable, "-m", "analysis.render", "--manuscript", str(manuscript),
-               "--out", str(tmp_path / "out"), "--renderer", "fallback"]
+    command = [
+        sys.executable,
+        "-m",
+        "analysis.render",
+        "--manuscript",
+        str(manuscript),
+        "--out",
+        str(tmp_path / "out"),
+        "--renderer",
+        "fallback",
+    ]
     ok = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout == "renderer: fallback\n"
@@ -221,26 +291,135 @@ def test_render_does_not_depend_on_where_the_manuscript_lives(rendered, manuscri
         assert (tmp_path / "elsewhere" / name).read_bytes() == (rendered[1] / name).read_bytes()
 
 
-FAKE_QUARTO = """#!/bin/sh
-# Stands in for the Quarto CLI: records its arguments, writes the two outputs.
-echo "$@" > "$PWD/quarto-args.txt"
-while [ "$#" -gt 0 ]; do
-  if [ "$1" = "--output-dir" ]; then out="$2"; fi
-  shift
-done
-printf '<html>quarto</html>' > "$out/report.html"
-printf '%%PDF-quarto' > "$out/report.pdf"
+def test_less_than_in_a_value_is_an_entity(tmp_path):
+    """A "<" from a variable reaches pandoc as "&lt;" (a bare one is read as a possible HTML
+    tag, which is slow), and prints as "<"."""
+    (tmp_path / "a.qmd").write_text("Significant ({{< var p >}}).\n")
+    assert expand(tmp_path / "a.qmd", tmp_path, {"p": "p < 0.001"}).text == (
+        "Significant (p &lt; 0.001).\n"
+    )
+
+
+# A Lua filter that marks every number-like word, as a reviewer tool would.
+MARK_NUMBERS = """
+function Str(el)
+  if el.text:match("^%d+%.%d+$") then
+    return pandoc.Span(el, {class = "marked"})
+  end
+end
 """
 
 
-def test_auto_uses_quarto_when_on_path(manuscript, tmp_path, monkeypatch):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "quarto").write_text(FAKE_QUARTO)
-    (bin_dir / "quarto").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:{Path(shutil.which('sh')).parent}")
-    assert render(manuscript, tmp_path / "out", renderer="auto") == "quarto"
-    assert (tmp_path / "out" / "report.html").read_text() == "<html>quarto</html>"
-    assert (tmp_path / "out" / "report.pdf").read_bytes() == b"%PDF-quarto"
-    args = (manuscript / "quarto-args.txt").read_text().split()
-    assert args[:4] == ["render", "report.qmd", "--to", "html,typst"]
+@pytest.mark.parametrize("listed", ["mark.lua", "marker"])
+def test_filters_listed_in_the_project_run_in_the_fallback(manuscript, listed):
+    """`filters:` in _quarto.yml, a .lua file or an extension under _extensions/, runs in the
+    fallback as in Quarto."""
+    (manuscript / "mark.lua").write_text(MARK_NUMBERS)
+    extension = manuscript / "_extensions" / "marker"
+    extension.mkdir(parents=True)
+    (extension / "_extension.yml").write_text(
+        "title: Marker\ncontributes:\n  filters:\n    - mark.lua\n"
+    )
+    (extension / "mark.lua").write_text(MARK_NUMBERS)
+    project = manuscript / "_quarto.yml"
+    project.write_text(project.read_text() + f"filters:\n  - {listed}\n")
+    html = fallback.build(manuscript).html.decode()
+    assert '<span class="marked">22.9</span>' in html
+
+
+def test_unknown_filter_extension_fails(manuscript):
+    project = manuscript / "_quarto.yml"
+    project.write_text(project.read_text() + "filters:\n  - nowhere\n")
+    with pytest.raises(RenderError, match="filters: no extension 'nowhere' under _extensions/"):
+        fallback.build(manuscript)
+
+
+def test_quarto_warnings_are_located_and_kit_noise_ignored():
+    log = (
+        "\x1b[33mWARNING (/q/refs.lua:128) Unable to resolve crossref @fig-x\n"
+        "\x1b[39m[WARNING] Citeproc: citation smith2001 not found\n"
+        "\x1b[33mWARNING (/q/refs.lua:128) Unable to resolve crossref @fig-x\n"
+        "\x1b[33mWARN: typst-gather analyze failed; staging all packages as fallback\n"
+        "[typst]: Compiling report.typ to report.pdf...DONE\n"
+    )
+    where = {"@fig-x": "sections/a.qmd:3", "@smith2001": "report.qmd:9"}.get
+    assert quarto.warnings_in(log, where) == [
+        "sections/a.qmd:3: WARNING (/q/refs.lua:128) Unable to resolve crossref @fig-x",
+        "report.qmd:9: [WARNING] Citeproc: citation smith2001 not found",
+    ]
+
+
+needs_quarto = pytest.mark.skipif(quarto.quarto_path() is None, reason="quarto CLI not on PATH")
+
+
+@pytest.fixture(scope="module")
+def quarto_rendered(tmp_path_factory):
+    """The fixture rendered with Quarto, from a copy (so the test sees what Quarto writes)."""
+    manuscript = Path(shutil.copytree(FIXTURE, tmp_path_factory.mktemp("q") / "manuscript"))
+    out = tmp_path_factory.mktemp("quarto-out")
+    return render(manuscript, out, renderer="quarto"), out, manuscript
+
+
+@pytest.mark.slow
+@needs_quarto
+def test_quarto_renders_all_outputs_and_writes_nothing_else(quarto_rendered):
+    used, out, manuscript = quarto_rendered
+    assert used == "quarto"
+    assert sorted(p.name for p in out.iterdir()) == ["report.docx", "report.html", "report.pdf"]
+    written = sorted(str(p.relative_to(manuscript)) for p in manuscript.rglob("*"))
+    assert written == sorted(str(p.relative_to(FIXTURE)) for p in FIXTURE.rglob("*"))
+    html = _html(out)
+    assert "a fall from 22.9 to 8.3 days" in html and "2007-05-01" in html
+    assert re.search(r'<a href="#fig-crime" class="quarto-xref">Figure\s1</a>', html)  # nbsp
+    assert re.search(r"Table\s1: Regression of offending at the first\s+follow-up", html)
+    assert "(McSweeney and Hough 2005)" in html
+    assert "max-width: 42em" in html and "bootstrap" not in html.lower()
+    # Quarto's DOCX lays the callout out as a table too; the fixture's table is among them.
+    docx = docx_tables((out / "report.docx").read_bytes())
+    assert ["Age", "0.92 (0.85 to 0.98)", "short"] in [t[-3:] for t in docx]
+
+
+@pytest.mark.slow
+@needs_quarto
+def test_quarto_rerender_is_byte_identical(quarto_rendered, tmp_path):
+    _, out, manuscript = quarto_rendered
+    render(manuscript, tmp_path, renderer="quarto")
+    for name in ("report.html", "report.pdf", "report.docx"):
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+    assert b"CreationDate" not in (tmp_path / "report.pdf").read_bytes()
+
+
+@pytest.mark.slow
+@needs_quarto
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "{{< var offending.qct.mean_t2 >}}",
+            "{{< var offending.qct.mean_t9 >}}",
+            r"report\.qmd:\d+: unknown variable 'offending\.qct\.mean_t9'",
+        ),
+        (
+            "(@fig-crime;",
+            "(@fig-nothere;",
+            r"report\.qmd:15: WARNING .*Unable to resolve crossref @fig-nothere",
+        ),
+        (
+            "[@mcsweeney2005]",
+            "[@nobody1999]",
+            r"report\.qmd:16: \[WARNING\] Citeproc: citation nobody1999 not found",
+        ),
+    ],
+)
+def test_quarto_is_as_strict_as_the_fallback(manuscript, tmp_path, old, new, message):
+    _fails_and_writes_nothing(manuscript, tmp_path, "quarto", (old, new), message)
+
+
+@pytest.mark.slow
+@needs_quarto
+def test_filters_listed_in_the_project_run_in_quarto(manuscript, tmp_path):
+    (manuscript / "mark.lua").write_text(MARK_NUMBERS)
+    project = manuscript / "_quarto.yml"
+    project.write_text(project.read_text() + "filters:\n  - mark.lua\n")
+    render(manuscript, tmp_path, renderer="quarto")
+    assert '<span class="marked">22.9</span>' in _html(tmp_path)

@@ -92,7 +92,7 @@ def test_retention_table():
         "| Days in treatment by the 6-month follow-up, mean | 117.0 (10) | 129.0 (10) "
         "| 123.0 (20) | t = 1.23, d.f. = 18 | 0.500 |\n"
         "| Days in treatment, those no longer in treatment at the 6-month follow-up, mean "
-        "| 86.0 (10) | 107.0 (10) | 96.5 (20) | t = 1.23, d.f. = 18 | < 0.001 |\n")
+        "| 86.0 (10) | 107.0 (10) | 96.5 (20) | t = 1.23, d.f. = 18 | &lt; 0.001 |\n")
 
 
 def test_stat_cells_dispatch_and_refuse_unknown_tests():

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 OUTPUTS = [
     "data/processed",
-    "figures",
+    "manuscript/figures",
     "manuscript/_variables.yml",
     "manuscript/_tables",
     "manuscript/_output",

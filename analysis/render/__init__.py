@@ -1,10 +1,10 @@
-"""Rendering the manuscript to report.html and report.pdf, with Quarto or the fallback.
+"""Rendering the manuscript to report.html, report.pdf and report.docx, with Quarto or the fallback.
 
     render(manuscript_dir, output_dir, renderer="auto") -> "quarto" | "fallback"
 
 "auto" uses Quarto when the `quarto` CLI is on PATH, else the registry-only fallback
 (pandoc + typst), which implements the Quarto subset documented in analysis/render/README.md.
-Both outputs are built completely before either is written, and each is written atomically,
+All outputs are built completely before any is written, and each is written atomically,
 so a failed render leaves no new, half-written or mismatched report behind.
 """
 
@@ -13,18 +13,22 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from analysis.io import atomic_write
-from analysis.render import fallback, quarto
+from analysis.render import quarto
 from analysis.render.errors import RenderError
 
-__all__ = ["RENDERERS", "RenderError", "choose_renderer", "render"]
+__all__ = ["OUTPUTS", "RENDERERS", "RenderError", "choose_renderer", "render"]
 
 RENDERERS = ("auto", "quarto", "fallback")
+OUTPUTS = quarto.OUTPUTS
 log = logging.getLogger(__name__)
 
 
 def choose_renderer(renderer: str = "auto") -> str:
-    """Resolve "auto" to "quarto" (CLI on PATH) or "fallback"; check the name otherwise."""
+    """Resolve "auto" to "quarto" (CLI on PATH) or "fallback"; check the name otherwise.
+
+    Cheap to import and call (the Snakefile resolves the renderer at parse time): the
+    renderers' own modules, pandas and pandoc load only when `render` runs.
+    """
     if renderer not in RENDERERS:
         raise RenderError(f"unknown renderer '{renderer}' (choose from {', '.join(RENDERERS)})")
     if renderer == "auto":
@@ -32,17 +36,28 @@ def choose_renderer(renderer: str = "auto") -> str:
     return renderer
 
 
-def render(manuscript_dir: str | Path, output_dir: str | Path, renderer: str = "auto",
-           document: str = "report.qmd") -> str:
-    """Render `document` to `<output_dir>/<stem>.html` and `.pdf`; return the renderer used."""
+def render(
+    manuscript_dir: str | Path,
+    output_dir: str | Path,
+    renderer: str = "auto",
+    document: str = "report.qmd",
+) -> str:
+    """Render `document` to `<output_dir>/<stem>.html`, `.pdf` and `.docx`; return the
+    renderer used."""
+    from analysis.io import atomic_write  # imports pandas: only when rendering
+    from analysis.render import fallback
+
     chosen = choose_renderer(renderer)
-    log.info("rendering %s with %s", document, chosen)
     if chosen == "quarto":
+        log.info("rendering %s with quarto %s", document, quarto.version())
         outputs = quarto.build(manuscript_dir, document)
     else:
+        log.info("rendering %s with the fallback (pandoc + typst)", document)
         built = fallback.build(manuscript_dir, document)
-        outputs = {"html": built.html, "pdf": built.pdf}
+        outputs = {"html": built.html, "pdf": built.pdf, "docx": built.docx}
     stem = Path(document).stem
-    for ext, content in outputs.items():
-        atomic_write(Path(output_dir, f"{stem}.{ext}"), lambda tmp, c=content: tmp.write_bytes(c))
+    for ext in OUTPUTS:
+        atomic_write(
+            Path(output_dir, f"{stem}.{ext}"), lambda tmp, c=outputs[ext]: tmp.write_bytes(c)
+        )
     return chosen

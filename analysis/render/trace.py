@@ -1,9 +1,10 @@
-"""Traceable numbers in the fallback renderer: the same Lua filter as Quarto's extension.
+"""Traceable numbers: the shortcode expansion marks each variable for the trace extension.
 
-Quarto marks each `{{< var key >}}` with the extension's mark.lua; here the shortcode expansion
-writes the same span, `[text]{.qct-var key=...}`, and pandoc runs the extension's trace.lua
-(`--lua-filter`), which gives HTML numbers their origin from `_trace.json` and unwraps them in
-every other format. A manuscript without the extension is rendered unmarked.
+Both renderers render the expanded text (analysis.render.source), in which each
+`{{< var key >}}` becomes the span `[text]{.qct-var key=...}`; the extension's trace.lua
+(`filters: [trace]` in _quarto.yml, run by Quarto and by the fallback) gives HTML numbers their
+origin from `_trace.json` and unwraps the spans in every other format. A manuscript without the
+extension is rendered unmarked.
 """
 
 from __future__ import annotations
@@ -27,9 +28,3 @@ def mark(manuscript: Path, key: str, text: str) -> str:
         return text
     escaped = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
     return f"[{escaped}]{{.qct-var key={key}}}"
-
-
-def filter_args(manuscript: Path) -> list[str]:
-    """Pandoc's `--lua-filter` argument for the extension's filter (none without it)."""
-    path = lua_filter(manuscript)
-    return [] if path is None else [f"--lua-filter={path}"]

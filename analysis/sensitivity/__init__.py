@@ -14,7 +14,7 @@ the same however the jobs are scheduled:
     python -m analysis.sensitivity impute    --index i  ...  # one imputation's analyses
     python -m analysis.sensitivity bootstrap --index k  ...  # one shard of bootstrap replicates
     python -m analysis.sensitivity pool      ...             # results/sensitivity.json
-    python -m analysis.sensitivity figure    ...             # figures/fig4_sensitivity.*
+    python -m analysis.sensitivity figure    ...             # manuscript/figures/fig4_sensitivity.*
 
 Modules: settings (the config block and the seeds), methods (one data set -> estimates),
 imputation (MICE with PMM), bootstrap, pooling (Rubin's rules, the D2 rule, the gather step),

@@ -4,7 +4,7 @@
     python -m analysis.sensitivity bootstrap --cohort C --config J --shard K --out F
     python -m analysis.sensitivity pool      --cohort C --config J --imputations F... \
         --bootstrap F... --out data/processed/results/sensitivity.json
-    python -m analysis.sensitivity figure    --results R --out-stem figures/fig4_sensitivity
+    python -m analysis.sensitivity figure    --results R --out-stem manuscript/figures/fig4_sensitivity
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@
 -- button switches all of it off for a clean reading view. Other formats (the PDF): the span is
 -- unwrapped and nothing is added. Without a sidecar the spans are unwrapped in every format.
 --
--- Used by Quarto (through this extension, after mark.lua) and by the fallback renderer
--- (pandoc --lua-filter), so both print the same annotations.
+-- The spans are written by the shortcode expansion that both renderers share
+-- (analysis/render/trace.py); Quarto runs this filter through the extension, the fallback
+-- through pandoc's --lua-filter, so both print the same annotations.
 
 local TRACE_FILE = "_trace.json"
 
