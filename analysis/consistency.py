@@ -27,7 +27,8 @@ from scipy import stats
 
 from analysis.formatting import fmt_count, fmt_number, round_half_away
 from analysis.io import atomic_write
-from analysis.published import load_published, p_bound, parse_printed
+from analysis.published import load_published, parse_printed
+from analysis.reproduce import p_satisfies
 
 # The 2x2 tables behind the printed chi-squares: (label, QCT count id, QCT base, comparison
 # count id, comparison base, statistic id). A base is a statistics.csv id when the paper prints
@@ -232,12 +233,6 @@ def implied_p(kind: str, statistic: float, df: float | None) -> float:
     return float(2 * stats.norm.sf(abs(statistic)))
 
 
-def threshold_holds(p: float, threshold: str) -> bool:
-    """Whether an exact p satisfies a printed threshold ('p<0.01', 'ns')."""
-    op, bound = p_bound(threshold)
-    return p < bound if op == "<" else p >= bound
-
-
 def p_table(table: pd.DataFrame) -> pd.DataFrame:
     """Each printed statistic with a printed p threshold: the p its value (and df) implies."""
     values, names = printed(table), labels(table)
@@ -255,7 +250,7 @@ def p_table(table: pd.DataFrame) -> pd.DataFrame:
         p = implied_p(kind, parse_printed(values[stat_id]).value, df)
         rows.append([names[stat_id], values[stat_id], "" if df is None else fmt_count(df),
                      fmt_p4(p),
-                     values[p_id], "yes" if threshold_holds(p, values[p_id]) else "no"])
+                     values[p_id], "yes" if p_satisfies(p, values[p_id]) else "no"])
     return pd.DataFrame(rows, columns=["Test", "Statistic", "d.f.", "Implied p", "Printed",
                                        "Holds"])
 
@@ -302,7 +297,7 @@ def odds_ratio_table(table: pd.DataFrame) -> pd.DataFrame:
         mark = values.get(f"{stem}_p", "")
         rows.append([names[row.id], values[row.id], f"{values[f'{stem}_ci_low']} to "
                      f"{values[f'{stem}_ci_high']}", fmt_number(midpoint, 3), fmt_number(z, 2),
-                     fmt_p4(p), mark, "yes" if mark and threshold_holds(p, mark) else
+                     fmt_p4(p), mark, "yes" if mark and p_satisfies(p, mark) else
                      "no" if mark else "no mark printed"])
     return pd.DataFrame(rows, columns=["Odds ratio", "Printed", "Interval", "Midpoint", "Wald z",
                                        "Implied p", "Printed p", "Holds"])
