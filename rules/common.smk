@@ -13,6 +13,8 @@ import shlex
 import shutil
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
+
 from analysis.provenance import sha256_file
 
 # The repository root: every path below is relative to it (Snakemake runs from there).
@@ -160,6 +162,21 @@ def manuscript_sources(folder, generated):
         dirs[:] = [d for d in dirs if d not in generated]
         found += [str(Path(top, name)) for name in files if name not in generated]
     return sorted(found)
+
+
+def raw_files_or_refusal(raw, refused, derived):
+    """The cohort job's input function: the raw files, or the reason they are refused. Snakemake
+    calls it while planning the jobs (so before any runs, and not for --lint or --unlock); a
+    build, unlike a dry run, then also removes what was built from earlier data."""
+
+    def raw_files(wildcards):
+        if refused:
+            building = not (workflow.dryrun or workflow.touch)
+            gone = remove_outputs(derived) if building else []
+            raise WorkflowError(refusal_message(refused, gone))
+        return list(raw.values())
+
+    return raw_files
 
 
 def remove_outputs(paths):
