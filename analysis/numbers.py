@@ -10,8 +10,9 @@ the text prints, so the prose cannot contradict its numbers when the data change
 Variable keys never contain wave ids: the baseline, first and last follow-up are the roles
 `baseline`, `first` and `last` of the configured waves (analysis.config.Waves).
 
-    python -m analysis.numbers --results-dir DIR --scorecard CSV --published DIR --raw-dir DIR \
-        --config CFG --variables manuscript/_variables.yml --tables manuscript/_tables
+    python -m analysis.numbers --results R.json... --scorecard CSV --published DIR \
+        --provenance P.json --config CFG --variables manuscript/_variables.yml \
+        --tables manuscript/_tables
 """
 
 from __future__ import annotations
