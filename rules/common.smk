@@ -7,6 +7,7 @@
 # Plain Python without workflow state: the tests load this file with runpy.run_path.
 
 import ast
+import functools
 import json
 import os
 import shlex
@@ -42,6 +43,7 @@ def _is_module(dotted, root):
     return True
 
 
+@functools.cache  # each source file is parsed once per run of the workflow
 def _imports(dotted, root):
     """The package modules that `dotted` imports anywhere in its source (module level or in a
     function: a lazy import is still code the command may run)."""
@@ -87,7 +89,7 @@ def import_closure(*modules, root=None):
         dotted = todo.pop()
         if dotted not in seen:
             seen.add(dotted)
-            todo.extend(_imports(dotted, root) - seen)
+            todo.extend(_imports(dotted, Path(root)) - seen)
     return seen
 
 
