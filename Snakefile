@@ -34,7 +34,8 @@ configfile: "config/config.yaml"
 
 
 # Checks the configuration and fills in every default (the schema holds them).
-validate(config, "config/config.schema.yaml", set_default=True)
+SCHEMA = "config/config.schema.yaml"
+validate(config, SCHEMA, set_default=True)
 
 PROCESSED = "data/processed"
 RESULTS = f"{PROCESSED}/results"
