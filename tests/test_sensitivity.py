@@ -180,7 +180,8 @@ def test_item_seeds_are_the_spawned_children():
 # --- settings ----------------------------------------------------------------------------------
 
 def test_job_items_partition_every_index_once():
-    s = Settings(imputations=7, imputation_jobs=3, bootstrap_replicates=10, bootstrap_shards=4)
+    s = settings({"sensitivity": {"imputations": 7, "imputation_jobs": 3,
+                                  "bootstrap_replicates": 10, "bootstrap_shards": 4}})
     assert [list(s.job_items("imputation", j)) for j in range(3)] == [[0, 1, 2], [3, 4], [5, 6]]
     assert [len(s.job_items("bootstrap", j)) for j in range(4)] == [3, 3, 2, 2]
     with pytest.raises(ValueError, match="outside"):
