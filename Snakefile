@@ -218,6 +218,9 @@ rule reproduce:
     input:
         # The command reads these two files of the folder it is given.
         published=["data/published/statistics.csv", "data/published/documented_misses.csv"],
+        # analysis.published checks the statistics' waves against config/config.yaml itself
+        # (not the build's configuration, so a --config override of the waves is not seen).
+        waves="config/config.yaml",
         results=expand(f"{RESULTS}/{{domain}}.json", domain=DOMAINS),
         code=code("analysis.reproduce"),
     output:
