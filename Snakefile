@@ -10,11 +10,14 @@
 # (rules/common.smk): its code is the import closure of the module it runs, its configuration
 # the keys it reads, and the raw files count by content (sha256), not modification time.
 # Each job writes its stderr to logs/ and its run time to benchmarks/.
+#
+# `snakemake --lint` asks for a conda environment or container per rule; that is the one lint
+# left, on purpose: every job runs the interpreter of the uv-locked environment (uv.lock), which
+# a conda specification would only duplicate.
 
 import os
 import sys
 
-from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
 from analysis.provenance import git_commit
@@ -31,7 +34,8 @@ configfile: "config/config.yaml"
 
 
 # Checks the configuration and fills in every default (the schema holds them).
-validate(config, "config/config.schema.yaml", set_default=True)
+SCHEMA = "config/config.schema.yaml"
+validate(config, SCHEMA, set_default=True)
 
 PROCESSED = "data/processed"
 RESULTS = f"{PROCESSED}/results"
@@ -65,23 +69,12 @@ except ValueError as refused:
 ORIGIN_PATH = os.path.join(config["raw_dir"], "ORIGIN")
 ORIGIN_SHA256 = sha256_file(ORIGIN_PATH) if os.path.isfile(ORIGIN_PATH) else "absent"
 
-
-def raw_data(wildcards):
-    """The cohort job's raw files, or the reason they are refused. Called while Snakemake plans
-    the jobs (so before any runs, and not by --lint or --unlock); a build, unlike a dry run,
-    then also removes what was built from earlier data."""
-    if RAW_REFUSED:
-        building = not (workflow.dryrun or workflow.touch)
-        raise WorkflowError(refusal_message(RAW_REFUSED, remove_outputs(DERIVED) if building else []))
-    return list(RAW.values())
-
-
 # The configuration keys each kind of job reads.
 DOMAIN_KEYS = ["waves", "missing_data", "site_of_interest"]
 CONFIG_KEYS = {
-    "cohort": ["waves", "derived"],
+    "cohort": ["waves", "derived.frequent_use_days"],
     **{domain: DOMAIN_KEYS for domain in DOMAINS},
-    "retention": DOMAIN_KEYS + ["derived"],
+    "retention": DOMAIN_KEYS + ["derived.retained_days"],
     "regression": DOMAIN_KEYS + ["regression"],
     "figures": ["waves"],
     "numbers": DOMAIN_KEYS + ["regression", "derived", "synthesis", "render"],
@@ -159,7 +152,7 @@ rule config_slice:
 
 rule cohort:
     input:
-        data=raw_data,
+        data=raw_files_or_refusal(RAW, RAW_REFUSED, DERIVED),
         config=config_file("cohort"),
         code=code("analysis.clean"),
     output:
@@ -245,6 +238,9 @@ rule reproduce:
             "data/published/documented_misses.csv",
             "data/published/claims.csv",
         ],
+        # analysis.published checks the statistics' waves against config/config.yaml itself
+        # (not the build's configuration, so a --config override of the waves is not seen).
+        waves="config/config.yaml",
         results=expand(f"{RESULTS}/{{domain}}.json", domain=DOMAINS),
         code=code("analysis.reproduce"),
     output:

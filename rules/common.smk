@@ -7,11 +7,14 @@
 # Plain Python without workflow state: the tests load this file with runpy.run_path.
 
 import ast
+import functools
 import json
 import os
 import shlex
 import shutil
 from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
 
 from analysis.provenance import sha256_file
 
@@ -40,6 +43,7 @@ def _is_module(dotted, root):
     return True
 
 
+@functools.cache  # each source file is parsed once per run of the workflow
 def _imports(dotted, root):
     """The package modules that `dotted` imports anywhere in its source (module level or in a
     function: a lazy import is still code the command may run)."""
@@ -85,7 +89,7 @@ def import_closure(*modules, root=None):
         dotted = todo.pop()
         if dotted not in seen:
             seen.add(dotted)
-            todo.extend(_imports(dotted, root) - seen)
+            todo.extend(_imports(dotted, Path(root)) - seen)
     return seen
 
 
@@ -160,6 +164,21 @@ def manuscript_sources(folder, generated):
         dirs[:] = [d for d in dirs if d not in generated]
         found += [str(Path(top, name)) for name in files if name not in generated]
     return sorted(found)
+
+
+def raw_files_or_refusal(raw, refused, derived):
+    """The cohort job's input function: the raw files, or the reason they are refused. Snakemake
+    calls it while planning the jobs (so before any runs, and not for --lint or --unlock); a
+    build, unlike a dry run, then also removes what was built from earlier data."""
+
+    def raw_files(wildcards):
+        if refused:
+            building = not (workflow.dryrun or workflow.touch)
+            gone = remove_outputs(derived) if building else []
+            raise WorkflowError(refusal_message(refused, gone))
+        return list(raw.values())
+
+    return raw_files
 
 
 def remove_outputs(paths):

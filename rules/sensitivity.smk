@@ -23,6 +23,8 @@ rule sensitivity_impute:
     input:
         cohort=rules.cohort.output,
         config=config_file("sensitivity_impute"),
+        # the bootstrap's job count is not in this job's slice: its settings take the schema's
+        schema=SCHEMA,
         code=code("analysis.sensitivity", "analysis.sensitivity.imputation"),
     output:
         temp(f"{SENSITIVITY_DIR}/imputations_{{job}}.json"),
@@ -42,6 +44,8 @@ rule sensitivity_bootstrap:
     input:
         cohort=rules.cohort.output,
         config=config_file("sensitivity_bootstrap"),
+        # the imputations' job count is not in this job's slice: its settings take the schema's
+        schema=SCHEMA,
         code=code("analysis.sensitivity", "analysis.sensitivity.bootstrap"),
     output:
         temp(f"{SENSITIVITY_DIR}/bootstrap_{{job}}.json"),

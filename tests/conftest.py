@@ -2,21 +2,43 @@
 
 Several end-to-end tests need the report built from the shipped data; building it once and
 sharing it (read-only) keeps the suite's wall time down. A test that must change a build
-copies it first.
+clones it first. Under pytest-xdist every test that uses the build runs in one worker
+(xdist group "shipped"), so the build still happens once.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.workflow_copy import copy_project, snakemake
+from tests.workflow_copy import ROOT, copy_project, snakemake
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "shipped_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("shipped"))
 
 
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory) -> Path:
-    """A fresh copy of the project with `snakemake all` run in it. Do not modify it."""
-    project = copy_project(tmp_path_factory.mktemp("shipped") / "project")
-    snakemake(project, "all", "--cores", "2")
+    """A fresh copy of the project with `snakemake all` run in it. Do not modify it.
+
+    Every analysis command of the build records what it read (tests/audit/sitecustomize.py),
+    for tests/test_dependencies.py; the recording does not change any output."""
+    base = tmp_path_factory.mktemp("shipped")
+    audit = base / "audit"
+    audit.mkdir()
+    project = copy_project(base / "project")
+    env = {"PYTHONPATH": str(ROOT / "tests/audit"), "QCT_AUDIT_DIR": str(audit)}
+    snakemake(project, "all", "--cores", "2", env=env)
     return project
+
+
+@pytest.fixture(scope="session")
+def shipped_audit(shipped_build) -> list[dict]:
+    """What each command of the shipped build read: argv, cwd, files opened, modules."""
+    audit = shipped_build.parent / "audit"
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(audit.glob("*.json"))]

@@ -32,6 +32,7 @@ def quick():
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow  # about a minute: the quick benchmark runs every stage at two sizes
 def test_quick_mode_prints_the_scale_rows(quick):
     assert quick["repeats"] == 1
     assert [row["participants"] for row in quick["scale"]] == QUICK_SIZES

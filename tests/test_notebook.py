@@ -48,12 +48,13 @@ def execute(processed: Path, cwd: Path, probe: bool = False) -> nbformat.Noteboo
 
 
 def build(config: dict, out: Path, cohort: Path | None = None) -> None:
-    """Write `config` as config.json in `out`, then the cohort (unless given) and offending.
+    """Write `config` as the offending job's config slice in `out`, then the cohort (unless
+    given) and offending.
 
     Through the commands' own `main` (what `python -m analysis.<module>` runs), in-process.
     """
-    settings = ["--config", str(out / "config.json")]
-    write_json(config, out / "config.json")
+    settings = ["--config", str(out / "config" / "offending.json")]
+    write_json(config, out / "config" / "offending.json")
     if cohort is None:
         cohort = out / "cohort.parquet"
         assert clean.main(["--raw-dir", str(ROOT / "data/raw"), "--out", str(cohort),

@@ -182,13 +182,14 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
     results, config = shipped_results()
     for domain, result in results.items():
         write_json(result, tmp_path / "results" / f"{domain}.json")
+    write_json(PROVENANCE, tmp_path / "provenance.json")
     SCORECARD.to_csv(tmp_path / "reproduction.csv", index=False)
     claimed = claims.load_claims(ROOT / "data" / "published")
     claims.score(claimed, results).to_csv(tmp_path / "claims.csv", index=False)
-    args = ["--results-dir", str(tmp_path / "results"), "--scorecard",
+    args = ["--results", *map(str, sorted((tmp_path / "results").glob("*.json"))), "--scorecard",
             str(tmp_path / "reproduction.csv"), "--claims", str(tmp_path / "claims.csv"),
             "--published", str(ROOT / "data" / "published"),
-            "--raw-dir", str(ROOT / "data" / "raw"),
+            "--provenance", str(tmp_path / "provenance.json"),
             "--config", str(ROOT / "config" / "config.yaml"),
             "--consistency", str(ROOT / "docs" / "consistency.md")]
     outputs = []
@@ -209,9 +210,10 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
 def test_cli_stops_on_missing_results(tmp_path, capsys):
     (tmp_path / "results").mkdir()
     pd.DataFrame(columns=SCORECARD.columns).to_csv(tmp_path / "s.csv", index=False)
-    code = numbers.main(["--results-dir", str(tmp_path / "results"), "--scorecard",
+    (tmp_path / "results" / "profile.json").write_text("{}")
+    code = numbers.main(["--results", str(tmp_path / "results" / "profile.json"), "--scorecard",
                          str(tmp_path / "s.csv"), "--claims", str(tmp_path / "c.csv"),
-                         "--published", "x", "--raw-dir", "x",
+                         "--published", "x", "--provenance", "x",
                          "--config", str(ROOT / "config" / "config.yaml"),
                          "--variables", str(tmp_path / "v.yml"), "--tables", str(tmp_path / "t")])
     assert code == 1

@@ -180,7 +180,8 @@ def test_item_seeds_are_the_spawned_children():
 # --- settings ----------------------------------------------------------------------------------
 
 def test_job_items_partition_every_index_once():
-    s = Settings(imputations=7, imputation_jobs=3, bootstrap_replicates=10, bootstrap_shards=4)
+    s = settings({"sensitivity": {"imputations": 7, "imputation_jobs": 3,
+                                  "bootstrap_replicates": 10, "bootstrap_shards": 4}})
     assert [list(s.job_items("imputation", j)) for j in range(3)] == [[0, 1, 2], [3, 4], [5, 6]]
     assert [len(s.job_items("bootstrap", j)) for j in range(4)] == [3, 3, 2, 2]
     with pytest.raises(ValueError, match="outside"):
@@ -188,7 +189,6 @@ def test_job_items_partition_every_index_once():
 
 
 @pytest.mark.parametrize("block, message", [({"imputations": 1}, "at least 2"),
-                                            ({"imputation_jobs": 30}, "imputation_jobs"),
                                             ({"alpha": 1.5}, "alpha"),
                                             ({"bogus": 1}, "unknown keys")])
 def test_settings_reject_bad_config(block, message):
@@ -196,8 +196,21 @@ def test_settings_reject_bad_config(block, message):
         settings({"sensitivity": block})
 
 
-def test_settings_default_when_block_missing():
-    assert settings({}) == Settings()
+def test_a_job_count_above_the_items_it_splits_is_refused():
+    # Checked by the workflow (both counts) and by each job (its own stream's count only).
+    split = settings({"sensitivity": {"imputations": 10, "imputation_jobs": 30}})
+    with pytest.raises(ValueError, match="imputation_jobs must be between 1 and 10"):
+        split.check_split()
+    split.check_split("bootstrap")
+    with pytest.raises(ValueError, match="imputation_jobs"):
+        split.job_items("imputation", 0)
+
+
+def test_settings_default_to_the_schema_when_block_missing():
+    from analysis.config import schema_defaults
+
+    defaults = schema_defaults()["sensitivity"]
+    assert settings({}) == Settings(**{**defaults, "measures": tuple(defaults["measures"])})
 
 
 # --- scatter-gather ----------------------------------------------------------------------------

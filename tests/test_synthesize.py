@@ -258,6 +258,7 @@ def test_resample_rejects_empty_cohort(raw):
         resample_cohort(raw, 0, seed=1)
 
 
+@pytest.mark.slow  # minutes: drafts a whole synthetic cohort
 def test_extra_wave_gets_interviews_and_records():
     config = copy.deepcopy(CONFIG)
     config["waves"].append({"id": "t5", "months": 24, "label": "24-month follow-up"})
@@ -268,6 +269,7 @@ def test_extra_wave_gets_interviews_and_records():
     assert cohort.has_record[:, 4].sum() == 141
 
 
+@pytest.mark.slow  # minutes: drafts a whole synthetic cohort
 def test_construct_pins_sums_and_refuses_unreachable_ones():
     """Drafts carry the MEANS group sums exactly; an impossible sum is a clear error."""
     waves = Waves.from_config(CONFIG)

@@ -1,5 +1,7 @@
-"""End to end: the workflow builds the report from a fresh copy, reruns are no-ops, two clean
-builds in different directories are byte-identical, and the report shows the results' numbers."""
+"""End to end on the shipped cohort: the workflow builds the report from a fresh copy, reruns
+are no-ops, a build killed at any point resumes (with no step beyond what Snakemake prints) to
+outputs byte-identical to a clean build elsewhere, the colophon names the build's own commit,
+and the report shows the results' numbers."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ import json
 import os
 import re
 import signal
+import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.workflow_copy import copy_project, snakemake, start_snakemake, tree_digest
+from tests.workflow_copy import clone, copy_project, snakemake, start_snakemake, tree_digest
 
 pytestmark = pytest.mark.slow
 
@@ -25,39 +29,126 @@ OUTPUTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def builds(shipped_build, tmp_path_factory) -> tuple[Path, Path]:
-    """Two independent clean builds of the project, in different directories."""
-    second = copy_project(tmp_path_factory.mktemp("build_b") / "elsewhere" / "qct")
-    snakemake(second, "all", "--cores", "2")
-    return shipped_build, second
+def exists(relative: str) -> Callable[[Path], bool]:
+    return lambda project: (project / relative).exists()
 
 
-def test_all_writes_both_report_files(builds):
-    project, _ = builds
-    html = project / "manuscript/_output/report.html"
-    pdf = project / "manuscript/_output/report.pdf"
+def any_result(project: Path) -> bool:
+    return any((project / "data/processed/results").glob("*.json"))
+
+
+# Where to kill a build, how, and whom: the whole process group (Snakemake and its jobs), or
+# Snakemake alone, leaving its running jobs orphaned and still writing.
+KILL_POINTS = {
+    "SIGKILL all, after the cohort": (
+        exists("data/processed/cohort.parquet"),
+        signal.SIGKILL,
+        True,
+    ),
+    "SIGKILL Snakemake only, mid-results": (any_result, signal.SIGKILL, False),
+    "SIGTERM all, before the render": (exists("manuscript/_variables.yml"), signal.SIGTERM, True),
+}
+
+
+def resume(project: Path) -> None:
+    """What a user does after an interrupted build: run the build again, and if Snakemake
+    refuses, run exactly the command its message names, then the build."""
+    again = snakemake(project, "all", "--cores", "2", check=False)
+    if again.returncode != 0:
+        message = again.stdout + again.stderr
+        assert "--unlock" in message, message[-3000:]
+        snakemake(project, "--unlock")
+        snakemake(project, "all", "--cores", "2")
+
+
+@pytest.fixture(scope="module", params=list(KILL_POINTS), ids=list(KILL_POINTS))
+def resumed_build(request, tmp_path_factory) -> Path:
+    """A build interrupted at one kill point and then resumed, in a folder whose path has a
+    space (so it also shows that outputs do not depend on where the project lives)."""
+    reached, sig, whole_group = KILL_POINTS[request.param]
+    project = copy_project(tmp_path_factory.mktemp("resumed") / "elsewhere dir" / "qct")
+    process = start_snakemake(project, "all", "--cores", "1")
+    deadline = time.monotonic() + 900
+    while not reached(project) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the build finished before the kill point"
+    os.killpg(process.pid, sig) if whole_group else os.kill(process.pid, sig)
+    process.wait()
+    # No temporary file is left where Snakemake would take it for an output.
+    leftovers = [p for p in (project / "data/processed").rglob("*") if p.name.endswith(".tmp")]
+    assert all(p.name.startswith(".") for p in leftovers)
+    resume(project)
+    return project
+
+
+def test_all_writes_both_report_files(shipped_build):
+    html = shipped_build / "manuscript/_output/report.html"
+    pdf = shipped_build / "manuscript/_output/report.pdf"
     assert html.stat().st_size > 10_000
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_second_run_has_nothing_to_do(builds):
-    project, _ = builds
-    result = snakemake(project, "all", "--cores", "2", "--dry-run")
+def test_second_run_has_nothing_to_do(shipped_build):
+    result = snakemake(shipped_build, "all", "--cores", "2", "--dry-run")
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
-def test_clean_builds_are_byte_identical(builds):
-    first, second = builds
-    a, b = tree_digest(first, OUTPUTS), tree_digest(second, OUTPUTS)
-    # Snakemake's own bookkeeping is not an output of the analysis.
+def test_every_job_wrote_its_log_and_benchmark(shipped_build):
+    benchmarks = sorted((shipped_build / "benchmarks").rglob("*.tsv"))
+    assert {p.stem for p in benchmarks} >= {"cohort", "provenance", "numbers", "render"}
+    for path in benchmarks:
+        header, row = path.read_text(encoding="utf-8").splitlines()[:2]
+        seconds = float(row.split("\t")[header.split("\t").index("s")])
+        assert seconds >= 0
+    assert (shipped_build / "logs/render.log").is_file()
+    # The scatter's shards are temporary: gone once pooled.
+    assert not list((shipped_build / "data/processed").glob("sensitivity/*.json"))
+
+
+def test_resumed_build_is_byte_identical_to_a_clean_one(shipped_build, resumed_build):
+    a, b = tree_digest(shipped_build, OUTPUTS), tree_digest(resumed_build, OUTPUTS)
     assert sorted(a) == sorted(b)
     differing = [name for name in a if a[name] != b[name]]
     assert differing == []
+    result = snakemake(resumed_build, "all", "--dry-run")
+    assert "Nothing to be done" in result.stdout + result.stderr
 
 
-def test_report_shows_the_results_numbers(builds):
-    project, _ = builds
+def git(project: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    done = subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True, env=env
+    )
+    return done.stdout.strip()
+
+
+def test_colophon_names_the_commit_that_was_built(shipped_build, tmp_path):
+    project = clone(shipped_build, tmp_path / "project")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "first")
+    for edit in (None, "manuscript/sections/05-discussion.qmd"):
+        if edit:  # a prose-only change, committed
+            with open(project / edit, "a", encoding="utf-8") as fh:
+                fh.write("\nOne more sentence.\n")
+            git(project, "commit", "-q", "-am", "prose")
+        snakemake(project, "all", "--cores", "2")
+        head = git(project, "rev-parse", "HEAD")
+        provenance = json.loads((project / "data/processed/provenance.json").read_text())
+        assert provenance["git"]["commit"] == head
+        assert provenance["git"]["modified"] == "no"
+        html = (project / "manuscript/_output/report.html").read_text(encoding="utf-8")
+        assert head[:12] in html
+
+
+def test_report_shows_the_results_numbers(shipped_build):
+    project = shipped_build
     html = (project / "manuscript/_output/report.html").read_text(encoding="utf-8")
     offending = json.loads((project / "data/processed/results/offending.json").read_text())
     regression = json.loads((project / "data/processed/results/regression.json").read_text())
@@ -70,31 +161,3 @@ def test_report_shows_the_results_numbers(builds):
     for term in regression["final"]["coefficients"].values():
         assert fmt_number(term["odds_ratio"], 2) in html
     assert not re.search(r"\{\{<\s*var", html), "an unresolved shortcode reached the report"
-
-
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_interrupted_build_resumes_to_the_clean_result(builds, tmp_path, sig):
-    """Kill a build part-way; the next build finishes and its outputs equal a clean build's.
-
-    SIGTERM (what `kill` and a closed terminal send) lets Snakemake clean up, so a plain
-    `snakemake all` resumes. SIGKILL gives it no chance: its lock on the directory stays
-    and Snakemake asks for `snakemake --unlock` first (as the README says), after which the
-    build resumes. Either way, outputs are written atomically, so nothing half-written is
-    ever taken as complete.
-    """
-    clean, _ = builds
-    project = copy_project(tmp_path / "project")
-    process = start_snakemake(project, "all", "--cores", "1")
-    cohort = project / "data/processed/cohort.parquet"
-    deadline = time.monotonic() + 600
-    while not cohort.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(process.pid, sig)
-    process.wait()
-    # No temporary file is left where Snakemake would take it for an output.
-    leftovers = [p for p in (project / "data/processed").rglob("*") if p.name.endswith(".tmp")]
-    assert all(p.name.startswith(".") for p in leftovers)
-    if sig == signal.SIGKILL:
-        snakemake(project, "--unlock")
-    snakemake(project, "all", "--cores", "2")
-    assert tree_digest(project, OUTPUTS) == tree_digest(clean, OUTPUTS)

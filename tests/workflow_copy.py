@@ -1,11 +1,15 @@
-"""Helpers for end-to-end tests: copy the project to a temporary directory and run Snakemake.
+"""Helpers for workflow tests: copy the project to a temporary directory and run Snakemake.
 
 The copy holds the source tree without any generated output (a stand-in for a fresh clone),
-so each test builds from scratch and never touches the developer's own outputs.
+so each test builds from scratch and never touches the developer's own outputs. For dry-run
+tests, `up_to_date_copy` makes a copy whose outputs are empty placeholders that Snakemake
+takes as current (`--touch`), so asking what an edit would rerun costs no build.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +35,8 @@ GENERATED = {
     "_trace.json",
     "snapshots",
     ".quarto",
+    "logs",
+    "benchmarks",
 }
 
 
@@ -55,7 +61,9 @@ def start_snakemake(project: Path, *args: str) -> subprocess.Popen:
     )
 
 
-def snakemake(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def snakemake(
+    project: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run Snakemake in `project` with the test environment's Python; return the result."""
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", *args],
@@ -63,6 +71,7 @@ def snakemake(project: Path, *args: str, check: bool = True) -> subprocess.Compl
         capture_output=True,
         text=True,
         timeout=1800,
+        env=None if env is None else {**os.environ, **env},
     )
     if check and result.returncode != 0:
         pytest.fail(
@@ -70,6 +79,52 @@ def snakemake(project: Path, *args: str, check: bool = True) -> subprocess.Compl
             f"{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
         )
     return result
+
+
+REAL_RULES = ("config_slice", "cohort", "provenance")
+
+
+def up_to_date_copy(dest: Path) -> Path:
+    """A copy of the project whose every output of `all` is an empty placeholder that Snakemake
+    records as up to date (what a finished build looks like to a dry run)."""
+    project = copy_project(dest)
+    summary = snakemake(project, "all", "--summary").stdout.splitlines()
+    header = summary.index(next(line for line in summary if line.startswith("output_file")))
+    rows = [line.split("\t") for line in summary[header + 1 :]]
+    # Touching records no parameters, so the jobs keyed on parameters are built for real: the
+    # config slices (keyed on the configuration), the cohort (on the raw files' sha256) and the
+    # provenance (on the commit). They are cheap; the placeholders stand in for the rest.
+    real = [path for path, _, rule, *_ in rows if rule in REAL_RULES]
+    snakemake(project, *real, "--cores", "2")
+    for path, _, rule, *_ in rows:
+        if rule not in REAL_RULES:
+            placeholder = project / path
+            placeholder.parent.mkdir(parents=True, exist_ok=True)
+            placeholder.mkdir() if placeholder.name == "_tables" else placeholder.touch()
+    snakemake(project, "all", "--touch", "--cores", "1")
+    return project
+
+
+def clone(project: Path, dest: Path) -> Path:
+    """An exact copy of a project folder, Snakemake's records and outputs included."""
+    shutil.copytree(project, dest, symlinks=True)
+    return dest
+
+
+# A job in `snakemake --dry-run` output: "rule <name>:" then indented fields, "wildcards:" among
+# them when the rule has any.
+JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.MULTILINE)
+
+
+def planned_jobs(project: Path, *args: str) -> set[str]:
+    """The jobs `snakemake all --dry-run` plans, as `rule` or `rule[wildcard values]`."""
+    out = snakemake(project, "all", "--dry-run", *args).stdout
+    jobs = set()
+    for name, fields in JOB.findall(out):
+        wildcards = re.search(r"^    wildcards: (.*)$", fields, re.MULTILINE)
+        values = [w.split("=", 1)[1] for w in wildcards.group(1).split(", ")] if wildcards else []
+        jobs.add(f"{name}[{','.join(values)}]" if values else name)
+    return jobs - {"all"}
 
 
 def tree_digest(project: Path, relative_dirs: list[str]) -> dict[str, bytes]:

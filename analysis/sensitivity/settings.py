@@ -80,7 +80,9 @@ class Settings:
 
 def settings(config: dict[str, Any]) -> Settings:
     """The sensitivity settings of a build config (the schema's default for a missing key)."""
-    block = {**schema_defaults()["sensitivity"], **(config.get("sensitivity") or {})}
+    block = dict(config.get("sensitivity") or {})
+    if set(block) < {f.name for f in fields(Settings)}:  # the schema is read only when needed
+        block = {**schema_defaults()["sensitivity"], **block}
     unknown = sorted(set(block) - {f.name for f in fields(Settings)})
     if unknown:
         raise ValueError(f"config sensitivity: unknown keys {unknown}")
