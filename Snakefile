@@ -62,7 +62,7 @@ rule all:
 # the committed files are the build's input; a test checks they equal a fresh synthesis).
 rule synthesize:
     shell:
-        "{PYTHON} -m analysis.synthesize --config config/config.yaml --out-dir data/raw"
+        "{PYTHON} -m synthesis --config config/config.yaml --out-dir data/raw"
 
 
 # The effective configuration (config.yaml plus any --config overrides), as one JSON file

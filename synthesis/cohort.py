@@ -91,6 +91,12 @@ def wave_role(j: int, n_waves: int) -> int:
     return 0 if j == 0 else pattern_column(j, n_waves) + 1
 
 
+def printed_wave(waves: tuple[str, ...], role: int) -> str:
+    """The wave id that the paper's numbers of a wave role carry: the paper's four waves are
+    the first four configured (an assumption when more are configured)."""
+    return waves[role]
+
+
 def code(column: Column, value: str) -> int:
     """Integer code of a category value (its position in the codebook)."""
     return column.categories.index(value)
@@ -233,3 +239,34 @@ def to_frames(c: Cohort, ids: np.ndarray | None = None) -> dict[str, pd.DataFram
             ["id"], kind="stable"
         ).reset_index(drop=True)
     return frames
+
+
+def _codes(col: Column, values: pd.Series) -> np.ndarray:
+    """A raw column as floats: categories as their codebook position, missing as NaN."""
+    if col.kind == "category":
+        lookup = {c: float(k) for k, c in enumerate(col.categories)}
+        return np.array([lookup.get(x, np.nan) if isinstance(x, str) else np.nan
+                         for x in values], float)
+    return pd.to_numeric(values, errors="coerce").to_numpy(float)
+
+
+def from_frames(frames: dict[str, pd.DataFrame], waves: tuple[str, ...],
+                months: np.ndarray) -> Cohort:
+    """The wide in-memory cohort of three raw tables (the inverse of `to_frames`), so that the
+    calibration's statistics can be checked on any raw files."""
+    people = frames["participants"]
+    index = pd.Index(people["id"])
+    n = len(people)
+    v = {f"p.{col.name}": _codes(col, people[col.name]) for col in PARTICIPANTS.columns[1:]}
+    present = {}
+    for name, raw, prefix in (("interviews", INTERVIEWS, "iv"), ("treatment", TREATMENT, "tr")):
+        table = frames[name]
+        i = index.get_indexer(table["id"])
+        j = pd.Index(waves).get_indexer(table["wave"])
+        present[prefix] = np.zeros((n, len(waves)), bool)
+        present[prefix][i, j] = True
+        for col in raw.columns[2:]:
+            v[f"{prefix}.{col.name}"] = np.full((n, len(waves)), np.nan)
+            v[f"{prefix}.{col.name}"][i, j] = _codes(col, table[col.name])
+    return Cohort(tuple(waves), np.asarray(months, float), v, present["iv"], present["tr"])
+
