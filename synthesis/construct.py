@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.codebook import TREATMENT
 from synthesis import correlates
 from synthesis.cohort import (
     DAYS_PER_MONTH,
@@ -20,6 +21,8 @@ from synthesis.cohort import (
     WEEKS_PER_MONTH,
     Cohort,
     bounded,
+    column,
+    not_sentinel,
     printed_wave,
     repair_interview,
     wave_role,
@@ -346,7 +349,7 @@ def construct_days(rng: np.random.Generator, c: Cohort, config: dict[str, Any],
     last = n_waves - 1
     base = np.nan_to_num(days)
     final = base.copy()
-    room = elapsed[last] - base
+    room = elapsed[last] - elapsed[1]  # days accrue no faster than time passes
     for mean, group in zip(means["last"], (c.qct, ~c.qct), strict=True):
         if last == 1:
             break
@@ -363,9 +366,13 @@ def construct_days(rng: np.random.Generator, c: Cohort, config: dict[str, Any],
             budget -= gain
         _cell_sum(rng, add, rec, np.zeros(c.n), room, target)
         final[rec] = base[rec] + add[rec]
+    sentinels = column(TREATMENT.columns, "days_in_treatment").sentinels
     for j in range(1, n_waves):
         share = (c.months[j] - c.months[1]) / (c.months[last] - c.months[1]) if j > 1 else 0
         at_j = np.minimum(np.round(base + share * (final - base)), elapsed[j])
+        # a count equal to a survey code is moved to the next lower non-code (a monotone map,
+        # so the days still never fall)
+        at_j = np.array([not_sentinel(x, sentinels) for x in at_j])
         at_j = np.where(known | (j > 1), at_j, np.nan)
         v["tr.days_in_treatment"][:, j] = np.where(c.has_record[:, j], at_j, np.nan)
 

@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import RAW_FILES, RawFile
+from analysis.codebook import ORIGIN_FILE, RAW_FILES, Origin, RawFile
 from analysis.config import Waves, load_config
 from analysis.io import atomic_write
 from synthesis.calibrate import calibrate, misses
-from synthesis.cohort import DECIMALS, Cohort, ids_for, to_frames
+from synthesis.cohort import DECIMALS, Cohort, ids_for, keep_cumulative, to_frames
 from synthesis.printed import DEFAULT_DIR, Printed
 from synthesis.streams import Streams
 from synthesis.structure import draft, skeleton
@@ -33,6 +33,7 @@ FRAME_FILES: dict[str, RawFile] = dict(
     zip(("participants", "interviews", "treatment"), RAW_FILES, strict=True)
 )
 DEFAULT_DECIMALS = 3  # any float column without an entry in DECIMALS
+GENERATOR = "synthesis"  # the module named in the files' declared origin
 
 
 def _waves(config: dict[str, Any]) -> Waves:
@@ -52,7 +53,9 @@ def build_cohort(config: dict[str, Any], printed: Printed) -> Cohort:
     streams = Streams(int(config["synthesis"]["seed"]))
     cohort = draft(streams, skeleton(streams, [w.months for w in waves.all], waves.ids, printed),
                    config, printed)
-    return calibrate(cohort, config, streams("calibration"), printed)
+    fitted = calibrate(cohort, config, streams("calibration"), printed)
+    keep_cumulative(fitted)
+    return fitted
 
 
 def synthesize(config: dict[str, Any], n_participants: int | None = None,
@@ -138,9 +141,16 @@ def frame_to_csv(frame: pd.DataFrame, raw: RawFile) -> str:
     return body.to_csv(index=False, lineterminator="\n")
 
 
-def write_raw(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """Write participants.csv, interviews.csv and treatment.csv atomically; return their paths."""
+def write_raw(frames: dict[str, pd.DataFrame], out_dir: str | Path,
+              seed: int | None = None) -> list[Path]:
+    """Write participants.csv, interviews.csv and treatment.csv atomically, and with `seed` the
+    declared origin (data/raw/ORIGIN: synthetic, this generator, the seed); return the paths."""
     paths = []
+    if seed is not None:
+        path = Path(out_dir) / ORIGIN_FILE
+        text = Origin("synthetic", GENERATOR, int(seed)).text()
+        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+        paths.append(path)
     for key, raw in FRAME_FILES.items():
         text = frame_to_csv(frames[key], raw)
         path = Path(out_dir) / raw.name
@@ -166,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     frames = to_frames(cohort)
     if args.participants is not None and args.participants != cohort.n:
         frames = resample_cohort(frames, args.participants, int(config["synthesis"]["seed"]))
-    for path in write_raw(frames, args.out_dir):
+    for path in write_raw(frames, args.out_dir, int(config["synthesis"]["seed"])):
         print(f"wrote {path}")
     print(f"calibration targets missed ({len(missed)}): {', '.join(missed) or 'none'}")
     print(f"synthesis took {time.perf_counter() - start:.1f} s")

@@ -24,7 +24,7 @@ from tests.results_fixture import PROVENANCE, ROOT, SCORECARD, shipped_results
 
 def test_shipped_cohort_declares_itself_synthetic_with_the_configured_seed():
     seed = load_config()["synthesis"]["seed"]
-    assert read_origin(ROOT / "data" / "raw") == Origin("synthetic", "analysis.synthesize", seed)
+    assert read_origin(ROOT / "data" / "raw") == Origin("synthetic", "synthesis", seed)
 
 
 def test_a_directory_without_origin_holds_the_study_records():

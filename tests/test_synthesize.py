@@ -324,8 +324,8 @@ def test_frame_to_csv_refuses_missing_columns(raw):
 
 @pytest.mark.slow
 def test_committed_files_equal_a_fresh_synthesis(tmp_path):
-    write_raw(synthesize(CONFIG), tmp_path)
-    for name in ("participants.csv", "interviews.csv", "treatment.csv"):
+    write_raw(synthesize(CONFIG), tmp_path, CONFIG["synthesis"]["seed"])
+    for name in ("participants.csv", "interviews.csv", "treatment.csv", "ORIGIN"):
         assert (tmp_path / name).read_bytes() == (RAW / name).read_bytes(), name
 
 
@@ -364,7 +364,7 @@ def test_synthesis_is_identical_under_other_blas_kernels_and_threads(tmp_path):
     for (out, proc), variant in zip(runs, KERNEL_VARIANTS, strict=True):
         log = proc.communicate()[0]
         assert proc.returncode == 0, log
-        for name in ("participants.csv", "interviews.csv", "treatment.csv"):
+        for name in ("participants.csv", "interviews.csv", "treatment.csv", "ORIGIN"):
             assert (out / name).read_bytes() == (RAW / name).read_bytes(), (variant, name)
 
 
