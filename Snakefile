@@ -56,6 +56,7 @@ rule all:
         f"{OUTPUT}/report.html",
         f"{OUTPUT}/report.pdf",
         f"{PROCESSED}/reproduction.csv",
+        f"{PROCESSED}/claims.csv",
 
 
 # Regenerate the synthetic reconstruction of the cohort in data/raw/ (not part of `all`:
@@ -115,13 +116,17 @@ rule figures:
 
 rule reproduce:
     input:
-        published="data/published/statistics.csv",
+        published=["data/published/statistics.csv", "data/published/documented_misses.csv",
+                   "data/published/claims.csv"],
         results=expand(f"{RESULTS}/{{domain}}.json", domain=DOMAINS),
-        code=COMMON + ["analysis/published.py", "analysis/reproduce.py", "analysis/formatting.py"],
+        code=COMMON + ["analysis/published.py", "analysis/reproduce.py", "analysis/formatting.py",
+                       "analysis/claims.py", "analysis/results.py"],
     output:
-        f"{PROCESSED}/reproduction.csv",
+        scorecard=f"{PROCESSED}/reproduction.csv",
+        claims=f"{PROCESSED}/claims.csv",
     shell:
-        "{PYTHON} -m analysis.reproduce --published data/published --results-dir {RESULTS} --out {output}"
+        "{PYTHON} -m analysis.reproduce --published data/published --results-dir {RESULTS}"
+        " --out {output.scorecard} --claims-out {output.claims}"
 
 
 include: "rules/sensitivity.smk"
@@ -132,13 +137,14 @@ rule numbers:
     input:
         results=expand(f"{RESULTS}/{{domain}}.json", domain=DOMAINS),
         sensitivity=rules.sensitivity_pool.output,
-        scorecard=rules.reproduce.output,
+        scorecard=rules.reproduce.output.scorecard,
+        claims=rules.reproduce.output.claims,
         cited="data/published/cited_facts.csv",
         consistency="docs/consistency.md",
         data=[raw(name) for name in RAW_FILES],
         origin=[p for p in [raw("ORIGIN")] if Path(p).exists()],  # optional: absent = records
         config=rules.effective_config.output,
-        code=COMMON + ["analysis/formatting.py", "analysis/numbers.py", "analysis/tables.py", "analysis/provenance.py"],
+        code=COMMON + ["analysis/formatting.py", "analysis/numbers.py", "analysis/tables.py", "analysis/provenance.py", "analysis/claims.py"],
     output:
         variables=f"{MANUSCRIPT}/_variables.yml",
         tables=directory(f"{MANUSCRIPT}/_tables"),
@@ -146,6 +152,7 @@ rule numbers:
         raw_dir=config["raw_dir"],
     shell:
         "{PYTHON} -m analysis.numbers --results-dir {RESULTS} --scorecard {input.scorecard}"
+        " --claims {input.claims}"
         " --published data/published --consistency {input.consistency} --raw-dir {params.raw_dir}"
         " --config {input.config}"
         " --variables {output.variables} --tables {output.tables}"

@@ -30,7 +30,8 @@ KEY = ["id", "wave"]
 # one, homeless_setting, whose last value says nothing about a later wave).
 LOCF_MEASURES = [c.name for c in INTERVIEWS.columns if c.kind in ("binary", "integer", "number")]
 DERIVED = [
-    "any_crime_30", "crime_liberty_ratio", "crack_user", "poly_user", "frequent_heroin_crack"
+    "any_crime_30", "crime_liberty_ratio", "illicit_liberty_ratio", "crack_user", "poly_user",
+    "frequent_heroin_crack",
 ]
 
 
@@ -73,11 +74,15 @@ def derive(cohort: pd.DataFrame, frequent_use_days: int) -> pd.DataFrame:
     """The derived columns of docs/processed_cohort.md, from the interview measures of each row."""
     crime, liberty = cohort["crime_days_30"], cohort["days_at_liberty_30"]
     heroin, crack = cohort["heroin_days_30"], cohort["crack_days_30"]
-    ratio = crime.astype("float64") / liberty.astype("float64").where((liberty > 0).fillna(False))
+    # Days at liberty as the denominator: the paper's "adjustments for time at reduced risk".
+    at_liberty = liberty.astype("float64").where((liberty > 0).fillna(False))
     return pd.DataFrame(
         {
             "any_crime_30": _flag(crime > 0, crime),
-            "crime_liberty_ratio": ratio.astype("float64"),
+            "crime_liberty_ratio": crime.astype("float64") / at_liberty,
+            # Assumption: illicit drug use is adjusted the same way; drugs used in custody or
+            # inpatient treatment can make this ratio exceed 1 (it is not capped).
+            "illicit_liberty_ratio": cohort["illicit_drug_days_30"].astype("float64") / at_liberty,
             "crack_user": _flag(crack > 0, crack),
             # Assumption: a person is a poly user only when both drug counts are known.
             "poly_user": _flag((heroin > 0) & (crack > 0), heroin, crack),

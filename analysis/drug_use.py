@@ -13,9 +13,11 @@ import pandas as pd
 from analysis import stats, views
 from analysis.domain_cli import run_domain
 
-# Drug-use measures summarised by group and wave (mean), with within-group Wilcoxon changes.
+# Drug-use measures summarised by group and wave (mean), with their percent reductions and
+# within-group Wilcoxon changes. illicit_liberty_ratio is illicit drug days per day at liberty,
+# the paper's "adjustments for time at reduced risk" (docs/processed_cohort.md).
 MEASURES = ("any_drug_days_30", "illicit_drug_days_30", "heroin_days_30", "crack_days_30",
-            "drug_composite", "n_drugs_30")
+            "drug_composite", "n_drugs_30", "illicit_liberty_ratio")
 
 
 def improvement_correlates(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
@@ -61,10 +63,7 @@ def abstinence(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
 
 def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     """Drug use by group and wave, its changes and correlates, and abstinence."""
-    out: dict[str, Any] = {
-        m: {"mean": views.wave_summary(cohort, m),
-            "wilcoxon": views.paired_changes(cohort, m, config)} for m in MEASURES
-    }
+    out: dict[str, Any] = {m: views.changes(cohort, m, config) for m in MEASURES}
     out["drug_spend_30"] = {"median": views.wave_summary(cohort, "drug_spend_30", "median"),
                             "wilcoxon": views.paired_changes(cohort, "drug_spend_30", config)}
     out["missing_data"] = {

@@ -10,8 +10,8 @@ the text prints, so the prose cannot contradict its numbers when the data change
 Variable keys never contain wave ids: the baseline, first and last follow-up are the roles
 `baseline`, `first` and `last` of the configured waves (analysis.config.Waves).
 
-    python -m analysis.numbers --results-dir DIR --scorecard CSV --published DIR --raw-dir DIR \
-        --config CFG --variables manuscript/_variables.yml --tables manuscript/_tables
+    python -m analysis.numbers --results-dir DIR --scorecard CSV --claims CSV --published DIR \
+        --raw-dir DIR --config CFG --variables manuscript/_variables.yml --tables manuscript/_tables
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from analysis import claims, tables
 from analysis import provenance as prov
-from analysis import tables
 from analysis.anonymity import k_anonymity
 from analysis.codebook import Origin
 from analysis.config import Wave, Waves, load_config
@@ -711,6 +711,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description=main.__doc__)
     parser.add_argument("--results-dir", required=True, type=Path)
     parser.add_argument("--scorecard", required=True, type=Path)
+    parser.add_argument("--claims", required=True, type=Path, help="the claims' scorecard")
     parser.add_argument("--published", required=True, type=Path)
     parser.add_argument("--raw-dir", required=True, type=Path)
     parser.add_argument("--config", required=True, type=Path)
@@ -732,6 +733,9 @@ def main(argv: list[str] | None = None) -> int:
                                 config)
     table_texts = build_tables(results, scorecard, provenance, config)
     table_texts["consistency.md"] = unnumbered(args.consistency.read_text(encoding="utf-8"))
+    claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
+    table_texts["claims_summary.md"] = tables.to_markdown(claims.report_summary(claims_card))
+    table_texts["claims.md"] = tables.to_markdown(claims.report_table(claims_card))
     write_outputs(variables, table_texts, args.variables, args.tables)
     return 0
 

@@ -9,6 +9,7 @@ malformed row stops the build with the file, line and column it breaks.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.config import Waves, load_config
+from analysis.formatting import ALPHA
 
 STATISTICS_FILE = "statistics.csv"
 CITED_FACTS_FILE = "cited_facts.csv"
@@ -51,9 +53,10 @@ _NUMBER = re.compile(
     r"^(?P<prefix>£?)(?P<minus>-?)(?P<int>\d*)(?:\.(?P<frac>\d+))?(?P<suffix>%?)$"
 )
 _P_BELOW = re.compile(r"^p<(?P<bound>0?\.\d+)$")
-# "ns" is read as p >= 0.05, the paper's only significance level for "not significant";
-# the stars follow the legend of Table 1 (* p<0.05, ** p<0.01).
-_P_WORDS = {"ns": (">=", 0.05), "*": ("<", 0.05), "**": ("<", 0.01)}
+# "ns" means p >= ALPHA, the paper's only significance level. Table 1's stars are mutually
+# exclusive classes, so each is a band: `*` p in [0.01, 0.05) (a p below 0.01 would have been
+# printed `**`), `**` p < 0.01. An inline "p<0.05" is a bound.
+_P_WORDS = {"ns": (ALPHA, math.inf), "*": (0.01, ALPHA), "**": (0.0, 0.01)}
 _SNAKE = r"^[a-z][a-z0-9_]*$"
 
 
@@ -89,14 +92,17 @@ def parse_printed(text: str) -> PrintedNumber:
     )
 
 
-def p_bound(text: str) -> tuple[str, float]:
-    """Read a printed p threshold (`p<0.01`, `ns`, `*`, `**`) as (operator, bound)."""
+def p_band(text: str) -> tuple[float, float]:
+    """Read a printed p threshold as the band [low, high) of p it states.
+
+    `p<0.01` -> (0, 0.01); `ns` -> (0.05, inf); `*` -> (0.01, 0.05); `**` -> (0, 0.01).
+    """
     if text in _P_WORDS:
         return _P_WORDS[text]
     m = _P_BELOW.match(text)
     if m is None:
         raise ValueError(f"{text!r} is not a printed p threshold (expected p<0.05, ns, * or **)")
-    return "<", float(m["bound"])
+    return 0.0, float(m["bound"])
 
 
 def _parses(parser, text: str) -> bool:
@@ -108,7 +114,7 @@ def _parses(parser, text: str) -> bool:
 
 
 def _published_ok(row: pd.Series) -> bool:
-    parser = p_bound if row["kind"] == "p_threshold" else parse_printed
+    parser = p_band if row["kind"] == "p_threshold" else parse_printed
     return _parses(parser, row["published"])
 
 
@@ -194,7 +200,7 @@ def _failure_lines(cases: pd.DataFrame, frame: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _read_valid(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
+def read_valid(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """Read a CSV as text (empty cells stay '') and validate it, naming every broken cell."""
     if not path.is_file():
         raise PublishedDataError(f"{path}: file not found")
@@ -213,7 +219,7 @@ def load_published(directory: str | Path, wave_ids: Iterable[str] | None = None)
     Waves are checked against `wave_ids`, by default the waves of config/config.yaml.
     """
     ids = list(wave_ids) if wave_ids is not None else Waves.from_config(load_config()).ids
-    frame = _read_valid(Path(directory) / STATISTICS_FILE, _statistics_schema(ids))
+    frame = read_valid(Path(directory) / STATISTICS_FILE, _statistics_schema(ids))
     return frame.assign(
         decimals=pd.to_numeric(frame["decimals"].replace("", None)).astype("Int64"),
         n=pd.to_numeric(frame["n"].replace("", None)).astype("Int64"),
@@ -228,7 +234,7 @@ def load_cited_facts(directory: str | Path) -> pd.DataFrame:
         strict=True,
         ordered=True,
     )
-    return _read_valid(Path(directory) / CITED_FACTS_FILE, schema).reset_index(drop=True)
+    return read_valid(Path(directory) / CITED_FACTS_FILE, schema).reset_index(drop=True)
 
 
 def load_documented_misses(directory: str | Path, published: pd.DataFrame) -> dict[str, str]:
@@ -243,5 +249,5 @@ def load_documented_misses(directory: str | Path, published: pd.DataFrame) -> di
         strict=True,
         ordered=True,
     )
-    frame = _read_valid(Path(directory) / DOCUMENTED_MISSES_FILE, schema)
+    frame = read_valid(Path(directory) / DOCUMENTED_MISSES_FILE, schema)
     return dict(zip(frame["id"], frame["reason"], strict=True))

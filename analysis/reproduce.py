@@ -1,9 +1,11 @@
 """The reproduction scorecard: each printed number against its regenerated value.
 
 A regenerated value is written in the printed number's own style (decimals, leading zero,
-minus, % or £) and matches when the two strings are equal; a printed p threshold matches when
-the exact p satisfies it. Reading a result is the caller's job (`lookup`), so these
-functions stay pure and the scorecard does not depend on how results are stored.
+minus, % or £) and matches when the two strings are equal and, where the paper prints the n
+beside it, the n is the same; a printed p threshold matches when the exact p lies in the band
+it states (Table 1's stars are bands, an inline `p<0.05` a bound). Reading a result is the
+caller's job (`lookup`), so these functions stay pure and the scorecard does not depend on how
+results are stored. The same command scores the paper's claims (`analysis.claims`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import claims
 from analysis.formatting import fmt_number
 from analysis.io import atomic_write
-from analysis.published import load_documented_misses, load_published, p_bound, parse_printed
+from analysis.published import load_documented_misses, load_published, p_band, parse_printed
 from analysis.results import load_results, lookup_number
 
 SCORECARD_COLUMNS = ["id", "quantity", "published", "regenerated", "match", "note"]
@@ -35,9 +38,10 @@ def format_like(value: float, printed: str) -> str:
 
 
 def p_satisfies(p: float, printed: str) -> bool:
-    """Whether an exact p meets a printed threshold (`p<0.01`: p < 0.01; `ns`: p >= 0.05)."""
-    operator, bound = p_bound(printed)
-    return p < bound if operator == "<" else p >= bound
+    """Whether an exact p lies in the band a printed threshold states (`analysis.published.p_band`:
+    `p<0.01` is p < 0.01, `ns` p >= 0.05, Table 1's `*` 0.01 <= p < 0.05)."""
+    low, high = p_band(printed)
+    return low <= p < high
 
 
 def _n_path(result_path: str) -> str:
@@ -62,11 +66,12 @@ def _score(row: pd.Series, lookup: Lookup) -> dict[str, str]:
         match = regenerated == row["published"]
     note = ""
     if not pd.isna(row["n"]):
+        # A printed n is part of the number (`mean 38 days (n=47)`): it must be reproduced too.
         n = lookup(_n_path(path))
-        # The printed n is a note, not part of the match: the paper's n's are sometimes
-        # inconsistent with its own values (see docs/consistency.md).
-        if not _missing(n) and int(n) != int(row["n"]):
-            note = f"printed n={int(row['n'])}, regenerated n={int(n)}"
+        if _missing(n) or int(n) != int(row["n"]):
+            match = False
+            note = f"printed n={int(row['n'])}, regenerated n=" + (
+                "none" if _missing(n) else str(int(n)))
     return {"regenerated": regenerated, "match": "true" if match else "false", "note": note}
 
 
@@ -110,15 +115,22 @@ def build_scorecard(published_dir: str | Path, results_dir: str | Path) -> pd.Da
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Write the reproduction scorecard (CSV).")
-    parser.add_argument("--published", required=True, help="directory of statistics.csv")
+    parser = argparse.ArgumentParser(
+        description="Write the reproduction scorecard and the claims scorecard (CSV).")
+    parser.add_argument("--published", required=True,
+                        help="directory of statistics.csv and claims.csv")
     parser.add_argument("--results-dir", required=True)
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out", required=True, help="the numbers' scorecard")
+    parser.add_argument("--claims-out", required=True, help="the claims' scorecard")
     args = parser.parse_args(argv)
     card = build_scorecard(args.published, args.results_dir)
-    atomic_write(args.out, lambda tmp: card.to_csv(tmp, index=False, lineterminator="\n"))
+    claims_card = claims.score(claims.load_claims(args.published),
+                               load_results(args.results_dir))
+    for path, frame in ((args.out, card), (args.claims_out, claims_card)):
+        atomic_write(path, lambda tmp, f=frame: f.to_csv(tmp, index=False, lineterminator="\n"))
     matched, total = summary(card)
-    print(f"reproduced {matched} of {total} published statistics")
+    held, claimed = claims.summary(claims_card)
+    print(f"reproduced {matched} of {total} published statistics; {held} of {claimed} claims hold")
 
 
 if __name__ == "__main__":

@@ -228,6 +228,13 @@ def paired_changes(cohort: pd.DataFrame, column: str, config: dict[str, Any]) ->
             for name, rows in group_values(table, group).items()}
 
 
+def changes(cohort: pd.DataFrame, column: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Means of `column` by group and wave, their percent reductions and Wilcoxon changes."""
+    means = wave_summary(cohort, column)
+    return {"mean": means, "reduction": reductions(means, config),
+            "wilcoxon": paired_changes(cohort, column, config)}
+
+
 def flag(condition: pd.Series, *inputs: pd.Series) -> pd.Series:
     """A boolean condition as a nullable 0/1 column.
 

@@ -114,8 +114,10 @@ def _derive(cohort: pd.DataFrame, cfg: dict[str, Any]) -> pd.DataFrame:
     k = cfg["derived"]["frequent_use_days"]
     out["any_crime_30"] = views.flag(crime > 0, crime)
     liberty = out["days_at_liberty_30"].astype("Float64")
-    out["crime_liberty_ratio"] = (crime.astype("Float64") / liberty.where(liberty > 0)).astype(
-        "float64")
+    at_liberty = liberty.where(liberty > 0)
+    out["crime_liberty_ratio"] = (crime.astype("Float64") / at_liberty).astype("float64")
+    out["illicit_liberty_ratio"] = (out["illicit_drug_days_30"].astype("Float64") / at_liberty
+                                    ).astype("float64")
     out["crack_user"] = views.flag(crack > 0, crack)
     out["poly_user"] = views.flag((heroin > 0) & (crack > 0), heroin, crack)
     out["frequent_heroin_crack"] = views.flag((heroin >= k) & (crack >= k), heroin, crack)

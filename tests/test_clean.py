@@ -112,6 +112,9 @@ def test_derived_columns(cohort):
     assert ratio[("P2", "t2")] == pytest.approx(12 / 25)
     assert np.isnan(ratio[("P4", "t3")])  # no days at liberty
     assert np.isnan(ratio[("P3", "t2")])  # not interviewed
+    # illicit drug days per day at liberty: P2 at t2 used on 20 of 25 days at liberty
+    assert cohort["illicit_liberty_ratio"][("P2", "t2")] == pytest.approx(20 / 25)
+    assert np.isnan(cohort["illicit_liberty_ratio"][("P4", "t3")])
     assert list(cohort.loc["P5", "crack_user"]) == [1, 0, 0, 0]
     assert list(cohort.loc["P1", "poly_user"]) == [1, 1, 0, 0]
     assert cohort.loc[("P7", "t1"), "poly_user"] == 0

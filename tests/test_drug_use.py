@@ -79,3 +79,22 @@ def test_abstinence_during_follow_up_through_each_wave():
         {"value": 14 / 3, "n": 3}, {"value": 2.0, "n": 3})
     assert (weeks["t3"]["QCT"], weeks["t3"]["comparison"]) == (
         {"value": 8.0, "n": 4}, {"value": 10.0, "n": 3})
+
+
+def test_heroin_and_crack_changes(result):
+    # heroin t1 -> t2: QCT P1 20 -> 0, P2 0 -> 0, P3 10 -> 0: two negative differences
+    heroin = result["heroin_days_30"]["wilcoxon"]
+    assert heroin["QCT"]["t1_t2"]["z"] == pytest.approx(-1.5 / 1.25**0.5)
+    # comparison P5 0 -> 0, P6 3 -> 0, P7 0 -> 0: one negative difference, z = -(1/2) / (1/2)
+    assert heroin["comparison"]["t1_t2"]["z"] == pytest.approx(-1.0)
+    assert result["crack_days_30"]["mean"]["QCT"]["t1"] == {"value": 6.5, "n": 4}
+    assert result["crack_days_30"]["reduction"]["QCT"]["t1_t2"]["value"] == pytest.approx(100.0)
+
+
+def test_illicit_use_adjusted_for_time_at_liberty(result):
+    ratio = result["illicit_liberty_ratio"]["mean"]
+    # t2 liberty: P1 20, P2 30, P3 30 (QCT); P5 30, P6 30, P7 10 (comparison)
+    assert ratio["QCT"]["t2"] == {"value": pytest.approx((10 / 20 + 28 / 30 + 0) / 3), "n": 3}
+    # P7 used on 20 days with 10 at liberty: the ratio is not capped at 1
+    assert ratio["comparison"]["t2"] == {"value": pytest.approx((20 / 30 + 5 / 30 + 2) / 3),
+                                         "n": 3}

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import numbers
+from analysis import claims, numbers
 from analysis.config import Waves
 from tests.results_fixture import CITED, PROVENANCE, ROOT, SCORECARD, shipped_results
 
@@ -179,8 +179,11 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
     for domain, result in results.items():
         write_json(result, tmp_path / "results" / f"{domain}.json")
     SCORECARD.to_csv(tmp_path / "reproduction.csv", index=False)
+    claimed = claims.load_claims(ROOT / "data" / "published")
+    claims.score(claimed, results).to_csv(tmp_path / "claims.csv", index=False)
     args = ["--results-dir", str(tmp_path / "results"), "--scorecard",
-            str(tmp_path / "reproduction.csv"), "--published", str(ROOT / "data" / "published"),
+            str(tmp_path / "reproduction.csv"), "--claims", str(tmp_path / "claims.csv"),
+            "--published", str(ROOT / "data" / "published"),
             "--raw-dir", str(ROOT / "data" / "raw"),
             "--config", str(ROOT / "config" / "config.yaml"),
             "--consistency", str(ROOT / "docs" / "consistency.md")]
@@ -193,7 +196,7 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
     assert outputs[0] == outputs[1]
     names = {p.name for p in outputs[0]}
     assert {"_variables.yml", "intake.md", "retention.md", "table1_regression.md",
-            "scorecard.md", "consistency.md"} <= names
+            "scorecard.md", "consistency.md", "claims.md", "claims_summary.md"} <= names
     tree = yaml.safe_load(outputs[0][next(p for p in outputs[0] if p.name == "_variables.yml")])
     assert tree["study"]["n_total"] == "157"  # a string, never a YAML number
 
@@ -202,7 +205,8 @@ def test_cli_stops_on_missing_results(tmp_path, capsys):
     (tmp_path / "results").mkdir()
     pd.DataFrame(columns=SCORECARD.columns).to_csv(tmp_path / "s.csv", index=False)
     code = numbers.main(["--results-dir", str(tmp_path / "results"), "--scorecard",
-                         str(tmp_path / "s.csv"), "--published", "x", "--raw-dir", "x",
+                         str(tmp_path / "s.csv"), "--claims", str(tmp_path / "c.csv"),
+                         "--published", "x", "--raw-dir", "x",
                          "--config", str(ROOT / "config" / "config.yaml"),
                          "--variables", str(tmp_path / "v.yml"), "--tables", str(tmp_path / "t")])
     assert code == 1

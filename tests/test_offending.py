@@ -7,7 +7,15 @@ import math
 import pytest
 
 from analysis import offending
-from tests.cohort_fixture import small_cohort
+from tests.cohort_fixture import (
+    NA,
+    SMALL_INTERVIEWS,
+    SMALL_PARTICIPANTS,
+    SMALL_TREATMENT,
+    build_cohort,
+    config,
+    small_cohort,
+)
 
 # QCT crime_days_30: P1 20 -> 2, P2 30 -> 30, P3 10 -> 0 (P4 missed t2): differences
 # -18, 0, -10 -> two non-zero, R+ = 0, E = 2*3/4, var = 2*3*5/24
@@ -82,3 +90,34 @@ def test_desistance_correlates(result):
     assert site["statistic"] == pytest.approx(6 / math.sqrt(72))
     assert site["n"] == 6
     assert result["no_crime_first_follow_up"] == {"count": 2, "n": 6, "percent": 100 / 3}
+
+
+def test_crime_adjusted_for_time_at_liberty(result):
+    ratio = result["crime_liberty_ratio"]
+    # t1: everyone at liberty 30 days; t2 liberty QCT P1 20, P2 30, P3 30
+    assert ratio["mean"]["QCT"]["t1"] == {"value": pytest.approx(85 / 120), "n": 4}
+    assert ratio["mean"]["QCT"]["t2"] == {"value": pytest.approx((2 / 20 + 1 + 0) / 3), "n": 3}
+    assert ratio["reduction"]["QCT"]["t1_t2"]["value"] == pytest.approx(
+        100 * (1 - (1.1 / 3) / (85 / 120)))
+    # same signs as the raw days for QCT: 20/30 -> 2/20, 1 -> 1, 1/3 -> 0
+    assert ratio["wilcoxon"]["QCT"]["t1_t2"]["z"] == pytest.approx(QCT_T1_T2_Z)
+    # comparison P7 offended on 8 of 30 days, then on 4 of only 10 days at liberty: a rise
+    # (P5 5/30 -> 5/30 and P6 0 -> 0 unchanged): one positive difference, z = (1 - 1/2) / (1/2)
+    comparison = ratio["wilcoxon"]["comparison"]["t1_t2"]
+    assert comparison["z"] == pytest.approx(1.0)
+    assert result["crime_days_30"]["wilcoxon"]["comparison"]["t1_t2"]["z"] == pytest.approx(-1.0)
+
+
+def test_number_of_different_crimes():
+    interviews = {**SMALL_INTERVIEWS,
+                  "crime_types_30": {"t1": [3, 5, 1, 2, 1, 0, 2, NA],
+                                     "t2": [1, 5, 0, NA, 1, 0, 1, NA],
+                                     "t3": [0, 2, NA, 1, 1, 0, NA, NA]}}
+    cfg = config()
+    cohort = build_cohort(SMALL_PARTICIPANTS, interviews, SMALL_TREATMENT, cfg)
+    types = offending.compute(cohort, cfg)["crime_types_30"]
+    assert types["mean"]["QCT"]["t1"] == {"value": 2.75, "n": 4}
+    assert types["mean"]["all"]["t3"] == {"value": 0.8, "n": 5}
+    assert types["reduction"]["QCT"]["t1_t2"]["value"] == pytest.approx(100 * (1 - 2 / 2.75))
+    # QCT differences -2, 0, -1: the same ranks as the crime days
+    assert types["wilcoxon"]["QCT"]["t1_t2"]["z"] == pytest.approx(QCT_T1_T2_Z)

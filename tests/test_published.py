@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from analysis.published import (
     load_cited_facts,
     load_documented_misses,
     load_published,
-    p_bound,
+    p_band,
     parse_printed,
 )
 
@@ -84,12 +85,13 @@ def test_parse_printed_refuses_non_numbers(text):
         parse_printed(text)
 
 
-def test_p_bound():
-    assert p_bound("p<0.001") == ("<", 0.001)
-    assert p_bound("ns") == (">=", 0.05)
-    assert p_bound("**") == ("<", 0.01)
+def test_p_band():
+    assert p_band("p<0.001") == (0.0, 0.001)
+    assert p_band("ns") == (0.05, math.inf)
+    assert p_band("*") == (0.01, 0.05)
+    assert p_band("**") == (0.0, 0.01)
     with pytest.raises(ValueError, match="not a printed p threshold"):
-        p_bound("p=0.03")
+        p_band("p=0.03")
 
 
 def _corrupt(tmp_path: Path, edits: dict[int, dict[str, str]]) -> Path:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
 from analysis import regression, stats, views
-from tests.cohort_fixture import random_cohort
+from tests.cohort_fixture import random_cohort, small_cohort
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +71,48 @@ def test_unknown_predictor_is_refused(data):
     cohort, cfg, _ = data
     with pytest.raises(ValueError, match="unknown predictors \\['shoe_size'\\]"):
         regression.design_matrix(cohort, cfg, ["shoe_size"])
+
+
+def test_locf_model_ignores_the_configured_missing_data_method():
+    cohort, cfg = random_cohort()
+    cfg["missing_data"] = "complete_case"
+    result = regression.compute(cohort, cfg)
+    with_baseline = views.at_wave(cohort, "t1")["crime_days_30"].notna().sum()
+    assert result["locf"]["final"]["fit"]["n"] == with_baseline
+    assert result["missing_data"]["final"]["fit"]["n"] == result["final"]["fit"]["n"]
+
+
+def _wald_ci(odds_ratio: float, cells: list[int]) -> tuple[float, float]:
+    """The Wald 95% interval of a 2x2 odds ratio, se = sqrt(sum of 1 / cell)."""
+    half = 1.959963984540054 * math.sqrt(sum(1 / c for c in cells))
+    return odds_ratio * math.exp(-half), odds_ratio * math.exp(half)
+
+
+@pytest.fixture(scope="module")
+def group_only():
+    """qct_adjusted with no other predictors: each odds ratio is a 2x2 cross-product ratio."""
+    cohort, cfg = small_cohort()
+    cfg["regression"]["final"] = []
+    return regression.qct_adjusted(cohort, cfg)
+
+
+def test_qct_adjusted_no_offence_complete_case_and_locf(group_only):
+    # t2 crime days: QCT P1 2, P2 30, P3 0; comparison P5 5, P6 0, P7 4 -> 1 of 3 desisted each
+    assert group_only["no_offence"]["coefficients"]["qct"]["odds_ratio"] == pytest.approx(1.0)
+    assert group_only["no_offence"]["fit"]["n"] == 6
+    # LOCF adds P4 (25 carried forward: offended); P8 has no baseline value
+    locf = group_only["no_offence_locf"]
+    assert locf["coefficients"]["qct"]["odds_ratio"] == pytest.approx((1 / 3) / (1 / 2))
+    assert locf["fit"]["n"] == 7
+
+
+def test_qct_adjusted_drug_use_and_retention(group_only):
+    # improved drug use: QCT P1 1, P2 0, P3 1; comparison P5 0, P6 1, P7 0 -> OR (2/1) / (1/2)
+    drug = group_only["improved_drug_use"]["coefficients"]["qct"]
+    assert drug["odds_ratio"] == pytest.approx(4.0)
+    low, high = _wald_ci(4.0, [2, 1, 1, 2])
+    assert (drug["ci_low"], drug["ci_high"]) == (pytest.approx(low), pytest.approx(high))
+    # agency record at t2: QCT 1 0 1 0, comparison 0 1 1 0 -> 2 of 4 each
+    retention = group_only["in_treatment"]
+    assert retention["coefficients"]["qct"]["odds_ratio"] == pytest.approx(1.0)
+    assert retention["fit"]["n"] == 8

@@ -63,6 +63,13 @@ def test_format_like(value, printed, expected):
         (0.004, "**", True),
         (0.02, "**", False),
         (0.02, "*", True),
+        # Table 1's stars are bands: a p below 0.01 would have been printed **
+        (0.0001, "*", False),
+        (0.01, "*", True),
+        (0.05, "*", False),
+        (0.01, "**", False),
+        # an inline "p<0.05" stays a bound: it is true of p = 0.005
+        (0.005, "p<0.05", True),
     ],
 )
 def test_p_satisfies(p, printed, expected):
@@ -122,11 +129,18 @@ def test_compare_scores_each_row_in_order(published):
     assert summary(card) == (4, 8)
 
 
-def test_a_different_n_is_noted_without_changing_the_match(published):
+def test_a_different_printed_n_is_a_miss(published):
     results = RESULTS | {"offending.mean.QCT.t1.n": 86}
     card = compare(published, results.get).set_index("id")
-    assert card.loc["off_mean", "match"] == "true"
+    assert card.loc["off_mean", "match"] == "false"
     assert card.loc["off_mean", "note"] == "printed n=89, regenerated n=86"
+
+
+def test_a_printed_n_without_a_regenerated_one_is_a_miss(published):
+    results = {k: v for k, v in RESULTS.items() if k != "offending.mean.QCT.t1.n"}
+    card = compare(published, results.get).set_index("id")
+    assert card.loc["off_mean", ["match", "note"]].tolist() == [
+        "false", "printed n=89, regenerated n=none"]
 
 
 def test_nan_counts_as_not_computed(published):
