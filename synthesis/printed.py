@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.published import load_published, p_bound
+from analysis.published import load_published, p_band
 
 DEFAULT_DIR = "data/published"
 
@@ -51,9 +51,9 @@ class Printed:
     def decimals(self, stat_id: str) -> int:
         return int(self._row(stat_id)["decimals"])
 
-    def p(self, stat_id: str) -> tuple[str, float]:
-        """A printed p threshold as (operator, bound), e.g. ('<', 0.01) or ('>=', 0.05)."""
-        return p_bound(self._row(stat_id)["published"])
+    def p(self, stat_id: str) -> tuple[float, float]:
+        """A printed p threshold as the band [low, high) of p it states (`p_band`)."""
+        return p_band(self._row(stat_id)["published"])
 
     def ids(self) -> list[str]:
         return list(self.table.index)

@@ -250,7 +250,7 @@ WAVE_PARAMS = {
         "illicit": (28, 21), "prescribed": (0.3, 0.4), "spend": (1500, 900)},
     1: {"crime_p": (0.32, 0.3), "crime_days": (12, 12), "crime_extra": (31, 20),
         "illicit": (14, 18), "prescribed": (0.6, 0.6), "spend": (60, 60)},
-    2: {"crime_p": (0.38, 0.35), "crime_days": (16, 16), "crime_extra": (30, 20),
+    2: {"crime_p": (0.36, 0.3), "crime_days": (17, 20), "crime_extra": (30, 20),
         "illicit": (15, 17), "prescribed": (0.6, 0.6), "spend": (80, 80)},
     3: {"crime_p": (0.36, 0.22), "crime_days": (14, 9), "crime_extra": (33, 17),
         "illicit": (15, 17), "prescribed": (0.55, 0.55), "spend": (80, 80)},
@@ -275,7 +275,8 @@ def _wave_values(streams: Streams, c: Cohort, j: int, sev: np.ndarray, homeless0
     r = rng("crime_days_180")
     crime180 = np.where(crime > 0, _int(crime * r.uniform(4.5, 6.5, n), 1, 180), 0)
     if follow:
-        extra = np.where(r.random(n) < 0.5, r.exponential(2 * par["crime_extra"]), 0)
+        # the 180 days hold the 30: offending in the last 30 days comes with some before them
+        extra = np.where(crime > 0, 0.5, 1) * r.exponential(par["crime_extra"])
         crime180 = _int(crime + extra, 0, 180)
     r = rng("illicit_drug_days_30")
     illicit = _int(np.where(r.random(n) < par["illicit"] / 30 * 1.05, 30 - r.poisson(2, n),

@@ -42,8 +42,9 @@ class Check:
 
     value: float
     decimals: int = 0
-    kind: str = "eq"  # eq | ge | le
+    kind: str = "eq"  # eq | ge | le | band (value <= x < upper)
     scale: float = 0.0  # one-sided checks only; 0 = 5% of the bound (at least 0.01)
+    upper: float = np.inf  # band checks only
 
     def miss(self, x: float) -> float:
         """Distance outside the printed band (0 when hit)."""
@@ -53,6 +54,8 @@ class Check:
             return max(0.0, self.value - x)
         if self.kind == "le":
             return max(0.0, x - self.value)
+        if self.kind == "band":
+            return max(0.0, self.value - x, x - self.upper + 1e-12)
         return max(0.0, abs(x - self.value) - (0.5 * 10.0**-self.decimals - 1e-9))
 
     def loss(self, x: float) -> float:
@@ -190,10 +193,11 @@ NS_T = Check(0.05, kind="ge", scale=0.01)
 
 def printed_check(printed: Printed, stat_id: str) -> Check:
     """The check of one printed number of statistics.csv: its value at printed precision, or
-    its p threshold ('ns': p >= .05; 'p<.01' or '**': p below the bound)."""
+    its p threshold as the band of p it states ('ns': p >= .05; 'p<.01': p < .01; '*': .01 <=
+    p < .05)."""
     if printed.table.loc[stat_id, "kind"] == "p_threshold":
-        operator, bound = printed.p(stat_id)
-        return Check(bound, kind="le" if operator == "<" else "ge", scale=0.01)
+        low, high = printed.p(stat_id)
+        return Check(low, kind="band", upper=high, scale=0.01)
     return Check(printed.value(stat_id), printed.decimals(stat_id))
 
 
