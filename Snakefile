@@ -130,7 +130,7 @@ rule synthesize:
     log:
         "logs/synthesize.log",
     shell:
-        "$PY -m analysis.synthesize --config config/config.yaml --out-dir data/raw 2> {log:q}"
+        "$PY -m synthesis --config config/config.yaml --out-dir data/raw 2> {log:q}"
 
 
 # The slice of the configuration one kind of job reads (JSON). Rewritten only when that

@@ -182,8 +182,8 @@ def write_cohort(n: int, out_dir: Path) -> str:
     """The shipped cohort resampled to n people (stratified by group), as raw CSVs; returns the
     resampler used."""
     from analysis.config import load_config
-    from analysis.synthesize import resample_cohort, write_raw
     from analysis.validate import load_raw
+    from synthesis.synthesize import resample_cohort, write_raw
 
     config = load_config(CONFIG)
     raw = load_raw(ROOT / "data" / "raw", config)
@@ -192,7 +192,7 @@ def write_cohort(n: int, out_dir: Path) -> str:
     if n != len(raw.participants):
         frames = resample_cohort(frames, n, int(config["synthesis"]["seed"]))
     write_raw(frames, out_dir)
-    return "analysis.synthesize.resample_cohort"
+    return "synthesis.synthesize.resample_cohort"
 
 
 def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, Any]:

@@ -128,7 +128,7 @@ def _origin_section() -> str:
         "states the disclosure control that applies. Example (illustrative seed):",
         "",
         "    origin: synthetic",
-        "    generator: analysis.synthesize",
+        "    generator: synthesis",
         "    seed: 1234",
         "",
     ])

@@ -45,7 +45,7 @@ PROVENANCE: dict[str, Any] = {
                   "age_band_years": 10, "k": 1, "n_classes": 80, "small_class_size": 5,
                   "n_people_in_small_classes": 120},
     # As the provenance job writes it (a JSON object).
-    "origin": asdict(Origin("synthetic", "analysis.synthesize", 1)),
+    "origin": asdict(Origin("synthetic", "synthesis", 1)),
 }
 
 

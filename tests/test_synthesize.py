@@ -7,6 +7,9 @@ SciPy / statsmodels calls (not with the calibration's own fast implementations).
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,17 +23,21 @@ from analysis.config import Waves, load_config
 from analysis.published import load_published
 from analysis.reproduce import compare, summary
 from analysis.results import lookup_number
-from analysis.synthesis import stats as fast
-from analysis.synthesis.construct import set_sum
-from analysis.synthesis.correlates import design, feasible
-from analysis.synthesis.structure import draft, skeleton
-from analysis.synthesis.targets import Check
-from analysis.synthesize import frame_to_csv, resample_cohort, synthesize, write_raw
+from synthesis import stats as fast
+from synthesis.cohort import from_frames
+from synthesis.construct import set_sum
+from synthesis.correlates import design, feasible
+from synthesis.printed import Printed
+from synthesis.streams import Streams
+from synthesis.structure import draft, skeleton
+from synthesis.synthesize import frame_to_csv, resample_cohort, synthesize, write_raw
+from synthesis.targets import Check, build_targets
 from tests.results_fixture import shipped_results
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
 CONFIG = load_config(ROOT / "config" / "config.yaml")
+PRINTED = Printed.load(ROOT / "data" / "published")
 SCORECARD_SHARE = 0.95  # the issue's bar: printed statistics reproduced at printed precision
 
 
@@ -263,8 +270,9 @@ def test_extra_wave_gets_interviews_and_records():
     config = copy.deepcopy(CONFIG)
     config["waves"].append({"id": "t5", "months": 24, "label": "24-month follow-up"})
     waves = Waves.from_config(config)
-    rng = np.random.default_rng(1)
-    cohort = draft(rng, skeleton(rng, [w.months for w in waves.all], waves.ids), config)
+    streams = Streams(1)
+    cohort = draft(streams, skeleton(streams, [w.months for w in waves.all], waves.ids, PRINTED),
+                   config, PRINTED)
     assert cohort.interviewed.sum(0).tolist() == [157, 106, 100, 100, 95]
     assert cohort.has_record[:, 4].sum() == 141
 
@@ -273,15 +281,16 @@ def test_extra_wave_gets_interviews_and_records():
 def test_construct_pins_sums_and_refuses_unreachable_ones():
     """Drafts carry the MEANS group sums exactly; an impossible sum is a clear error."""
     waves = Waves.from_config(CONFIG)
-    rng = np.random.default_rng(3)
-    cohort = draft(rng, skeleton(rng, [w.months for w in waves.all], waves.ids), CONFIG)
+    streams = Streams(3)
+    cohort = draft(streams, skeleton(streams, [w.months for w in waves.all], waves.ids, PRINTED),
+                   CONFIG, PRINTED)
     crime = cohort.v["iv.crime_days_30"][:, 0]
     assert np.nansum(crime[cohort.qct]) == 2038  # 22.9 x 89
     assert np.nansum(crime[~cohort.qct]) == 577  # 9.3 x 62
     assert int((crime > 0).sum()) == 112
     qct = np.flatnonzero(cohort.qct)
     with pytest.raises(RuntimeError, match="cannot reach"):
-        set_sum(rng, cohort, "crime_days_30", 0, qct, 31 * 89, keep_zero=True)
+        set_sum(streams("test"), cohort, "crime_days_30", 0, qct, 31 * 89, keep_zero=True)
 
 
 def test_feasible_cell_counts_of_a_printed_rs():
@@ -317,9 +326,69 @@ def test_frame_to_csv_refuses_missing_columns(raw):
 
 @pytest.mark.slow
 def test_committed_files_equal_a_fresh_synthesis(tmp_path):
-    write_raw(synthesize(CONFIG), tmp_path)
-    for name in ("participants.csv", "interviews.csv", "treatment.csv"):
+    write_raw(synthesize(CONFIG), tmp_path, CONFIG["synthesis"]["seed"])
+    for name in ("participants.csv", "interviews.csv", "treatment.csv", "ORIGIN"):
         assert (tmp_path / name).read_bytes() == (RAW / name).read_bytes(), name
+
+
+# OpenBLAS kernels other than the one it picks for today's x86-64 CPUs (Haswell / Zen and
+# later): Prescott (SSE3) and Sandybridge (AVX) run on any of them and sum in other orders.
+KERNEL_VARIANTS = ({"OPENBLAS_CORETYPE": "Prescott", "OPENBLAS_NUM_THREADS": "1"},
+                   {"OPENBLAS_CORETYPE": "Sandybridge", "OPENBLAS_NUM_THREADS": "2"})
+BLAS_PROBE = """
+import hashlib, numpy as np
+a = np.random.default_rng(0).normal(size=(200, 200))
+print(hashlib.sha256((a @ a[0]).tobytes() + np.linalg.inv(a).tobytes()).hexdigest())
+"""
+
+
+def _env(variant: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS_")}
+    return env | variant
+
+
+@pytest.mark.slow
+def test_synthesis_is_identical_under_other_blas_kernels_and_threads(tmp_path):
+    """The kernels do change BLAS results here (the probe), yet the synthesis writes the
+    committed files byte for byte under each (runs in parallel, one process per variant)."""
+    probes = {subprocess.run([sys.executable, "-c", BLAS_PROBE], env=_env(v), check=True,
+                             capture_output=True, text=True).stdout
+              for v in ({},) + KERNEL_VARIANTS}
+    assert len(probes) > 1, "these kernels give identical BLAS results here: test not informative"
+    runs = []
+    for k, variant in enumerate(KERNEL_VARIANTS):
+        out = tmp_path / f"variant {k}"  # a path with a space
+        out.mkdir()
+        runs.append((out, subprocess.Popen(
+            [sys.executable, "-m", "synthesis", "--config", str(ROOT / "config" /
+             "config.yaml"), "--out-dir", str(out)], cwd=ROOT, env=_env(variant),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)))
+    for (out, proc), variant in zip(runs, KERNEL_VARIANTS, strict=True):
+        log = proc.communicate()[0]
+        assert proc.returncode == 0, log
+        for name in ("participants.csv", "interviews.csv", "treatment.csv", "ORIGIN"):
+            assert (out / name).read_bytes() == (RAW / name).read_bytes(), (variant, name)
+
+
+def test_calibration_computes_each_target_as_the_results_domains_do(raw):
+    """Every printed number the search fits is computed there (fast numpy forms) with the value
+    the results domain gives at its statistics.csv result_path, on the committed files."""
+    results, _ = shipped_results()
+    waves = Waves.from_config(CONFIG)
+    cohort = from_frames(raw, tuple(waves.ids), np.array([w.months for w in waves.all], float))
+    compared, differ = set(), []
+    for fam in build_targets(cohort, CONFIG, PRINTED):
+        values = fam.compute(cohort)
+        for check, stat in fam.ids.items():
+            row = PRINTED.table.loc[stat]
+            if row["kind"] == "p_threshold":
+                continue
+            expected = lookup_number(results, row["result_path"])
+            if values[check] != pytest.approx(expected, rel=1e-7, abs=1e-12):
+                differ.append((stat, values[check], expected))
+            compared.add(stat)
+    assert not differ
+    assert len(compared) > 150
 
 
 def test_scorecard_of_committed_data_reaches_95_percent():

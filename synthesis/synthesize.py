@@ -6,7 +6,7 @@ docs/statistics_spec.md). `synthesize` builds it (skeleton, draft values, exact 
 printed counts and means, calibration), `write_raw` writes the three raw CSV files of
 `analysis.codebook`, `resample_cohort` scales the cohort up to any size for load tests.
 
-CLI: python -m analysis.synthesize --config config/config.yaml --out-dir data/raw [--participants N]
+CLI: python -m synthesis --config config/config.yaml --out-dir data/raw [--participants N]
 """
 
 from __future__ import annotations
@@ -19,42 +19,52 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import RAW_FILES, RawFile
+from analysis.codebook import ORIGIN_FILE, RAW_FILES, Origin, RawFile
 from analysis.config import Waves, load_config
 from analysis.io import atomic_write
-from analysis.synthesis.calibrate import calibrate, misses
-from analysis.synthesis.cohort import DECIMALS, Cohort, ids_for, to_frames
-from analysis.synthesis.structure import N_COMPARISON, N_QCT, draft, skeleton
-from analysis.synthesis.targets import build_targets
+from synthesis.calibrate import calibrate, misses
+from synthesis.cohort import DECIMALS, Cohort, ids_for, keep_cumulative, to_frames
+from synthesis.printed import DEFAULT_DIR, Printed
+from synthesis.streams import Streams
+from synthesis.structure import draft, skeleton
+from synthesis.targets import build_targets
 
 FRAME_FILES: dict[str, RawFile] = dict(
     zip(("participants", "interviews", "treatment"), RAW_FILES, strict=True)
 )
 DEFAULT_DECIMALS = 3  # any float column without an entry in DECIMALS
+GENERATOR = "synthesis"  # the module named in the files' declared origin
 
 
-def build_cohort(config: dict[str, Any]) -> Cohort:
-    """The calibrated 157-person cohort in its wide in-memory form.
-
-    Deterministic: the only randomness is numpy's default_rng seeded by
-    config['synthesis']['seed'].
-    """
+def _waves(config: dict[str, Any]) -> Waves:
     waves = Waves.from_config(config)
     if len(waves.all) < 2:
         raise ValueError("synthesis needs a baseline and at least one follow-up wave in config")
-    rng = np.random.default_rng(int(config["synthesis"]["seed"]))
-    cohort = draft(rng, skeleton(rng, [w.months for w in waves.all], waves.ids), config)
-    return calibrate(cohort, config, rng)
+    return waves
 
 
-def synthesize(
-    config: dict[str, Any], n_participants: int | None = None
-) -> dict[str, pd.DataFrame]:
-    """The calibrated cohort as the three raw tables (resampled when n is not 157)."""
-    frames = to_frames(build_cohort(config))
-    base_n = N_QCT + N_COMPARISON
-    n = base_n if n_participants is None else int(n_participants)
-    return frames if n == base_n else resample_cohort(frames, n, int(config["synthesis"]["seed"]))
+def build_cohort(config: dict[str, Any], printed: Printed) -> Cohort:
+    """The calibrated 157-person cohort in its wide in-memory form, calibrated to `printed`.
+
+    Deterministic: every draw comes from a stream named after its column or step, seeded by
+    config['synthesis']['seed'] (`Streams`).
+    """
+    waves = _waves(config)
+    streams = Streams(int(config["synthesis"]["seed"]))
+    cohort = draft(streams, skeleton(streams, [w.months for w in waves.all], waves.ids, printed),
+                   config, printed)
+    fitted = calibrate(cohort, config, streams("calibration"), printed)
+    keep_cumulative(fitted)
+    return fitted
+
+
+def synthesize(config: dict[str, Any], n_participants: int | None = None,
+               published: str | Path = DEFAULT_DIR) -> dict[str, pd.DataFrame]:
+    """The calibrated cohort as the three raw tables (resampled when n is not the cohort's)."""
+    cohort = build_cohort(config, Printed.load(published, _waves(config).ids))
+    frames = to_frames(cohort)
+    n = cohort.n if n_participants is None else int(n_participants)
+    return frames if n == cohort.n else resample_cohort(frames, n, int(config["synthesis"]["seed"]))
 
 
 def resample_cohort(
@@ -131,9 +141,16 @@ def frame_to_csv(frame: pd.DataFrame, raw: RawFile) -> str:
     return body.to_csv(index=False, lineterminator="\n")
 
 
-def write_raw(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """Write participants.csv, interviews.csv and treatment.csv atomically; return their paths."""
+def write_raw(frames: dict[str, pd.DataFrame], out_dir: str | Path,
+              seed: int | None = None) -> list[Path]:
+    """Write participants.csv, interviews.csv and treatment.csv atomically, and with `seed` the
+    declared origin (data/raw/ORIGIN: synthetic, this generator, the seed); return the paths."""
     paths = []
+    if seed is not None:
+        path = Path(out_dir) / ORIGIN_FILE
+        text = Origin("synthetic", GENERATOR, int(seed)).text()
+        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+        paths.append(path)
     for key, raw in FRAME_FILES.items():
         text = frame_to_csv(frames[key], raw)
         path = Path(out_dir) / raw.name
@@ -147,16 +164,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="config/config.yaml")
     parser.add_argument("--out-dir", default="data/raw")
+    parser.add_argument("--published", default=DEFAULT_DIR,
+                        help="directory of statistics.csv, the printed numbers to calibrate to")
     parser.add_argument("--participants", type=int, default=None)
     args = parser.parse_args(argv)
     start = time.perf_counter()
     config = load_config(args.config)
-    cohort = build_cohort(config)
-    missed = misses(build_targets(cohort, config), cohort)
+    printed = Printed.load(args.published, Waves.from_config(config).ids)
+    cohort = build_cohort(config, printed)
+    missed = misses(build_targets(cohort, config, printed), cohort)
     frames = to_frames(cohort)
     if args.participants is not None and args.participants != cohort.n:
         frames = resample_cohort(frames, args.participants, int(config["synthesis"]["seed"]))
-    for path in write_raw(frames, args.out_dir):
+    for path in write_raw(frames, args.out_dir, int(config["synthesis"]["seed"])):
         print(f"wrote {path}")
     print(f"calibration targets missed ({len(missed)}): {', '.join(missed) or 'none'}")
     print(f"synthesis took {time.perf_counter() - start:.1f} s")

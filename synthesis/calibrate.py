@@ -17,12 +17,13 @@ are built to keep it, and a move that would change the correlation block is undo
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
 import numpy as np
 
-from analysis.synthesis.cohort import (
+from synthesis.cohort import (
     GRID,
     IV_NUMERIC,
     Cohort,
@@ -30,9 +31,10 @@ from analysis.synthesis.cohort import (
     repair_interview,
     wave_role,
 )
-from analysis.synthesis.construct import YES_COUNTS, mean_pinned_cells, zero_pinned_cells
-from analysis.synthesis.correlates import signature
-from analysis.synthesis.targets import Family, build_targets
+from synthesis.construct import YES_COUNT_IDS, mean_pinned_cells, zero_pinned_cells
+from synthesis.correlates import signature
+from synthesis.printed import Printed
+from synthesis.targets import Family, build_targets
 
 ITERATIONS = 160_000
 SMOOTH_SHARE = 0.6  # share of the iterations spent on the smooth stage
@@ -116,7 +118,7 @@ class Mover:
         roles = [wave_role(j, self.n_waves) for j in range(self.n_waves)]
         self.zero_pinned = zero_pinned_cells(self.n_waves)
         self.mean_pinned = mean_pinned_cells(self.n_waves)
-        self.count_pinned = {(col, j) for col, by_role in YES_COUNTS.items()
+        self.count_pinned = {(col, j) for col, (_, by_role) in YES_COUNT_IDS.items()
                              for j in range(self.n_waves) if roles[j] in by_role}
 
     def propose(self, journal: Journal, dep: str) -> None:
@@ -301,20 +303,50 @@ def misses(fams: list[Family], c: Cohort) -> list[str]:
     return out
 
 
-def _score(fam: Family, c: Cohort, step: float | None) -> tuple[float, int]:
-    """(cost, checks missed) of one family: smooth loss, or hinge loss when step is set."""
+# Machine independence: every accept / reject decision compares integers. Each statistic is
+# first rounded to STAT_DIGITS significant digits (so that last-bit differences of exp / log
+# between CPUs vanish), and each check's loss is counted in whole LOSS_UNITs; the sums are
+# then exact, and no decision hinges on the order of a floating-point sum.
+STAT_DIGITS = 10
+LOSS_UNIT = 1e-6  # band units squared
+LOSS_CAP = 10**12  # in LOSS_UNITs; a loss beyond it (an infinite statistic) counts as the cap
+
+
+def _on_grid(x: float) -> float:
+    return float(f"{x:.{STAT_DIGITS}g}")
+
+
+def _units(loss: float) -> int:
+    return min(LOSS_CAP, round(loss / LOSS_UNIT)) if loss == loss else LOSS_CAP
+
+
+def _score(fam: Family, c: Cohort, step: float | None) -> tuple[int, int]:
+    """(cost in LOSS_UNITs, checks missed) of one family: smooth loss, or hinge loss when
+    step is set."""
     values = fam.compute(c)
+    values = {k: _on_grid(values[k]) for k in fam.checks}
     missed = sum(chk.miss(values[k]) > 0 for k, chk in fam.checks.items())
     if step is None:
-        return sum(chk.loss(values[k]) for k, chk in fam.checks.items()), missed
-    return sum(chk.penalty(values[k], step) for k, chk in fam.checks.items()), missed
+        return sum(_units(chk.loss(values[k])) for k, chk in fam.checks.items()), missed
+    return sum(_units(chk.penalty(values[k], step)) for k, chk in fam.checks.items()), missed
 
 
-def calibrate(c: Cohort, config: dict[str, Any], rng: np.random.Generator,
-              iterations: int = ITERATIONS) -> Cohort:
-    """Anneal `c` (a copy is modified) towards every target in `targets.build_targets`."""
+def _accept(delta: int, uniform: float, temp: float) -> bool:
+    """Metropolis rule on an integer cost change."""
+    return delta <= 0 or uniform < math.exp(-delta * LOSS_UNIT / temp)
+
+
+def _temperatures(t_from: float, t_to: float, n: int) -> list[float]:
+    """Geometric cooling schedule (Python floats: no vectorised pow)."""
+    return [t_from * (t_to / t_from) ** (k / n) for k in range(n)]
+
+
+def calibrate(c: Cohort, config: dict[str, Any], rng: np.random.Generator, printed: Printed,
+              iterations: int = ITERATIONS, held_out: frozenset[str] = frozenset()) -> Cohort:
+    """Anneal `c` (a copy is modified) towards every target in `targets.build_targets` but
+    the `held_out` statistics.csv ids."""
     c = c.copy()
-    fams = build_targets(c, config)
+    fams = build_targets(c, config, printed, held_out)
     by_key: dict[str, list[int]] = defaultdict(list)
     for k, fam in enumerate(fams):
         for dep in fam.deps:
@@ -325,9 +357,9 @@ def calibrate(c: Cohort, config: dict[str, Any], rng: np.random.Generator,
     stages = ((n_smooth, T_SMOOTH, None), (iterations - n_smooth, T_HINGE, MISS_STEP))
     for n, (t_from, t_to), step in stages:
         scores = [_score(f, c, step) for f in fams]
-        cost = np.array([x for x, _ in scores])
+        cost = np.array([x for x, _ in scores], dtype=np.int64)
         missed = np.array([m for _, m in scores])
-        temps = t_from * (t_to / t_from) ** (np.arange(n) / n)
+        temps = _temperatures(t_from, t_to, n)
         uniforms = rng.random(n)
         for it in range(n):
             n_missed = missed.sum()
@@ -347,15 +379,16 @@ def calibrate(c: Cohort, config: dict[str, Any], rng: np.random.Generator,
                 continue
             touched = sorted({k for key in journal.keys for k in by_key.get(key, ())})
             new = [_score(fams[k], c, step) for k in touched]
-            delta = sum(x for x, _ in new) - float(cost[touched].sum())
-            if delta <= 0 or uniforms[it] < np.exp(-delta / temps[it]):
+            delta = sum(x for x, _ in new) - int(cost[touched].sum())
+            if _accept(delta, uniforms[it], temps[it]):
                 cost[touched] = [x for x, _ in new]
                 missed[touched] = [m for _, m in new]
             else:
                 journal.undo()
-    table1 = next(f for f in fams if f.name == POLISHED)
-    _polish(table1, c, mover, rng, lambda: np.array_equal(signature(c, config), block,
-                                                          equal_nan=True))
+    table1 = next((f for f in fams if f.name == POLISHED), None)
+    if table1 is not None:
+        _polish(table1, c, mover, rng, lambda: np.array_equal(signature(c, config), block,
+                                                              equal_nan=True))
     return c
 
 
@@ -363,9 +396,7 @@ def _polish(fam: Family, c: Cohort, mover: Mover, rng: np.random.Generator, kept
     """A last hinge search on one family with the moves that change nothing else it shares
     cells with (POLISH_MOVES); `kept()` says whether the correlation block is intact."""
     cost, missed = _score(fam, c, MISS_STEP)
-    temps = T_HINGE[0] * (T_HINGE[1] / T_HINGE[0]) ** (np.arange(POLISH_ITERATIONS)
-                                                        / POLISH_ITERATIONS)
-    for temp in temps:
+    for temp in _temperatures(*T_HINGE, POLISH_ITERATIONS):
         if missed == 0:
             return
         journal = Journal(c)
@@ -377,7 +408,7 @@ def _polish(fam: Family, c: Cohort, mover: Mover, rng: np.random.Generator, kept
         if not journal.saved:
             continue
         new, new_missed = _score(fam, c, MISS_STEP)
-        if kept() and (new <= cost or rng.random() < np.exp((cost - new) / temp)):
+        if kept() and _accept(new - cost, rng.random(), temp):
             cost, missed = new, new_missed
         else:
             journal.undo()

@@ -42,7 +42,9 @@ IV_NUMERIC = {  # column: (minimum, maximum, largest step)
 GRID = {"drug_spend_30": 10, "drug_composite": 0.001, "weeks_abstinent_since_intake": 0.1}
 
 
-# Assumed days elapsed per month of follow-up (caps cumulative treatment days).
+# Assumed days elapsed per month of follow-up (caps cumulative treatment days); a little below
+# the codebook's longest calendar stretch (`codebook.days_elapsed`), so that what accrues
+# between waves stays within the codebook's limits after rounding.
 DAYS_PER_MONTH = 30.4
 WEEKS_PER_MONTH = 4.33
 
@@ -75,6 +77,15 @@ class Cohort:
         )
 
 
+def not_sentinel(x: float, sentinels: tuple[int, ...], up: bool = False) -> float:
+    """The nearest value below `x` (above it when `up`) that is not a sentinel code."""
+    step = 1 if up else -1
+    while x in sentinels:
+        x += step
+    return x
+
+
+
 def pattern_column(j: int, n_waves: int) -> int:
     """Which pattern column (first, middle, last follow-up) drives wave j (j >= 1).
 
@@ -91,6 +102,12 @@ def wave_role(j: int, n_waves: int) -> int:
     return 0 if j == 0 else pattern_column(j, n_waves) + 1
 
 
+def printed_wave(waves: tuple[str, ...], role: int) -> str:
+    """The wave id that the paper's numbers of a wave role carry: the paper's four waves are
+    the first four configured (an assumption when more are configured)."""
+    return waves[role]
+
+
 def code(column: Column, value: str) -> int:
     """Integer code of a category value (its position in the codebook)."""
     return column.categories.index(value)
@@ -98,6 +115,9 @@ def code(column: Column, value: str) -> int:
 
 def column(file_columns: tuple[Column, ...], name: str) -> Column:
     return next(c for c in file_columns if c.name == name)
+
+
+CRIME_180_SENTINELS = column(INTERVIEWS.columns, "crime_days_180").sentinels
 
 
 def repair_interview(c: Cohort, i: int, j: int) -> None:
@@ -123,6 +143,9 @@ def repair_interview(c: Cohort, i: int, j: int) -> None:
         c180 = v["iv.crime_days_180"][i, j]
         if not np.isnan(c180) and c180 < crime:
             v["iv.crime_days_180"][i, j] = crime
+    c180 = v["iv.crime_days_180"][i, j]
+    if c180 in CRIME_180_SENTINELS:
+        v["iv.crime_days_180"][i, j] = not_sentinel(c180, CRIME_180_SENTINELS)
     illicit = v["iv.illicit_drug_days_30"][i, j]
     for part in ("iv.heroin_days_30", "iv.crack_days_30"):
         x = v[part][i, j]
@@ -148,6 +171,23 @@ def repair_interview(c: Cohort, i: int, j: int) -> None:
     cap = np.floor(c.months[j] * WEEKS_PER_MONTH * 10) / 10
     if not np.isnan(weeks) and weeks > cap:
         v["iv.weeks_abstinent_since_intake"][i, j] = cap
+
+
+def keep_cumulative(c: Cohort) -> None:
+    """Make every since-intake item of the codebook (`Column.cumulative`) never fall over a
+    person's waves: each answer is capped by the person's next known one, backwards from the
+    latest (which is kept, so the calibrated statistics of the latest answers stay as they are).
+    """
+    for prefix, raw in (("iv", INTERVIEWS), ("tr", TREATMENT)):
+        for col in raw.columns:
+            if not col.cumulative:
+                continue
+            x = c.v[f"{prefix}.{col.name}"]
+            later = np.full(c.n, np.inf)
+            for j in reversed(range(len(c.waves))):
+                known = ~np.isnan(x[:, j])
+                x[known, j] = np.minimum(x[known, j], later[known])
+                later = np.where(known, x[:, j], later)
 
 
 def bounded(c: Cohort, col: str, i: int, j: int, new: float, keep_zero: bool = False,
@@ -182,6 +222,8 @@ def bounded(c: Cohort, col: str, i: int, j: int, new: float, keep_zero: bool = F
                   np.nan_to_num(v["iv.crime_days_180"][i, j], nan=180))
     if col == "crime_days_180":
         new = max(new, np.nan_to_num(v["iv.crime_days_30"][i, j]))
+        if new in CRIME_180_SENTINELS:
+            new = not_sentinel(new, CRIME_180_SENTINELS, up=new > old)
     if col == "weeks_abstinent_since_intake":
         new = min(new, np.floor(c.months[j] * WEEKS_PER_MONTH * 10) / 10)
     return new
@@ -233,3 +275,34 @@ def to_frames(c: Cohort, ids: np.ndarray | None = None) -> dict[str, pd.DataFram
             ["id"], kind="stable"
         ).reset_index(drop=True)
     return frames
+
+
+def _codes(col: Column, values: pd.Series) -> np.ndarray:
+    """A raw column as floats: categories as their codebook position, missing as NaN."""
+    if col.kind == "category":
+        lookup = {c: float(k) for k, c in enumerate(col.categories)}
+        return np.array([lookup.get(x, np.nan) if isinstance(x, str) else np.nan
+                         for x in values], float)
+    return pd.to_numeric(values, errors="coerce").to_numpy(float)
+
+
+def from_frames(frames: dict[str, pd.DataFrame], waves: tuple[str, ...],
+                months: np.ndarray) -> Cohort:
+    """The wide in-memory cohort of three raw tables (the inverse of `to_frames`), so that the
+    calibration's statistics can be checked on any raw files."""
+    people = frames["participants"]
+    index = pd.Index(people["id"])
+    n = len(people)
+    v = {f"p.{col.name}": _codes(col, people[col.name]) for col in PARTICIPANTS.columns[1:]}
+    present = {}
+    for name, raw, prefix in (("interviews", INTERVIEWS, "iv"), ("treatment", TREATMENT, "tr")):
+        table = frames[name]
+        i = index.get_indexer(table["id"])
+        j = pd.Index(waves).get_indexer(table["wave"])
+        present[prefix] = np.zeros((n, len(waves)), bool)
+        present[prefix][i, j] = True
+        for col in raw.columns[2:]:
+            v[f"{prefix}.{col.name}"] = np.full((n, len(waves)), np.nan)
+            v[f"{prefix}.{col.name}"][i, j] = _codes(col, table[col.name])
+    return Cohort(tuple(waves), np.asarray(months, float), v, present["iv"], present["tr"])
+

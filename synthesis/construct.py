@@ -13,39 +13,55 @@ from typing import Any
 
 import numpy as np
 
-from analysis.synthesis import correlates
-from analysis.synthesis.cohort import (
+from analysis.codebook import TREATMENT
+from synthesis import correlates
+from synthesis.cohort import (
     DAYS_PER_MONTH,
     GRID,
     WEEKS_PER_MONTH,
     Cohort,
     bounded,
+    column,
+    not_sentinel,
+    printed_wave,
     repair_interview,
     wave_role,
 )
-from analysis.synthesis.stats import student_t
+from synthesis.printed import Printed
+from synthesis.stats import student_t
+from synthesis.streams import Streams
 
 # Printed counts pinned by construction once item non-response is placed; the calibration's
 # moves never change them. People with a positive value, by wave role and group (QCT,
 # comparison): any crime at baseline 74% of 151 = 112, at the first follow-up 33 of 105 (72
 # with none), at the last 30% of 93 = 28; injectors at baseline 105 (t-test df 103). The group
 # splits are assumptions near the printed group means.
+# The middle follow-up, where the paper prints no share, stays near its neighbours (QCT 36%
+# of 50, comparison 30% of 50: assumption), so that the share offending has no spike between
+# waves that nothing in the paper supports.
 POSITIVE = {
     ("crime_days_30", 0): (80, 32),
     ("crime_days_30", 1): (22, 11),
+    ("crime_days_30", 2): (18, 15),
     ("crime_days_30", 3): (16, 12),
     ("injecting_days_30", 0): (63, 42),
 }
 # Frequent heroin AND crack users at baseline (both on >= derived.frequent_use_days days), by
 # group: 48 of 89 vs 13 of 65 with crack days known is the only split giving chi2 18.08.
 FREQUENT = (48, 13)
-# Yes-counts of binary items by wave role, over both groups (baseline homelessness is pinned
-# by group in `draft`).
-YES_COUNTS = {
-    "satisfied_living": {0: 98, 1: 70, 2: 76, 3: 66},
-    "free_time_with_users": {0: 41, 1: 28, 2: 22, 3: 30},
-    "homeless_30": {1: 13, 2: 14, 3: 12},
+# Binary items whose yes-count over both groups is printed per wave (statistics.csv id stem,
+# roles where printed); baseline homelessness is pinned by group in `draft`.
+YES_COUNT_IDS = {
+    "satisfied_living": ("reint_satisfied_living", (0, 1, 2, 3)),
+    "free_time_with_users": ("reint_free_time_with_users", (0, 1, 2, 3)),
+    "homeless_30": ("reint_homeless_all", (1, 2, 3)),
 }
+
+
+def yes_counts(printed: Printed, waves: tuple[str, ...]) -> dict[str, dict[int, int]]:
+    """Printed yes-counts by column and wave role."""
+    return {col: {r: printed.count(f"{stem}_{printed_wave(waves, r)}_n") for r in roles}
+            for col, (stem, roles) in YES_COUNT_IDS.items()}
 
 
 def pin_frequent(rng: np.random.Generator, c: Cohort, days: float) -> None:
@@ -65,9 +81,10 @@ def pin_frequent(rng: np.random.Generator, c: Cohort, days: float) -> None:
             crack[pick] = rng.integers(days, illicit[pick] + 1)
 
 
-def pin_counts(rng: np.random.Generator, c: Cohort) -> None:
-    """Set the POSITIVE and YES_COUNTS counts exactly, then apply the row rules."""
+def pin_counts(rng: np.random.Generator, c: Cohort, printed: Printed) -> None:
+    """Set the POSITIVE and printed yes-counts exactly, then apply the row rules."""
     v, n_waves = c.v, len(c.waves)
+    counts_by_col = yes_counts(printed, c.waves)
     for j in range(n_waves):
         role = wave_role(j, n_waves)
         for (col, r), counts in POSITIVE.items():
@@ -85,7 +102,7 @@ def pin_counts(rng: np.random.Generator, c: Cohort) -> None:
                     pick = rng.choice(zero, k - len(pos), replace=False)
                     x[pick] = np.minimum(rng.integers(5, 31, len(pick)),
                                          np.broadcast_to(room, x.shape)[pick])
-        for col, by_role in YES_COUNTS.items():
+        for col, by_role in counts_by_col.items():
             if role not in by_role:
                 continue
             x = v[f"iv.{col}"][:, j]
@@ -98,21 +115,48 @@ def pin_counts(rng: np.random.Generator, c: Cohort) -> None:
         repair_interview(c, i, j)
 
 
-# Group means (QCT, comparison; None = free) pinned as exact group sums, by column and wave
-# role. Values sit inside the printed bands and are chosen so that the numbers derived from them
-# round as printed too: overall means (crime t1 17.3 from 22.9 and 9.3; 180-day crime t1 102,
-# t4 29) and reductions (180-day crime 71% and 69%: QCT 38.3, comparison 19.0 at t4).
-MEANS = {
-    ("crime_days_180", 0): (132.0, 61.0),
-    ("crime_days_180", 1): (35.0, None),
-    ("crime_days_180", 3): (38.3, 19.0),
-    ("crime_days_30", 0): (22.9, 9.3),
-    ("crime_days_30", 1): (4.0, 4.0),
-    ("crime_days_30", 2): (6.0, 6.0),
-    ("crime_days_30", 3): (5.0, 2.0),
-    ("illicit_drug_days_30", 0): (28.5, 21.4),
-    ("drug_composite", 0): (0.22, 0.15),
+# Group means (QCT, comparison) pinned as exact group sums, by column and wave role: the
+# printed means (statistics.csv id stems, completed by group and wave id), or, where None, free.
+# 180-day crime at the last follow-up is not the printed 38 / 19 but 38.3 / 19.0, chosen inside
+# the printed bands so that the printed reductions (71%, 69%) round as printed too.
+MEAN_IDS = {
+    ("crime_days_180", 0): ("off_crime180_mean_qct_{w}", "off_crime180_mean_comparison_{w}"),
+    ("crime_days_180", 1): ("off_crime180_mean_qct_{w}", None),
+    ("crime_days_30", 0): ("off_locf_crime30_mean_qct_{w}", "off_locf_crime30_mean_comparison_{w}"),
+    ("crime_days_30", 1): ("off_fig1_crime30_mean_qct_{w}", "off_fig1_crime30_mean_comparison_{w}"),
+    ("crime_days_30", 2): ("off_fig1_crime30_mean_qct_{w}", "off_fig1_crime30_mean_comparison_{w}"),
+    ("crime_days_30", 3): ("off_fig1_crime30_mean_qct_{w}", "off_fig1_crime30_mean_comparison_{w}"),
+    ("illicit_drug_days_30", 0): ("drug_locf_illicit_mean_qct_{w}",
+                                  "drug_locf_illicit_mean_comparison_{w}"),
+    ("drug_composite", 0): ("prof_drug_composite_mean_qct", "prof_drug_composite_mean_comparison"),
 }
+CHOSEN_MEANS = {("crime_days_180", 3): (38.3, 19.0)}
+
+
+# A mean printed as a whole number is pinned at a seeded point within this share of its
+# rounding band, not at the whole number itself: exact whole-number means (117.0, 15.0) would
+# give the calibration away; the printed value still rounds as printed.
+OFF_ROUND = 0.6
+
+
+def unrounded(printed: Printed, stat_id: str, rng: np.random.Generator) -> float:
+    """The printed mean, moved off a whole number within its band when printed as one."""
+    value = printed.value(stat_id)
+    if printed.decimals(stat_id) > 0:
+        return value
+    return round(value + OFF_ROUND * 0.5 * rng.uniform(-1, 1), 2)
+
+
+def pinned_means(printed: Printed, waves: tuple[str, ...],
+                 rng: np.random.Generator) -> dict[tuple[str, int], tuple[float | None, ...]]:
+    """Group means to pin, by (column, wave role): MEAN_IDS looked up (see `unrounded`), and
+    CHOSEN_MEANS."""
+    out: dict[tuple[str, int], tuple[float | None, ...]] = dict(CHOSEN_MEANS)
+    for (col, role), ids in MEAN_IDS.items():
+        w = printed_wave(waves, role)
+        out[(col, role)] = tuple(None if i is None else unrounded(printed, i.format(w=w), rng)
+                                 for i in ids)
+    return out
 
 
 def set_sum(rng: np.random.Generator, c: Cohort, col: str, j: int, people: np.ndarray,
@@ -142,11 +186,12 @@ def set_sum(rng: np.random.Generator, c: Cohort, col: str, j: int, people: np.nd
     raise RuntimeError(f"cannot reach a sum of {total} for {col} at wave {j}")
 
 
-def pin_means(rng: np.random.Generator, c: Cohort, zero_pinned: set[tuple[str, int]]) -> None:
-    """Set every MEANS group sum exactly (sum = mean x known n, on the column's grid)."""
+def pin_means(rng: np.random.Generator, c: Cohort, zero_pinned: set[tuple[str, int]],
+              means_by_cell: dict[tuple[str, int], tuple[float | None, ...]]) -> None:
+    """Set every pinned group sum exactly (sum = mean x known n, on the column's grid)."""
     n_waves = len(c.waves)
     for j in range(n_waves):
-        for (col, role), means in MEANS.items():
+        for (col, role), means in means_by_cell.items():
             if wave_role(j, n_waves) != role:
                 continue
             grid = GRID.get(col, 1)
@@ -158,14 +203,12 @@ def pin_means(rng: np.random.Generator, c: Cohort, zero_pinned: set[tuple[str, i
                 set_sum(rng, c, col, j, people, total, (col, j) in zero_pinned)
 
 
-# Illicit drug days at the first follow-up under LOCF (QCT 19.2 of 89, comparison 19.3 of 68;
-# all 19.2 and the 24% fall follow): the sums of the answers given there are set so that,
-# with the baseline answers carried forward for the others, the LOCF means come out exactly.
-LOCF_ILLICIT_FIRST = (19.2, 19.3)
+def pin_locf_illicit(rng: np.random.Generator, c: Cohort, printed: Printed) -> None:
+    """Set first-follow-up illicit sums per group for the printed LOCF means there.
 
-
-def pin_locf_illicit(rng: np.random.Generator, c: Cohort) -> None:
-    """Set first-follow-up illicit sums per group for the LOCF_ILLICIT_FIRST means.
+    With the baseline answers carried forward for those not answering, the sums of the answers
+    given at the first follow-up are set so that the group LOCF means (QCT and comparison)
+    come out exactly (the overall mean and the fall then follow).
 
     Heroin and crack days there are first drawn below the illicit days (assumption: part of the
     illicit use), so that illicit days have room to fall.
@@ -173,7 +216,9 @@ def pin_locf_illicit(rng: np.random.Generator, c: Cohort) -> None:
     x = c.v["iv.illicit_drug_days_30"]
     for part in ("iv.heroin_days_30", "iv.crack_days_30"):
         c.v[part][:, 1] = np.floor(np.fmin(c.v[part][:, 1], x[:, 1] * rng.random(c.n)))
-    for mean, group in zip(LOCF_ILLICIT_FIRST, (c.qct, ~c.qct), strict=True):
+    first = printed_wave(c.waves, 1)
+    means = (printed.value(f"drug_locf_illicit_mean_{g}_{first}") for g in ("qct", "comparison"))
+    for mean, group in zip(means, (c.qct, ~c.qct), strict=True):
         answered = group & ~np.isnan(x[:, 1])
         carried = np.nansum(x[group & ~answered, 0])
         total = round(mean * int((group & ~np.isnan(x[:, 0])).sum()) - carried)
@@ -199,8 +244,8 @@ def zero_pinned_cells(n_waves: int) -> set[tuple[str, int]]:
 
 
 def mean_pinned_cells(n_waves: int) -> set[tuple[str, int]]:
-    """(column, wave) cells whose group sums MEANS and LOCF_ILLICIT_FIRST pin."""
-    return {(col, j) for (col, role) in MEANS for j in range(n_waves)
+    """(column, wave) cells whose group sums `pinned_means` and `pin_locf_illicit` pin."""
+    return {(col, j) for (col, role) in MEAN_IDS | CHOSEN_MEANS for j in range(n_waves)
             if wave_role(j, n_waves) == role} | {("illicit_drug_days_30", 1)}
 
 
@@ -211,13 +256,12 @@ def fit_mean_sd(x: np.ndarray, hi: np.ndarray, mean: float, sd: float) -> np.nda
     return np.clip(x + (mean - x.mean()), 0, hi)
 
 
-# Weeks abstinent during follow-up, each person's latest answer: group means (QCT 15, comparison
-# 23) and the Student t of the printed comparison (-2.27), which fixes the pooled sd.
-WEEKS_MEANS, WEEKS_T = (15.0, 23.0), -2.27
-
-
-def construct_weeks(c: Cohort) -> None:
-    """Latest weeks abstinent with exact group means and t; earlier answers never exceed it."""
+def construct_weeks(c: Cohort, printed: Printed, rng: np.random.Generator) -> None:
+    """Latest weeks abstinent with the printed group means (see `unrounded`) and Student t
+    (which fixes the pooled sd); earlier answers never exceed it."""
+    weeks_means = tuple(unrounded(printed, f"drug_weeks_abstinent_mean_{g}", rng)
+                        for g in ("qct", "comparison"))
+    weeks_t = printed.value("drug_weeks_abstinent_t_stat")
     col = c.v["iv.weeks_abstinent_since_intake"]
     n_waves = len(c.waves)
     latest = np.full(c.n, -1)
@@ -227,9 +271,9 @@ def construct_weeks(c: Cohort) -> None:
     caps = np.floor(c.months[np.maximum(latest, 0)] * WEEKS_PER_MONTH * 10) / 10
     groups = [has & c.qct, has & ~c.qct]
     n_q, n_c = (int(g.sum()) for g in groups)
-    sd = (WEEKS_MEANS[0] - WEEKS_MEANS[1]) / (WEEKS_T * np.sqrt(1 / n_q + 1 / n_c))
+    sd = (weeks_means[0] - weeks_means[1]) / (weeks_t * np.sqrt(1 / n_q + 1 / n_c))
     value = np.full(c.n, np.nan)
-    for mean, g in zip(WEEKS_MEANS, groups, strict=True):
+    for mean, g in zip(weeks_means, groups, strict=True):
         drafted = col[np.flatnonzero(g), latest[g]]
         value[g] = np.round(fit_mean_sd(drafted, caps[g], mean, sd), 1)
     for j in range(1, n_waves):
@@ -238,14 +282,24 @@ def construct_weeks(c: Cohort) -> None:
         col[known, j] = np.minimum(value[known], cap_j)
 
 
-# Days in treatment from the agency records. First follow-up: group means (QCT 117 of 87,
-# comparison 129 of 68), among people out of treatment there (86 of 42, 107 of 30), and the
-# retention table of the site of interest: the only splits giving OR .28 (CI .12-.64) are 12
-# of 30 retained beyond the threshold there vs 88 of 125 elsewhere (13 of 29 vs 94 of 126 when
-# a site-of-interest record lacks its days). Last follow-up: QCT 151, comparison 188.
-DAYS_FIRST = {"all": (117.0, 129.0), "out": (86.0, 107.0)}
+# Days in treatment from the agency records: the printed group means at the first follow-up,
+# among everyone and among people out of treatment there, and at the last follow-up; and the
+# retention table of the site of interest: the only splits giving the printed OR .28 (CI
+# .12-.64) are 12 of 30 retained beyond the threshold there vs 88 of 125 elsewhere (13 of 29
+# vs 94 of 126 when a site-of-interest record lacks its days).
 RETAINED_TABLE = {30: (12, 88), 29: (13, 94)}
-DAYS_LAST = (151.0, 188.0)
+
+
+def days_means(printed: Printed, waves: tuple[str, ...],
+               rng: np.random.Generator) -> dict[str, tuple[float, float]]:
+    """Printed mean days in treatment (QCT, comparison; see `unrounded`): 'all' and 'out' at
+    the first follow-up, 'last' at the last."""
+    def pair(stem: str) -> tuple[float, float]:
+        return tuple(unrounded(printed, stem.format(g=g), rng) for g in ("qct", "comparison"))
+    first, last = printed_wave(waves, 1), printed_wave(waves, 3)
+    return {"all": pair(f"ret_days_mean_{{g}}_{first}"),
+            "out": pair(f"ret_days_mean_{{g}}_{first}_left"),
+            "last": pair(f"ret_days_mean_{{g}}_{last}")}
 
 
 def _cell_sum(rng, days: np.ndarray, who: np.ndarray, lo: np.ndarray, hi: np.ndarray,
@@ -263,8 +317,10 @@ def _cell_sum(rng, days: np.ndarray, who: np.ndarray, lo: np.ndarray, hi: np.nda
     raise RuntimeError("days in treatment: cell total unreachable")
 
 
-def construct_days(rng: np.random.Generator, c: Cohort, config: dict[str, Any]) -> None:
-    """Cumulative days in treatment at every follow-up record (see DAYS_FIRST, DAYS_LAST)."""
+def construct_days(rng: np.random.Generator, c: Cohort, config: dict[str, Any],
+                   printed: Printed) -> None:
+    """Cumulative days in treatment at every follow-up record (see `days_means`)."""
+    means = days_means(printed, c.waves, rng)
     v, n_waves = c.v, len(c.waves)
     threshold = float(config["derived"]["retained_days"])
     site = v["p.site"] == int(config["site_of_interest"])
@@ -284,17 +340,17 @@ def construct_days(rng: np.random.Generator, c: Cohort, config: dict[str, Any]) 
     for g, group in enumerate((c.qct, ~c.qct)):
         out = np.flatnonzero(group & known & ~in_t)
         inside = np.flatnonzero(group & known & in_t)
-        out_total = DAYS_FIRST["out"][g] * len(out)
+        out_total = means["out"][g] * len(out)
         _cell_sum(rng, days, out, lo, hi, round(out_total))
         _cell_sum(rng, days, inside, lo, hi,
-                  round(DAYS_FIRST["all"][g] * (len(out) + len(inside))) - round(out_total))
+                  round(means["all"][g] * (len(out) + len(inside))) - round(out_total))
     # Later waves: days added since the first follow-up, heavy-tailed (most people leave, a
     # few stay long; assumption), scaled to exact group sums at the last follow-up.
     last = n_waves - 1
     base = np.nan_to_num(days)
     final = base.copy()
-    room = elapsed[last] - base
-    for mean, group in zip(DAYS_LAST, (c.qct, ~c.qct), strict=True):
+    room = np.full(c.n, elapsed[last] - elapsed[1])  # days accrue no faster than time passes
+    for mean, group in zip(means["last"], (c.qct, ~c.qct), strict=True):
         if last == 1:
             break
         # Most people add a few days after the first follow-up; some stay to the end. This
@@ -310,39 +366,44 @@ def construct_days(rng: np.random.Generator, c: Cohort, config: dict[str, Any]) 
             budget -= gain
         _cell_sum(rng, add, rec, np.zeros(c.n), room, target)
         final[rec] = base[rec] + add[rec]
+    sentinels = column(TREATMENT.columns, "days_in_treatment").sentinels
     for j in range(1, n_waves):
         share = (c.months[j] - c.months[1]) / (c.months[last] - c.months[1]) if j > 1 else 0
         at_j = np.minimum(np.round(base + share * (final - base)), elapsed[j])
+        # a count equal to a survey code is moved to the next lower non-code (a monotone map,
+        # so the days still never fall)
+        at_j = np.array([not_sentinel(x, sentinels) for x in at_j])
         at_j = np.where(known | (j > 1), at_j, np.nan)
         v["tr.days_in_treatment"][:, j] = np.where(c.has_record[:, j], at_j, np.nan)
 
 
-# Lifetime suicide attempts, QCT minus comparison: Student t -2.20 (attempters pinned by group
-# in `structure`); the number of attempts enters no other statistic.
-SUICIDE_T = -2.20
-
-
-def construct_suicide_attempts(rng: np.random.Generator, c: Cohort) -> None:
-    """Attempt counts of the attempters, redrawn until the group t rounds to SUICIDE_T."""
+def construct_suicide_attempts(rng: np.random.Generator, c: Cohort, printed: Printed) -> None:
+    """Attempt counts of the attempters (pinned by group in `structure`), redrawn until the
+    group Student t rounds as printed; the number of attempts enters no other statistic."""
+    stat = "prof_suicide_attempts_t_stat"
+    printed_t, decimals = printed.value(stat), printed.decimals(stat)
     attempted = np.flatnonzero(c.v["p.suicide_attempted_lifetime"] == 1)
     x = c.v["p.suicide_attempts_lifetime"]
     for _ in range(100_000):
         x[attempted] = 1 + rng.poisson(rng.uniform(0.2, 3.0, 2)[c.qct[attempted] * 1])
-        if round(student_t(x[c.qct], x[~c.qct]), 2) == SUICIDE_T:
+        if round(student_t(x[c.qct], x[~c.qct]), decimals) == printed_t:
             return
     raise RuntimeError("no draw of suicide attempts gives the printed t")
 
 
-def construct(rng: np.random.Generator, c: Cohort, config: dict[str, Any]) -> None:
-    """Everything this module pins, in order (counts first, then sums on top of them)."""
-    pin_frequent(rng, c, float(config["derived"]["frequent_use_days"]))
-    pin_counts(rng, c)
-    block = correlates.solve(correlates.variables(c, config), rng)
+def construct(streams: Streams, c: Cohort, config: dict[str, Any], printed: Printed) -> None:
+    """Everything this module pins, in order (counts first, then sums on top of them); each
+    step draws from its own stream."""
+    pin_frequent(streams("construct.frequent"), c, float(config["derived"]["frequent_use_days"]))
+    pin_counts(streams("construct.counts"), c, printed)
+    rng = streams("construct.correlates")
+    block = correlates.solve(correlates.variables(c, config), rng, printed)
     correlates.realize(c, block, config, rng)
-    pin_means(rng, c, zero_pinned_cells(len(c.waves)))
+    means = pinned_means(printed, c.waves, streams("construct.mean_offsets"))
+    pin_means(streams("construct.means"), c, zero_pinned_cells(len(c.waves)), means)
     correlates.realize_improved(c, block, rng)
-    pin_locf_illicit(rng, c)
-    lean_composite(rng, c, block["D"])
-    construct_weeks(c)
-    construct_days(rng, c, config)
-    construct_suicide_attempts(rng, c)
+    pin_locf_illicit(streams("construct.locf_illicit"), c, printed)
+    lean_composite(streams("construct.composite"), c, block["D"])
+    construct_weeks(c, printed, streams("construct.mean_offsets"))
+    construct_days(streams("construct.days_in_treatment"), c, config, printed)
+    construct_suicide_attempts(streams("construct.suicide_attempts"), c, printed)

@@ -86,28 +86,93 @@ def mann_whitney_u(a: np.ndarray, b: np.ndarray) -> float:
     return float(min(u1, len(a) * len(b) - u1))
 
 
+def _dot_rows(X: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """X @ beta without BLAS: elementwise products summed in numpy's fixed order."""
+    return (X * beta).sum(axis=1)
+
+
+def _cholesky(a: list[list[float]]) -> list[list[float]]:
+    """Lower Cholesky factor of a small symmetric positive definite matrix, in plain Python
+    floats: IEEE arithmetic in a fixed order, unlike LAPACK, whose kernels (chosen per CPU and
+    thread count) sum in different orders."""
+    k = len(a)
+    low = [[0.0] * k for _ in range(k)]
+    for i in range(k):
+        for j in range(i + 1):
+            s = a[i][j]
+            for m in range(j):
+                s -= low[i][m] * low[j][m]
+            if i == j:
+                if s <= 0:
+                    raise np.linalg.LinAlgError("information matrix is not positive definite")
+                low[i][i] = s**0.5
+            else:
+                low[i][j] = s / low[j][j]
+    return low
+
+
+def _cholesky_solve(low: list[list[float]], rhs: list[float]) -> list[float]:
+    """x with L L' x = rhs, by forward and back substitution."""
+    k = len(rhs)
+    y = [0.0] * k
+    for i in range(k):
+        s = rhs[i]
+        for m in range(i):
+            s -= low[i][m] * y[m]
+        y[i] = s / low[i][i]
+    x = [0.0] * k
+    for i in reversed(range(k)):
+        s = y[i]
+        for m in range(i + 1, k):
+            s -= low[m][i] * x[m]
+        x[i] = s / low[i][i]
+    return x
+
+
+class _Design:
+    """A logistic design matrix with the pairwise column products its information needs."""
+
+    def __init__(self, X: np.ndarray):
+        self.X = X
+        self.k = X.shape[1]
+        self.pairs = [(a, b) for a in range(self.k) for b in range(a + 1)]
+        self.products = np.column_stack([X[:, a] * X[:, b] for a, b in self.pairs])
+
+    def information(self, y: np.ndarray, beta: np.ndarray):
+        """Probabilities, information matrix (with a 1e-12 ridge) and score at `beta`: sums of
+        elementwise products over rows, in numpy's fixed order (no BLAS matrix product)."""
+        p = 1 / (1 + np.exp(-_dot_rows(self.X, beta)))
+        entries = (self.products * (p * (1 - p))[:, None]).sum(axis=0).tolist()
+        hess = [[0.0] * self.k for _ in range(self.k)]
+        for (a, b), value in zip(self.pairs, entries, strict=True):
+            hess[a][b] = hess[b][a] = value + 1e-12 * (a == b)
+        return p, hess, (self.X * (y - p)[:, None]).sum(axis=0).tolist()
+
+
 def logit(y: np.ndarray, x: np.ndarray, iterations: int = 25) -> dict[str, np.ndarray | float]:
     """Maximum-likelihood logistic regression (constant added) by Newton's method.
 
     Returns coefficients, Wald standard errors, and the fitted and null log-likelihoods.
+    No BLAS or LAPACK call (see `_cholesky`), so the result does not depend on the CPU's
+    kernels or the thread count.
     """
-    X = np.column_stack([np.ones(len(y)), x])
-    beta = np.zeros(X.shape[1])
+    design = _Design(np.column_stack([np.ones(len(y)), x]).astype(float))
+    beta = np.zeros(design.k)
     for _ in range(iterations):
-        p = 1 / (1 + np.exp(-X @ beta))
-        w = p * (1 - p)
-        hess = X.T @ (X * w[:, None])
-        step = np.linalg.solve(hess + 1e-12 * np.eye(len(beta)), X.T @ (y - p))
-        beta = beta + step
-        if np.abs(step).max() < 1e-10:
+        _, hess, grad = design.information(y, beta)
+        step = _cholesky_solve(_cholesky(hess), grad)
+        beta = beta + np.array(step)
+        if max(abs(s) for s in step) < 1e-10:
             break
-    p = np.clip(1 / (1 + np.exp(-X @ beta)), 1e-15, 1 - 1e-15)
-    w = p * (1 - p)
-    cov = np.linalg.inv(X.T @ (X * w[:, None]))
+    p, hess, _ = design.information(y, beta)
+    low = _cholesky(hess)
+    var = [_cholesky_solve(low, [float(i == j) for j in range(design.k)])[i]
+           for i in range(design.k)]
+    p = np.clip(p, 1e-15, 1 - 1e-15)
     llf = float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
     ybar = y.mean()
     llnull = float(len(y) * (ybar * np.log(ybar) + (1 - ybar) * np.log(1 - ybar)))
-    return {"params": beta, "bse": np.sqrt(np.diag(cov)), "llf": llf, "llnull": llnull}
+    return {"params": beta, "bse": np.sqrt(np.array(var)), "llf": llf, "llnull": llnull}
 
 
 def nagelkerke(llf: float, llnull: float, n: int) -> float:

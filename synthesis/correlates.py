@@ -16,13 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from analysis.synthesis.cohort import Cohort
+from synthesis.cohort import Cohort
+from synthesis.printed import Printed
 
-# Printed rs: (variable, variable) -> value.
-TARGETS = {
-    ("D", "S"): -0.298, ("D", "T"): 0.261, ("D", "V"): 0.205, ("D", "C"): -0.250,
-    ("D", "P"): -0.238, ("D", "I"): 0.287, ("I", "Q"): 0.191, ("I", "F"): -0.227,
-    ("I", "S"): -0.249,
+# The printed rs of the block: (variable, variable) -> statistics.csv id.
+TARGET_IDS = {
+    ("D", "S"): "off_desist_rs_site", ("D", "T"): "off_desist_rs_in_treatment",
+    ("D", "V"): "off_desist_rs_abstinent_voluntarily", ("D", "C"): "off_desist_rs_crack_user",
+    ("D", "P"): "off_desist_rs_poly_user", ("D", "I"): "off_desist_rs_reduced_drug_use",
+    ("I", "Q"): "drug_improved_rs_qct", ("I", "F"): "drug_improved_rs_free_time_with_users",
+    ("I", "S"): "drug_improved_rs_site",
 }
 HALF_UNIT = 0.0005  # half a unit of the printed third decimal
 DESIGN_RESTARTS, DESIGN_STEPS = 8, 2_000
@@ -96,7 +99,7 @@ def design(known: np.ndarray, key: np.ndarray, forced: np.ndarray,
     rows, goals = [], []
     for other, value in targets:
         in_k = ~np.isnan(other[first]) * 1
-        rows.append((in_k, in_k * np.nan_to_num(other[first])))
+        rows.append((in_k, (in_k * np.nan_to_num(other[first])).astype(int)))
         both = known & ~np.isnan(other)
         goals.append(feasible(int(both.sum()), int(other[both].sum()), value))
 
@@ -153,8 +156,8 @@ def _with_missing(values: np.ndarray, pool: np.ndarray, d3: np.ndarray,
     raise RuntimeError("correlation block: no placement of missing answers works")
 
 
-def _improved_and_site(x: dict[str, np.ndarray], d3: np.ndarray,
-                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _improved_and_site(x: dict[str, np.ndarray], d3: np.ndarray, rng: np.random.Generator,
+                       targets: dict[tuple[str, str], float]) -> tuple[np.ndarray, np.ndarray]:
     """I designed against Q and D (who lacks illicit days at the first follow-up moves among
     the QCT interviewees, 6 of them: the printed 58 pairs), then S against D and I.
 
@@ -167,19 +170,20 @@ def _improved_and_site(x: dict[str, np.ndarray], d3: np.ndarray,
     seen_qct = (x["Q"] == 1) & ~np.isnan(x["T"])
     improved = _with_missing(x["I"], seen_qct, d3, rng, lambda i: design(
         ~np.isnan(i), x["Q"] * 3 + d3, free,
-        [(x["Q"], TARGETS[("I", "Q")]), (x["D"], TARGETS[("D", "I")])], None, rng))
+        [(x["Q"], targets[("I", "Q")]), (x["D"], targets[("D", "I")])], None, rng))
     cells = d3 * 3 + np.nan_to_num(improved, nan=2)
     total = int(x["S"].sum())
     try:
         site = design(np.ones(len(d3), bool), cells, free, [
-            (x["D"], TARGETS[("D", "S")]), (improved, TARGETS[("I", "S")])], total, rng)
+            (x["D"], targets[("D", "S")]), (improved, targets[("I", "S")])], total, rng)
     except RuntimeError:
         site = design(np.ones(len(d3), bool), cells, free,
-                      [(x["D"], TARGETS[("D", "S")])], total, rng)
+                      [(x["D"], targets[("D", "S")])], total, rng)
     return improved, site
 
 
-def solve(x: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
+def solve(x: dict[str, np.ndarray], rng: np.random.Generator,
+          printed: Printed) -> dict[str, np.ndarray]:
     """The block with every printed rs reproduced; D (pinned elsewhere) and Q are kept.
 
     T, V, C and P are designed against D; I against Q and D; S against D and I (30 people at
@@ -187,6 +191,7 @@ def solve(x: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.nd
     voluntary abstainers, F's 28); frequent users use both drugs, non-users neither.
     """
     x = {k: a.copy() for k, a in x.items()}
+    targets = {pair: printed.value(stat) for pair, stat in TARGET_IDS.items()}
     d3 = np.nan_to_num(x["D"], nan=2)
     fixed = np.where(x["fixed_CH"], 1.0, np.nan)
     free = np.full(len(d3), np.nan)
@@ -194,19 +199,19 @@ def solve(x: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.nd
     def known(k: str) -> np.ndarray:
         return ~np.isnan(x[k])
 
-    x["T"] = design(known("T"), d3, free, [(x["D"], TARGETS[("D", "T")])], None, rng)
+    x["T"] = design(known("T"), d3, free, [(x["D"], targets[("D", "T")])], None, rng)
     ones = int(np.nansum(x["V"]))
     x["V"] = _with_missing(x["V"], np.ones(len(d3), bool), d3, rng, lambda v: design(
-        ~np.isnan(v), d3, free, [(x["D"], TARGETS[("D", "V")])], ones, rng))
+        ~np.isnan(v), d3, free, [(x["D"], targets[("D", "V")])], ones, rng))
     def crack_and_poly(crack: np.ndarray) -> np.ndarray:
         """C designed against D, then P (= C and H) on top of it, retried together."""
         for _ in range(DESIGN_RESTARTS):
-            c = design(~np.isnan(crack), d3, fixed * crack, [(x["D"], TARGETS[("D", "C")])],
+            c = design(~np.isnan(crack), d3, fixed * crack, [(x["D"], targets[("D", "C")])],
                        None, rng)
             forced_p = np.where(c == 0, 0.0, fixed * c * x["H"])
             try:
                 p = design(~np.isnan(c) & known("H"), d3 * 2 + np.nan_to_num(c), forced_p,
-                           [(x["D"], TARGETS[("D", "P")])], None, rng)
+                           [(x["D"], targets[("D", "P")])], None, rng)
             except RuntimeError:
                 continue
             return np.stack([c, p])
@@ -215,12 +220,12 @@ def solve(x: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.nd
     x["C"], x["P"] = _with_missing(x["C"], (x["Q"] == 0) & ~x["fixed_CH"], d3, rng,
                                    crack_and_poly)
     x["H"] = np.where(x["C"] == 1, x["P"], x["H"])
-    x["I"], x["S"] = _improved_and_site(x, d3, rng)
+    x["I"], x["S"] = _improved_and_site(x, d3, rng, targets)
     i3 = np.nan_to_num(x["I"], nan=2)
     with_users = int(np.nansum(x["F"]))
     try:
         x["F"] = _with_missing(x["F"], ~np.isnan(x["T"]), i3, rng, lambda f: design(
-            ~np.isnan(f), i3, free, [(x["I"], TARGETS[("I", "F")])], with_users, rng))
+            ~np.isnan(f), i3, free, [(x["I"], targets[("I", "F")])], with_users, rng))
     except RuntimeError:
         pass  # left to the main search (no placement fits the designed improvement)
     return x

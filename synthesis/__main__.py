@@ -1,0 +1,5 @@
+"""`python -m synthesis`: regenerate data/raw (see `synthesis.synthesize.main`)."""
+
+from synthesis.synthesize import main
+
+main()
