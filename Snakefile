@@ -136,6 +136,7 @@ rule numbers:
         cited="data/published/cited_facts.csv",
         consistency="docs/consistency.md",
         data=[raw(name) for name in RAW_FILES],
+        origin=[p for p in [raw("ORIGIN")] if Path(p).exists()],  # optional: absent = records
         config=rules.effective_config.output,
         code=COMMON + ["analysis/formatting.py", "analysis/numbers.py", "analysis/tables.py", "analysis/provenance.py"],
     output:

@@ -13,9 +13,17 @@ import argparse
 from pathlib import Path
 
 from analysis import codebook
-from analysis.codebook import IDENTIFIER_PATTERNS, RAW_FILES, Column, RawFile
+from analysis.codebook import (
+    ID_PATTERN,
+    IDENTIFIER_PATTERNS,
+    ORIGIN_FILE,
+    ORIGINS,
+    RAW_FILES,
+    ROW_RULES,
+    Column,
+    RawFile,
+)
 from analysis.io import atomic_write
-from analysis.validate import ID_PATTERN
 
 TYPES = {
     "id": "text (id)",
@@ -48,7 +56,10 @@ def _allowed(col: Column) -> str:
         return "0, 1"
     lo = "" if col.minimum is None else f"{col.minimum:g}"
     hi = "" if col.maximum is None else f"{col.maximum:g}"
-    return f"{lo} to {hi}" if lo and hi else f"{lo or '-inf'} to {hi or 'inf'}"
+    allowed = f"{lo} to {hi}" if lo and hi else f"{lo or '-inf'} to {hi or 'inf'}"
+    if col.sentinels:
+        allowed += f"; sentinel codes {', '.join(map(str, col.sentinels))} refused"
+    return allowed
 
 
 def _missing(col: Column) -> str:
@@ -77,6 +88,52 @@ def _file_section(spec: RawFile) -> str:
     )
 
 
+def _rules_section() -> str:
+    """The rules across columns and across a person's waves, as Markdown bullets."""
+    across_waves = [
+        f"- `{spec.name}` `{c.name}`: "
+        + ("a since-intake flag, never 1 at one wave and 0 at a later one"
+           if c.kind == "binary" else "never falls from one of a person's waves to a later one")
+        + (f"; at most the {c.accrues_in} elapsed since intake, and grows between two waves by at"
+           f" most the {c.accrues_in} between them" if c.accrues_in else "")
+        + "."
+        for spec in RAW_FILES for c in spec.columns if c.cumulative
+    ]
+    return "\n".join([
+        "## Rules across columns and waves",
+        "",
+        "Within a row (judged where the cells the rule needs are present):",
+        "",
+        *(f"- `{r.file.name}`: {r.text}." for r in ROW_RULES),
+        "- Follow-up-only items are empty at the baseline wave; `treatment.csv` has rows for "
+        "follow-up waves only.",
+        "",
+        "Across each person's waves (in configured order; waves without a value are skipped):",
+        "",
+        *across_waves,
+        "",
+    ])
+
+
+def _origin_section() -> str:
+    return "\n".join([
+        "## Declared origin (`ORIGIN`)",
+        "",
+        f"A YAML file `{ORIGIN_FILE}` beside the CSV files declares where they come from. Keys: "
+        f"`origin` ({', '.join(f'`{o}`' for o in ORIGINS)}), `generator` (the module that wrote "
+        "the files) and `seed` (a whole number); both are required when the origin is "
+        "`synthetic`, and no other key is allowed. The synthetic generator writes it. A "
+        "directory without it holds the study's records: the report's data statement (subtitle,"
+        " first-page callout, data note) then says it was built from the study's records and "
+        "states the disclosure control that applies. Example (illustrative seed):",
+        "",
+        "    origin: synthetic",
+        "    generator: analysis.synthesize",
+        "    seed: 1234",
+        "",
+    ])
+
+
 def render_codebook() -> str:
     """The whole codebook as Markdown: conventions, identifier rule and one table per file."""
     parts = [
@@ -97,6 +154,8 @@ def render_codebook() -> str:
         + " stops the build. Remove them before the data enter the build.",
         "",
         *(_file_section(spec) + "\n" for spec in RAW_FILES),
+        _rules_section(),
+        _origin_section(),
     ]
     return "\n".join(parts)
 

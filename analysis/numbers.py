@@ -30,6 +30,7 @@ import yaml
 from analysis import provenance as prov
 from analysis import tables
 from analysis.anonymity import k_anonymity
+from analysis.codebook import Origin
 from analysis.config import Wave, Waves, load_config
 from analysis.formatting import (
     ALPHA,
@@ -562,6 +563,53 @@ def provenance_vars(provenance: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# The report's data statement, by the data's declared origin (analysis.codebook.Origin): a build
+# from the study's records never calls its data synthetic; one from the synthetic cohort always
+# does, on its first page.
+DATA_STATEMENTS = {
+    "synthetic": {
+        "subtitle": "Rebuilt from a synthetic reconstruction of the cohort",
+        "abstract": "The numbers in this edition come from a synthetic reconstruction of the "
+        "cohort calibrated to the published statistics (the same build produces the report "
+        "from the original records when they are available).",
+        "callout": "The numbers in this report are computed from a synthetic reconstruction of "
+        "the cohort, not from the study's own records: the individual-level data of the "
+        "evaluation are not public, so the shipped data were generated to match the published "
+        "statistics. Run on the original extract (same schema), the same build produces the "
+        "report of the real data.",
+        "note_title": "Data note: the synthetic reconstruction",
+        "records": "No record describes a real person.",
+        "limitation": "Finally, this edition of the report is computed from a synthetic "
+        "reconstruction of the cohort (see the data note), so its numbers show what the "
+        "published statistics imply rather than the original records; the reproduction "
+        "scorecard in the appendix shows how closely they agree.",
+    },
+    "records": {
+        "subtitle": "Built from the study's records",
+        "abstract": "The numbers in this edition come from the study's own records, "
+        "pseudonymised before they entered the build.",
+        "callout": "The numbers in this report are computed from the study's own records (their "
+        "directory has no ORIGIN file declaring generated data). Disclosure control: the records "
+        "entered the build pseudonymised; the build refuses direct identifiers and ids that "
+        "could embed personal information, and quotes no identifying value in its messages; the "
+        "report publishes aggregate statistics only, and the data note states how many people "
+        "share each combination of characteristics. The records themselves are not released.",
+        "note_title": "Data note: the study's records and the synthetic reconstruction",
+        "records": "This build, however, ran on the study's own records: every record "
+        "describes a real participant, pseudonymised, and only aggregate statistics leave "
+        "the build.",
+        "limitation": "Finally, this edition is computed from the study's own records (see the "
+        "data note); the reproduction scorecard in the appendix shows how closely they "
+        "reproduce the published statistics.",
+    },
+}
+
+
+def origin_vars(origin: Origin) -> dict[str, str]:
+    """The report's data statement (subtitle, abstract and callout sentences, data note)."""
+    return dict(DATA_STATEMENTS[origin.origin])
+
+
 def build_variables(results: Mapping[str, Any], scorecard: pd.DataFrame, cited: pd.DataFrame,
                     provenance: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
     """The nested variables tree of manuscript/_variables.yml (every leaf a string)."""
@@ -585,6 +633,7 @@ def build_variables(results: Mapping[str, Any], scorecard: pd.DataFrame, cited: 
         "cited": cited_vars(cited),
         "scorecard": scorecard_vars(scorecard),
         "provenance": provenance_vars(provenance),
+        "origin": origin_vars(provenance["origin"]),
     }
     variables["hypotheses"] = hypotheses_vars(variables)
     return variables
@@ -619,14 +668,14 @@ def build_tables(results: Mapping[str, Any], scorecard: pd.DataFrame,
 def collect_provenance(raw_dir: Path, config: Mapping[str, Any], repo: Path) -> dict[str, Any]:
     """Commit, data checksums, versions, the renderer that `auto` resolves to, k-anonymity."""
     from analysis.render import choose_renderer  # the renderer's own rule for "auto"
-    from analysis.validate import load_raw
+    from analysis.validate import load_raw, read_origin
 
     raw_files = sorted(raw_dir.glob("*.csv"))
     participants = load_raw(raw_dir, dict(config)).participants
     return {"git": prov.git_commit(repo), "data": prov.data_checksums(raw_files),
             "packages": prov.package_versions(), "python": platform.python_version(),
             "renderer": choose_renderer(config["render"]["renderer"]),
-            "anonymity": k_anonymity(participants)}
+            "anonymity": k_anonymity(participants), "origin": read_origin(raw_dir)}
 
 
 def unnumbered(markdown: str) -> str:
@@ -678,7 +727,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     results = load_results(args.results_dir)
     scorecard = pd.read_csv(args.scorecard, dtype=str, keep_default_na=False)
-    provenance = collect_provenance(args.raw_dir, config, Path.cwd())
+    from analysis.validate import CohortValidationError
+
+    try:
+        provenance = collect_provenance(args.raw_dir, config, Path.cwd())
+    except CohortValidationError as err:  # e.g. a malformed ORIGIN beside the raw files
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     variables = build_variables(results, scorecard, load_cited_facts(args.published), provenance,
                                 config)
     table_texts = build_tables(results, scorecard, provenance, config)

@@ -3,16 +3,21 @@
 `load_raw` reads `participants.csv`, `interviews.csv` and `treatment.csv`, checks them in four
 stages and returns them typed as the codebook says. Each stage stops the build with a
 `CohortValidationError` whose message names the file, column, CSV line (header = line 1), the
-participant and wave, the offending value and the rule in words:
+participant and wave, the offending value and the rule in words; a value that may identify a
+person (any cell of the id column, an e-mail address, a long digit run) is never quoted:
 
-1. the configured waves (unique ids, strictly increasing months, baseline at month 0);
-2. each file as text: present, non-empty, UTF-8, comma-separated, a unique header with exactly
-   the codebook's columns and no direct identifiers, one value per column on every line;
-3. each column against a pandera schema built from `analysis.codebook` (type, range, allowed
-   values, missing allowed, unique key, configured waves) after our own parsing, which
-   rejects text and fractions where whole numbers belong;
-4. rules across columns and files (stated in the codebook descriptions) and across the
-   config (every configured wave has interviews, every participant a baseline interview).
+1. the configured waves (unique ids, strictly increasing months, baseline at month 0) and the
+   declared origin (`read_origin`);
+2. each file as text: present, non-empty, UTF-8 (not UTF-16, compressed or a workbook),
+   comma-separated, fields within the csv module's limit, a unique header with exactly the
+   codebook's columns and no direct identifiers, one value per column on every line;
+3. each column against a pandera schema built from `analysis.codebook` (type, range, sentinel
+   codes, allowed values, canonical ids, missing allowed, unique key, configured waves) after
+   our own parsing, which rejects text, fractions and numbers beyond int64 where whole numbers
+   belong, and one spelling per participant;
+4. the codebook's rules across columns, the links across files and the config (every
+   configured wave has interviews, every participant a baseline interview), then each
+   person's since-intake items across waves.
 
 Only an empty cell is missing: 'NA', 'NULL', 'nan' or '-9' are not missing codes (see the
 codebook conventions). Cells are parsed by pyarrow's multithreaded CSV reader (about 2 s for a
@@ -27,6 +32,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -39,22 +45,33 @@ import pandera.pandas as pa
 import pyarrow as arrow
 import pyarrow.compute as arrow_compute
 import pyarrow.csv as arrow_csv
+import yaml
 
 from analysis.codebook import (
+    DAYS_PER,
+    ID_MAX_DIGITS,
+    ID_PATTERN,
     IDENTIFIER_PATTERNS,
     INTERVIEWS,
+    ORIGIN_FILE,
+    ORIGINS,
     PARTICIPANTS,
     RAW_FILES,
+    ROW_RULES,
     TREATMENT,
     Column,
+    Origin,
     RawFile,
+    Rule,
+    days_elapsed,
 )
 from analysis.config import Waves
 
-ID_PATTERN = r"^P\d+$"
-# What Arrow's RE2 engine can decide alone: ASCII digits, end of text. Cells it rejects are
-# judged by Python's re with ID_PATTERN (which also accepts other Unicode digits).
-ASCII_ID_PATTERN = r"^P[0-9]+$"
+# A cell that may be a personal identifier (an e-mail address, a long digit run such as a date
+# or an NHS number) is never quoted in a message, whatever its column: messages reach logs.
+IDENTIFYING_CELL = re.compile(rf"@|(?<![.0-9])[0-9]{{{ID_MAX_DIGITS + 1},}}")
+# The longest cell quoted in a message; longer ones are cut (a message stays one line).
+SHOWN_CHARACTERS = 40
 # How many rows are listed per broken rule, and how many lines one error message holds; the
 # count of the rest is given, so a message stays a short block however bad the file.
 ROWS_PER_RULE = 3
@@ -112,13 +129,16 @@ class _Table:
         needs a line number. Blank lines (0 fields) are skipped by the parsers, as here.
         """
         reader = csv.reader(io.StringIO(self.data.decode("utf-8"), newline=""))
-        next(reader)
         fields, lines = [], []
-        start = reader.line_num + 1
-        for record in reader:
-            fields.append(len(record))
-            lines.append(start)
+        try:
+            next(reader)
             start = reader.line_num + 1
+            for record in reader:
+                fields.append(len(record))
+                lines.append(start)
+                start = reader.line_num + 1
+        except csv.Error as err:
+            raise CohortValidationError([_csv_error(self.path, reader.line_num, err)]) from None
         return np.asarray(fields, dtype=np.int64), np.asarray(lines, dtype=np.int64)
 
     @cached_property
@@ -134,13 +154,22 @@ class _Table:
                             na_filter=False)
         return cells[self.spec.column_names]
 
-    def where(self, row: int) -> str:
-        return ", ".join(f"{k} {self.text.at[row, k]}" for k in self.spec.key)
+    def where(self, row: int, hide_id: bool = False) -> str:
+        """The row's key (id, wave); the id only when canonical and not the cell at fault, and
+        no cell that may identify a person."""
+        shown = []
+        for k in self.spec.key:
+            cell = self.text.at[row, k]
+            if (k == "id" and (hide_id or not _canonical_id(cell))) or IDENTIFYING_CELL.search(
+                    cell):
+                continue
+            shown.append(f"{k} {_cut(cell)}")
+        return f" ({', '.join(shown)})" if shown else ""
 
     def at(self, columns: list[str] | tuple[str, ...], row: int | None, what: str) -> str:
         """Format one problem: file, column(s), line (id, wave): what went wrong (rule)."""
-        line = None if row is None else f"line {self.lines[row]} ({self.where(row)})"
-        return _message(self.path, columns, line, what)
+        where = None if row is None else f"line {self.lines[row]}{self.where(row, 'id' in columns)}"
+        return _message(self.path, columns, where, what)
 
     def value(self, column: str, row: int) -> str:
         return _show(self.text.at[row, column])
@@ -157,23 +186,44 @@ class _Table:
 
 
 def _message(path: str, columns: list[str] | tuple[str, ...], line: str | None, what: str) -> str:
-    names = ", ".join(f"'{c}'" for c in columns)
+    names = ", ".join("(a name withheld: it may identify a person)" if IDENTIFYING_CELL.search(c)
+                      else repr(_cut(c)) for c in columns)
     parts = [f"column {names}" if len(columns) == 1 else f"columns {names}"] if columns else []
     if line:
         parts.append(line)
     return f"{path}: {', '.join(parts)}: {what}" if parts else f"{path}: {what}"
 
 
+def _cut(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "..."
+
+
 def _show(cell: Any) -> str:
-    """A cell as it appears in the file: numbers bare, text quoted, empty named."""
+    """A cell as it appears in the file: numbers bare, text quoted, empty named, long text cut;
+    a cell that may identify a person is withheld."""
     text = str(cell)
     if text.strip() == "":
         return "(empty)"
+    if IDENTIFYING_CELL.search(text):
+        return "(value withheld: it may identify a person)"
     try:
         float(text)
-        return text.strip()
+        return _cut(text.strip())
     except ValueError:
-        return repr(text)
+        return repr(_cut(text))
+
+
+def _canonical_id(cell: Any) -> bool:
+    return isinstance(cell, str) and re.fullmatch(ID_PATTERN, cell) is not None
+
+
+def _csv_error(path: str, line: int, err: csv.Error) -> str:
+    """A csv module refusal, located; its one likely cause is a field over the size limit."""
+    if "field larger than field limit" in str(err):
+        return (f"{path}: line {line}: a field is longer than {csv.field_size_limit()} characters "
+                "(no codebook value is that long: is a quote left open, or is this not the "
+                "cohort file?)")
+    return f"{path}: line {line}: cannot be read as CSV ({err})"
 
 
 def _fmt(x: float) -> str:
@@ -237,6 +287,37 @@ def identifier_pattern(name: str) -> str | None:
     return next((p for p in IDENTIFIER_PATTERNS if p in norm or p in norm.replace("_", "")), None)
 
 
+# Leading bytes of files that are not text at all, or text in another encoding, and what to do.
+SIGNATURES = (
+    (codecs.BOM_UTF32_LE, "UTF-32 encoded text", "re-save the file as UTF-8 CSV"),
+    (codecs.BOM_UTF32_BE, "UTF-32 encoded text", "re-save the file as UTF-8 CSV"),
+    (codecs.BOM_UTF16_LE, "UTF-16 encoded text", "re-save the file as UTF-8 CSV"),
+    (codecs.BOM_UTF16_BE, "UTF-16 encoded text", "re-save the file as UTF-8 CSV"),
+    (b"\x1f\x8b", "a gzip-compressed file", "decompress it (gunzip) and give the CSV inside"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-format Office file (.xls)",
+     "export the sheet as 'CSV UTF-8' instead"),
+)
+
+
+def _not_text(path: str, data: bytes) -> None:
+    """Refuse a file that is compressed, a workbook, or text in another encoding than UTF-8."""
+    found = next(((what, fix) for magic, what, fix in SIGNATURES if data.startswith(magic)), None)
+    if found is None and data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            names = []
+        found = (("an Excel workbook (.xlsx)", "export the sheet as 'CSV UTF-8' instead")
+                 if any(n.startswith("xl/") for n in names)
+                 else ("a zip archive", "unzip it and give the CSV inside"))
+    if found is None and b"\x00" in data[:65536]:
+        found = ("not plain text (it holds NUL bytes: UTF-16 without a byte-order mark, or a "
+                 "binary file)", "re-save the file as UTF-8 CSV")
+    if found:
+        what, fix = found
+        raise CohortValidationError([f"{path}: the file is {what}, not a UTF-8 CSV file ({fix})"])
+
+
 def _decode(path: str, data: bytes) -> str:
     try:
         # A UTF-8 byte-order mark is allowed and dropped.
@@ -245,7 +326,10 @@ def _decode(path: str, data: bytes) -> str:
         line_start = data.rfind(b"\n", 0, err.start) + 1
         line = data.count(b"\n", 0, err.start) + 1
         field = data.count(b",", line_start, err.start)
-        header = next(csv.reader([data[: data.find(b"\n")].decode("utf-8-sig", "replace")]))
+        try:
+            header = next(csv.reader([data[: data.find(b"\n")].decode("utf-8-sig", "replace")]))
+        except csv.Error:
+            header = []
         column = [header[field]] if line > 1 and field < len(header) else []
         byte = data[err.start : err.start + 1].hex()
         raise CohortValidationError(
@@ -300,13 +384,22 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
         raise CohortValidationError(
             [f"{display}: file is missing (expected {spec.grain}; see data/raw/CODEBOOK.md)"]
         )
-    data = path.read_bytes()
-    if not data.strip():
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise CohortValidationError([f"{display}: cannot read the file ({err.strerror})"]) from None
+    if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise CohortValidationError(
-            [f"{display}: file is empty ({len(data)} bytes); expected a header line and data rows"]
+            [f"{display}: file is empty ({len(data)} bytes"
+             f"{', only a UTF-8 byte-order mark' if data.startswith(codecs.BOM_UTF8) else ''});"
+             " expected a header line and data rows"]
         )
+    _not_text(display, data)
     text = _decode(display, data)
-    header = next(csv.reader(io.StringIO(text, newline="")))
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as err:
+        raise CohortValidationError([_csv_error(display, 1, err)]) from None
     _check_header(display, spec, header)
     data = data.removeprefix(codecs.BOM_UTF8)
     parsed = _parse_arrow(data, spec)
@@ -324,8 +417,9 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
     if len(ragged):
         row = ragged[0]
         first = next(csv.reader([text.splitlines()[lines[row] - 1]]), [""])[0]
+        where = f" (id {first})" if _canonical_id(first) else ""
         raise CohortValidationError([
-            f"{display}: line {lines[row]} (id {first or '(empty)'}): has {fields[row]} "
+            f"{display}: line {lines[row]}{where}: has {fields[row]} "
             f"field(s), expected "
             f"{len(header)} (truncated or ragged row: every line needs one value per header "
             "column)"
@@ -411,10 +505,13 @@ def _convert(table: _Table) -> pd.DataFrame:
             problems += table.report(not_whole, [col.name], lambda r, c=col: (
                 f"value {table.value(c.name, r)} is not a whole number ({c.name} counts whole "
                 f"{c.unit or 'units'})"))
-            # Beyond int64, pandas' own cast decides (it refuses), as before this shortcut.
-            fits = (np.abs(numbers[~missing]) < 2.0**63).all()
-            values = (pd.arrays.IntegerArray(np.where(missing, 0, numbers).astype(np.int64),
-                                             missing) if fits else values.astype("Int64"))
+            with np.errstate(invalid="ignore"):
+                beyond = ~missing & ~not_whole & (np.abs(numbers) >= 2.0**63)
+            problems += table.report(beyond, [col.name], lambda r, c=col: (
+                f"value {table.value(c.name, r)} is beyond the 64-bit whole numbers "
+                f"({c.name} must lie in {_range(c)})"))
+            values = pd.arrays.IntegerArray(
+                np.where(missing | not_whole | beyond, 0, numbers).astype(np.int64), missing)
         columns[col.name] = values  # strings stay CHECKED_STRING, numbers float64
     if problems:
         raise CohortValidationError(problems)
@@ -423,6 +520,9 @@ def _convert(table: _Table) -> pd.DataFrame:
 
 def _unit(col: Column) -> str:
     return f", in {col.unit}" if col.unit else ""
+
+
+SENTINEL_CHECK = "sentinel_code"
 
 
 def _checks(col: Column, wave_ids: list[str]) -> list[pa.Check]:
@@ -434,23 +534,22 @@ def _checks(col: Column, wave_ids: list[str]) -> list[pa.Check]:
         return [pa.Check.isin(list(col.categories))]
     if col.kind == "binary":
         return [pa.Check.isin([0, 1])]
+    checks = [pa.Check.notin(list(col.sentinels), error=SENTINEL_CHECK)] if col.sentinels else []
     if col.minimum is not None and col.maximum is not None:
-        return [pa.Check.in_range(col.minimum, col.maximum)]
+        return [pa.Check.in_range(col.minimum, col.maximum), *checks]
     if col.minimum is not None:
-        return [pa.Check.ge(col.minimum)]
+        return [pa.Check.ge(col.minimum), *checks]
     if col.maximum is not None:
-        return [pa.Check.le(col.maximum)]
-    return []
+        return [pa.Check.le(col.maximum), *checks]
+    return checks
 
 
 def _is_participant_id(ids: pd.Series) -> pd.Series:
-    """Whether each cell matches ID_PATTERN (Python's re semantics) at Arrow's speed."""
+    """Whether each cell matches ID_PATTERN (an ASCII pattern, so Arrow's RE2 decides alone)."""
     cells = arrow.array(ids.array, type=arrow.string())
-    ok = arrow_compute.fill_null(arrow_compute.match_substring_regex(cells, ASCII_ID_PATTERN),
-                                 False).to_numpy(zero_copy_only=False)
-    for row in np.flatnonzero(~ok & ids.notna().to_numpy()):
-        ok[row] = re.match(ID_PATTERN, ids.iat[row]) is not None
-    return pd.Series(ok, index=ids.index)
+    ok = arrow_compute.match_substring_regex(cells, ID_PATTERN)
+    return pd.Series(arrow_compute.fill_null(ok, False).to_numpy(zero_copy_only=False),
+                     index=ids.index)
 
 
 def build_schema(spec: RawFile, wave_ids: list[str]) -> pa.DataFrameSchema:
@@ -467,12 +566,17 @@ def build_schema(spec: RawFile, wave_ids: list[str]) -> pa.DataFrameSchema:
     )
 
 
-def _explain(col: Column, check: str, value: str, wave_ids: list[str]) -> str:
-    """A pandera failure on one cell, in words."""
+def _explain(col: Column, check: str, cell: str, wave_ids: list[str]) -> str:
+    """A pandera failure on one cell (as written in the file), in words."""
+    value = _show(cell)
     if check == "not_nullable":
         return f"value is missing ({col.name} may not be empty)"
     if col.kind == "id":
-        return f"value {value} is not a valid participant id (ids are 'P' followed by digits)"
+        return _bad_id(cell)
+    if check == SENTINEL_CHECK:
+        return (f"value {value} is a sentinel code, not a measurement ({col.name} refuses the "
+                f"codes {', '.join(map(str, col.sentinels))}: leave a missing value empty; see "
+                "the codebook conventions)")
     if col.kind == "wave":
         return (f"value {value} is not a configured wave (configured: {', '.join(wave_ids)}; "
                 "add the wave to config 'waves' or correct the value)")
@@ -480,12 +584,27 @@ def _explain(col: Column, check: str, value: str, wave_ids: list[str]) -> str:
         return f"value {value} is not an allowed value (allowed: {', '.join(col.categories)})"
     if col.kind == "binary":
         return f"value {value} is not 0 or 1 ({col.name} is binary: 0 = no, 1 = yes)"
-    number = float(value)
+    number = float(cell)
     side = (f"below the minimum {_fmt(col.minimum)}" if col.minimum is not None
             and number < col.minimum else f"above the maximum {_fmt(col.maximum)}")
+    return f"value {value} is {side} ({col.name} must lie in {_range(col)})"
+
+
+def _bad_id(cell: str) -> str:
+    """Why an id is not canonical, without quoting it (an id column may hold an identifier)."""
+    run = max((len(m) for m in re.findall(r"[0-9]+", cell)), default=0)
+    if run > ID_MAX_DIGITS:
+        return (f"the id embeds a run of {run} digits: a possible personal identifier (a date or "
+                f"an NHS number); ids are 'P' and at most {ID_MAX_DIGITS} digits, assigned by "
+                "the study (value not shown)")
+    return (f"the id is not in the canonical form 'P' and 1 to {ID_MAX_DIGITS} digits "
+            "(value not shown: the id column may hold an identifier)")
+
+
+def _range(col: Column) -> str:
     lo = _fmt(col.minimum) if col.minimum is not None else "-inf"
     hi = _fmt(col.maximum) if col.maximum is not None else "inf"
-    return f"value {value} is {side} ({col.name} must lie in {lo}..{hi}{_unit(col)})"
+    return f"{lo}..{hi}{_unit(col)}"
 
 
 def _check_schema(table: _Table, wave_ids: list[str]) -> None:
@@ -503,7 +622,7 @@ def _check_schema(table: _Table, wave_ids: list[str]) -> None:
         col = next(c for c in table.spec.columns if c.name == name)
         mask = np.isin(np.arange(len(table.text)), group["index"].astype(int))
         problems += table.report(mask, [name], lambda r, c=col, k=check: _explain(
-            c, k, table.value(c.name, r), wave_ids))
+            c, k, table.text.at[r, c.name], wave_ids))
     if unique.any():
         key = list(table.spec.key)
         dup = table.typed.duplicated(key, keep=False)
@@ -539,38 +658,28 @@ def _both(f: pd.DataFrame, a: str, b: str) -> pd.Series:
     return f[a].notna() & f[b].notna()
 
 
-def _at_least(file: RawFile, big: str, small: str) -> RowRule:
-    return RowRule(file, (big, small), lambda f: (f[big] < f[small]).fillna(False),
-                   f"{big} must be at least {small}")
+# What breaks each kind of codebook rule (analysis.codebook.Rule), row by row; a rule is judged
+# only where the cells it needs are present (an empty cell fails only given_exactly_when_1).
+BROKEN: dict[str, Callable[[pd.DataFrame, str, str], pd.Series]] = {
+    "at_least": lambda f, a, b: (f[a] < f[b]).fillna(False),
+    "zero_together": lambda f, a, b: _both(f, a, b) & ((f[a] == 0) != (f[b] == 0)),
+    "given_exactly_when_1": lambda f, a, b: f[a].notna() != (f[b] == 1).fillna(False),
+    "empty_when_0": lambda f, a, b: f[a].notna() & (f[b] == 0).fillna(False),
+}
 
 
-def _zero_together(file: RawFile, a: str, b: str) -> RowRule:
-    return RowRule(file, (a, b), lambda f: _both(f, a, b) & ((f[a] == 0) != (f[b] == 0)),
-                   f"{a} must be 0 exactly when {b} is 0")
+def _codebook_rule(rule: Rule) -> RowRule:
+    return RowRule(rule.file, (rule.a, rule.b), lambda f: BROKEN[rule.kind](f, rule.a, rule.b),
+                   rule.text)
 
 
 def row_rules(waves: Waves) -> list[RowRule]:
-    """Every within-row rule: the cross-column rules the codebook states, and the wave rules."""
+    """Every within-row rule: the codebook's rules across columns, and the wave rules."""
     baseline = waves.baseline.id
-    # Assumption: a cross-column rule is judged only where all its cells are present.
-    rules = [
-        _zero_together(INTERVIEWS, "crime_types_30", "crime_days_30"),
-        RowRule(INTERVIEWS, ("crime_days_30", "days_at_liberty_30"),
-                lambda f: (f["crime_days_30"] > f["days_at_liberty_30"]).fillna(False),
-                "crime_days_30 cannot exceed days_at_liberty_30: crime days are days at liberty"),
-        _at_least(INTERVIEWS, "illicit_drug_days_30", "heroin_days_30"),
-        _at_least(INTERVIEWS, "illicit_drug_days_30", "crack_days_30"),
-        _at_least(INTERVIEWS, "any_drug_days_30", "illicit_drug_days_30"),
-        RowRule(INTERVIEWS, ("homeless_setting", "homeless_30"),
-                lambda f: f["homeless_setting"].notna() != (f["homeless_30"] == 1).fillna(False),
-                "homeless_setting must be given exactly when homeless_30 is 1"),
-        _zero_together(PARTICIPANTS, "suicide_attempts_lifetime", "suicide_attempted_lifetime"),
-        RowRule(TREATMENT, ("opioid_substitution", "in_treatment"),
-                lambda f: f["opioid_substitution"].notna() & (f["in_treatment"] == 0),
-                "opioid_substitution must be empty when in_treatment is 0"),
-        RowRule(TREATMENT, ("wave",), lambda f: f["wave"] == baseline,
-                f"treatment records are for follow-up waves only, not the baseline {baseline}"),
-    ]
+    rules = [_codebook_rule(rule) for rule in ROW_RULES]
+    rules.append(RowRule(TREATMENT, ("wave",), lambda f: f["wave"] == baseline,
+                         f"treatment records are for follow-up waves only, not the baseline "
+                         f"{baseline}"))
     rules += [
         RowRule(spec, (c.name,), lambda f, c=c: (f["wave"] == baseline) & f[c.name].notna(),
                 f"{c.name} is a follow-up-only item and must be empty at the baseline wave "
@@ -590,6 +699,103 @@ def _check_rows(table: _Table, rules: list[RowRule]) -> None:
         raise CohortValidationError(problems)
 
 
+def _id_numbers(table: _Table) -> np.ndarray:
+    """The number in each (canonical) id: P003 and P0003 both give 3."""
+    ids = arrow.array(table.typed["id"].array, type=arrow.string())
+    number = arrow_compute.cast(arrow_compute.utf8_slice_codeunits(ids, 1), arrow.int64())
+    return number.to_numpy(zero_copy_only=False)
+
+
+def _check_id_spellings(table: _Table) -> None:
+    """Refuse one person's number written in two spellings (P003 and P0003) in participants.
+
+    The other files must use the participants' spellings (`_check_links`), so this check there
+    suffices. Two spellings of a number differ in length and one has a leading zero: without
+    both, it is skipped.
+    """
+    ids = arrow.array(table.typed["id"].array, type=arrow.string())
+    lengths = arrow_compute.min_max(arrow_compute.utf8_length(ids)).as_py()
+    if lengths["min"] == lengths["max"] or not arrow_compute.any(
+            arrow_compute.starts_with(ids, "P0")).as_py():
+        return
+    number = pd.Series(_id_numbers(table))
+    twice = number.duplicated(keep=False).to_numpy()
+    if not twice.any():
+        return
+    first = twice & ~number.duplicated(keep="first").to_numpy()
+    lines = pd.Series(table.lines[twice]).groupby(number[twice].to_numpy()).agg(list)
+
+    def describe(r: int) -> str:
+        on = lines.loc[number[r]]
+        return (f"the same participant number is spelled {len(on)} ways, on lines "
+                f"{', '.join(map(str, on))} (ids differing only in leading zeros are one person:"
+                " write each id one way; values not shown)")
+
+    raise CohortValidationError(table.report(first, ["id"], describe))
+
+
+def _person_order(table: _Table, wave: np.ndarray, n_waves: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows sorted by person and wave position, and each row's person number (valid once the
+    links are checked: every id is spelled as in participants, one spelling per number)."""
+    person = _id_numbers(table)
+    return np.argsort(person * n_waves + wave, kind="stable"), person
+
+
+def _check_over_waves(table: _Table, waves: Waves) -> None:
+    """Each person's since-intake items across waves: never falling, and accruing no faster
+    than time passes (at most the time elapsed since intake, and between two waves)."""
+    cumulative = [c for c in table.spec.columns if c.cumulative]
+    if not cumulative or "wave" not in table.spec.key:
+        return
+    cells = arrow.array(table.typed["wave"].array, type=arrow.string())
+    wave = arrow_compute.index_in(cells, value_set=arrow.array(waves.ids)).to_numpy(
+        zero_copy_only=False)  # every wave is configured (checked by the schema)
+    order, person = _person_order(table, wave, len(waves.ids))
+    month = np.array([w.months for w in waves.all], dtype=np.float64)[wave]
+    problems = [p for col in cumulative for p in _over_waves(table, col, order, person, month)]
+    if problems:
+        raise CohortValidationError(problems)
+
+
+def _over_waves(table: _Table, col: Column, order: np.ndarray, person: np.ndarray,
+                month: np.ndarray) -> list[str]:
+    """The problems of one cumulative column (see `_check_over_waves`)."""
+    values = table.typed[col.name].to_numpy(dtype=np.float64, na_value=np.nan)
+    # Each row's previous observation of the same person: rows with a value, in person-wave
+    # order, so a wave without a value (not interviewed, missing) is skipped.
+    rows = order[~np.isnan(values[order])]
+    follows = person[rows[1:]] == person[rows[:-1]]
+    previous = np.full(len(values), -1)
+    previous[rows[1:][follows]] = rows[:-1][follows]
+    has_previous = previous >= 0
+    before = np.where(has_previous, values[previous], 0.0)  # intake: nothing accrued yet
+
+    def earlier(r: int) -> str:
+        return (f"{_fmt(before[r])} at wave {table.text.at[previous[r], 'wave']} "
+                f"(line {table.lines[previous[r]]})")
+
+    falls = has_previous & (values < before)
+    rule = (f"{col.name} is a since-intake flag: once 1 it never returns to 0"
+            if col.kind == "binary" else
+            f"{col.name} counts since intake and never falls from one wave to a later one")
+    problems = table.report(falls, [col.name], lambda r: (
+        f"value {_fmt(values[r])} after {earlier(r)} ({rule})"))
+    if not col.accrues_in:
+        return problems
+    unit = col.accrues_in
+    elapsed = days_elapsed(month - np.where(has_previous, month[previous], 0.0)) / DAYS_PER[unit]
+    rule = f"{col.name} accrues at most one {unit[:-1]} per {unit[:-1]} elapsed"
+    with np.errstate(invalid="ignore"):
+        fast = ~falls & (values - before > elapsed)
+    problems += table.report(fast & ~has_previous, [col.name], lambda r: (
+        f"value {_fmt(values[r])} exceeds the {_fmt(round(elapsed[r], 2))} {unit} elapsed "
+        f"since intake by month {_fmt(month[r])} ({rule})"))
+    problems += table.report(fast & has_previous, [col.name], lambda r: (
+        f"value {_fmt(values[r])} grows by {_fmt(values[r] - before[r])} from {earlier(r)}, "
+        f"but only {_fmt(round(elapsed[r], 2))} {unit} passed between the two ({rule})"))
+    return problems
+
+
 def _isin(values: pd.Series, allowed: pd.Series) -> np.ndarray:
     """values.isin(allowed) for string columns, in Arrow (pandas converts `allowed` to a list)."""
     value_set = arrow.chunked_array(arrow.array(allowed.array, type=arrow.string()))
@@ -606,8 +812,8 @@ def _check_links(tables: dict[str, _Table], waves: Waves) -> None:
     for table in (interviews, tables[TREATMENT.name]):
         unknown = ~_isin(table.typed["id"], people.typed["id"])
         problems += table.report(unknown, ["id"], lambda r, t=table: (
-            f"participant {t.value('id', r)} is not in {people.path} (every id must be a known "
-            "participant)"))
+            f"the participant is not in {people.path} (every id must be a known participant, "
+            "spelled as there; value not shown)"))
     baseline = waves.baseline.id
     seen = interviews.typed.loc[interviews.typed["wave"] == baseline, "id"]
     problems += people.report(~_isin(people.typed["id"], seen), ["id"], lambda r: (
@@ -624,9 +830,43 @@ def _check_links(tables: dict[str, _Table], waves: Waves) -> None:
         raise CohortValidationError(problems)
 
 
+def read_origin(raw_dir: str | Path) -> Origin:
+    """The declared origin of the files in `raw_dir` (analysis.codebook.ORIGIN_FILE).
+
+    No ORIGIN file means the study's records; a malformed one stops the build, since a report
+    must never misstate where its data come from.
+    """
+    path = Path(raw_dir) / ORIGIN_FILE
+    if not path.exists():
+        return Origin("records")
+    try:
+        declared = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        reason = "not valid YAML" if isinstance(err, yaml.YAMLError) else "not readable UTF-8 text"
+        raise CohortValidationError(
+            [f"{path}: cannot read the declared origin ({reason}); the file must be UTF-8 YAML "
+             "such as 'origin: synthetic' (see data/raw/CODEBOOK.md)"]) from None
+    if not isinstance(declared, dict):
+        declared = {}
+    problems = [f"{path}: unknown key {k!r} (allowed: origin, generator, seed)"
+                for k in declared if k not in ("origin", "generator", "seed")]
+    origin, generator, seed = (declared.get(k) for k in ("origin", "generator", "seed"))
+    if origin not in ORIGINS:
+        problems.append(f"{path}: key 'origin' must be one of {', '.join(ORIGINS)} "
+                        f"(got {_show(origin) if origin is not None else 'nothing'})")
+    if origin == "synthetic" and not (isinstance(generator, str) and generator):
+        problems.append(f"{path}: key 'generator' must name the module that wrote the files")
+    if origin == "synthetic" and not (isinstance(seed, int) and not isinstance(seed, bool)):
+        problems.append(f"{path}: key 'seed' must be the generator's whole-number seed")
+    if problems:
+        raise CohortValidationError(problems)
+    return Origin(origin, generator or "", seed)
+
+
 def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
     """Read and validate the three raw files in `raw_dir`; raise CohortValidationError if bad."""
     waves = check_waves(config)
+    read_origin(raw_dir)
     rules = row_rules(waves)
     tables = {}
     for spec in RAW_FILES:
@@ -634,9 +874,13 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
         table = _read_table(path, str(path), spec)
         table.typed = _convert(table)
         _check_schema(table, waves.ids)
+        if spec is PARTICIPANTS:
+            _check_id_spellings(table)
         _check_rows(table, rules)
         tables[spec.name] = table
     _check_links(tables, waves)
+    for table in tables.values():
+        _check_over_waves(table, waves)
     return RawData(*(_python_strings(tables[spec.name].typed) for spec in RAW_FILES))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.clean import build_cohort
+from analysis.codebook import Origin
 from analysis.config import DEFAULT_CONFIG, load_config
 from analysis.io import to_jsonable
 from analysis.numbers import DOMAINS, SENSITIVITY
@@ -42,6 +43,7 @@ PROVENANCE: dict[str, Any] = {
     "anonymity": {"quasi_identifiers": ["sex", "age_band", "ethnicity", "site"],
                   "age_band_years": 10, "k": 1, "n_classes": 80, "small_class_size": 5,
                   "n_people_in_small_classes": 120},
+    "origin": Origin("synthetic", "analysis.synthesize", 1),
 }
 
 
