@@ -254,7 +254,7 @@ def render_split(manuscript: Path) -> dict[str, Any]:
         return timed
 
     fallback._pandoc = timer(lambda args, *_: "pandoc " + " ".join(
-        a for a in args if a.startswith(("--from", "--to"))), fallback._pandoc)
+        a for a in args if a.startswith(("--from=", "--to="))), fallback._pandoc)
     typst.compile = timer(lambda *_: "typst compile", typst.compile)
     start = time.perf_counter()
     fallback.build(manuscript)

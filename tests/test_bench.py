@@ -22,6 +22,7 @@ from analysis.bench import (
     _ratio,
     _time_limit,
     job_modules,
+    render_split,
     reran,
     summarise,
 )
@@ -134,6 +135,24 @@ def test_build_ratios_are_median_over_floor_and_the_table_shows_them():
     assert "| 13.00 | one process: import the stack, render | 6.50 | 2.00x |" in table
     assert "| Typst compile (PDF) | 2.50 | 62% |" in table
     assert "load average (1 min) 0.5 at the start, 0.7 at the end" in table
+
+
+def test_render_split_parts_add_up_to_the_render(monkeypatch):
+    import typst
+
+    from analysis.render import fallback
+
+    # render_split wraps these two for its own process; restore them for the other tests.
+    monkeypatch.setattr(fallback, "_pandoc", fallback._pandoc)
+    monkeypatch.setattr(typst, "compile", typst.compile)
+    split = render_split(ROOT / "tests" / "data" / "render_fixture")
+    assert all(positive(split[k]) for k in ("total_s", "pandoc_s", "typst_s", "python_s"))
+    assert split["pandoc_s"] + split["typst_s"] + split["python_s"] == pytest.approx(
+        split["total_s"], abs=0.002)
+    assert set(split["pandoc_calls_s"]) == {"pandoc --from=markdown --to=json",
+                                            "pandoc --from=json --to=html5",
+                                            "pandoc --from=json --to=typst"}
+    assert sum(split["pandoc_calls_s"].values()) == pytest.approx(split["pandoc_s"], abs=0.002)
 
 
 def test_summary_is_the_median_of_successful_runs_and_keeps_the_error():
