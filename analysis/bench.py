@@ -1,21 +1,25 @@
-"""What the build costs: workflow timings against their floors, and the analyses at scale.
+"""What the build costs: workflow timings against their floors, start-up, and the analyses at scale.
 
-    uv run python -m analysis.bench --json [--repeats 3] [--sizes 157,10000,100000,1000000]
-    uv run python -m analysis.bench --json --quick     # sizes 157 and 2000, one run, no builds
+    uv run python -m analysis.bench --table docs/benchmark.md    # every figure, one run
+    uv run python -m analysis.bench --json --quick     # sizes 157 and 2000, imports, no builds
     uv run python -m analysis.bench --json --skip-builds --sizes 1000000   # scale only
 
-Prints one JSON object. Build timings run Snakemake in a copy of the project without generated
-outputs (tests/workflow_copy.py): a cold build, a no-op rebuild, a rebuild after a prose edit
-(which rules reran: only `render` should) and after a one-cell data edit. Their floors are
+Prints one JSON object (and with --table writes it as Markdown, analysis.bench_table). Build
+timings run Snakemake in a copy of the project without generated outputs
+(tests/workflow_copy.py): a cold build, a no-op rebuild, a rebuild after a prose edit (which
+rules reran: only `render` should) and after a one-cell data edit. Their floors are
 Snakemake's own start-up and one Python process that imports the analysis stack and renders
-the finished manuscript. `scale` times validation, cleaning and every results domain (no render)
-on resampled cohorts, each size in a fresh process that reports its own peak memory. A failing
-step is recorded as {"error": ...} instead of stopping the benchmark.
+the finished manuscript; the fallback render of the built manuscript is also timed apart
+(pandoc, Typst, Python). `imports` is `python -X importtime` of each workflow job's module.
+`scale` times validation, cleaning and every results domain (no render) on resampled cohorts,
+each size in a fresh process that reports its own peak memory, per stage and overall. A
+failing step is recorded as {"error": ...} instead of stopping the benchmark.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -45,6 +49,13 @@ FLOOR_SCRIPT = (
     "sys.argv = ['analysis.render', '--manuscript', 'manuscript', '--out', sys.argv[1]]\n"
     "runpy.run_module('analysis.render', run_name='__main__')\n"
 )
+# Each build timing and the floor it is held against: the no-op against Snakemake's bare
+# start-up, every build that renders against one process importing the stack and rendering.
+BUILD_FLOORS = {"noop_build_s": "snakemake_startup_s", "cold_build_s": "floor_s",
+                "prose_edit_build_s": "floor_s", "input_edit_build_s": "floor_s"}
+# The issue's targets for the analyses at a million participants x 4 waves (issue 18).
+TARGET_S_PER_MILLION = 30.0
+TARGET_PEAK_MB = 2048.0
 RULE_LINE = re.compile(r"^(?:local)?rule (\w+):", re.MULTILINE)
 ERROR_TAIL = 2000  # characters of a failing command's output kept in the JSON
 # A domain still computing after this long is stopped and recorded as an error, so one
@@ -126,6 +137,10 @@ def build_sequence(workdir: Path) -> dict[str, dict[str, Any]]:
     if "error" in out["cold"]:
         return out
     out["noop"] = snakemake(project, *BUILD)
+    split = run([sys.executable, "-m", "analysis.bench", "--render-split",
+                 str(project / "manuscript")], ROOT)
+    out["render"] = split if "error" in split else {
+        "seconds": split["seconds"], **json.loads(split["output"].strip().splitlines()[-1])}
     floor_out = workdir / "floor_output"
     out["floor"] = run([sys.executable, "-c", FLOOR_SCRIPT, str(floor_out)], project)
     # The render alone, with each renderer this machine has (Quarto only when on PATH).
@@ -162,17 +177,100 @@ def build_timings(repeats: int) -> dict[str, Any]:
     out["prose_edit_reran"] = reran(prose[0]["output"]) if prose else None
     out["input_edit_reran"] = (
         reran(sequences[0]["input_edit"]["output"]) if "input_edit" in sequences[0] else None)
-    out["ratios"] = {
-        "noop_over_startup": _ratio(out["noop_build_s"], out["snakemake_startup_s"]),
-        "cold_over_floor": _ratio(out["cold_build_s"], out["floor_s"]),
-    }
+    renders = [s["render"] for s in sequences if "render" in s and "error" not in s["render"]]
+    out["render_fallback"] = {key: statistics.median(r[key] for r in renders)
+                              for key in ("total_s", "pandoc_s", "typst_s", "python_s")
+                              } if renders else {"error": next(
+                                  (s["render"]["error"] for s in sequences if "render" in s),
+                                  "not run: the cold build failed")}
+    out["ratios"] = {f"{key}_over_{floor}": _ratio(out[key], out[floor])
+                     for key, floor in BUILD_FLOORS.items()}
     return out
 
 
 def _ratio(a: dict[str, Any], b: dict[str, Any]) -> float | None:
-    if a["median_s"] is None or not b["median_s"]:
+    if a.get("median_s") is None or not b.get("median_s"):
         return None
     return round(a["median_s"] / b["median_s"], 2)
+
+
+# --- start-up and render ------------------------------------------------------------------------
+
+JOB_MODULE = re.compile(r"-m (analysis\.[\w.{}]+)")
+IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$", re.MULTILINE)
+HEAVIEST = 4  # packages listed per job
+
+
+def job_modules() -> list[str]:
+    """The module every workflow job runs (`python -m analysis.<x>` in the Snakefile and rules/),
+    the results-domain wildcard expanded."""
+    text = "\n".join(path.read_text(encoding="utf-8") for path in
+                     [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))])
+    found = dict.fromkeys(JOB_MODULE.findall(text))
+    return [m for found_module in found for m in (
+        [f"analysis.{d}" for d in DOMAINS] if "{wildcards.domain}" in found_module
+        else [found_module])]
+
+
+def import_time(module: str) -> dict[str, Any]:
+    """`python -X importtime -c 'import <module>'`: total import time and the heaviest packages.
+
+    A package's time is the sum of its modules' own ("self") times, so the packages partition
+    the total.
+    """
+    spec = importlib.util.find_spec(module)
+    if spec is not None and spec.submodule_search_locations:  # `-m package` runs its __main__
+        module = f"{module}.__main__"
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        return {"error": done.stderr[-ERROR_TAIL:]}
+    by_package: dict[str, int] = {}
+    for own_us, _, _, name in IMPORT_LINE.findall(done.stderr):
+        package = name.split(".")[0]
+        by_package[package] = by_package.get(package, 0) + int(own_us)
+    heaviest = sorted(by_package.items(), key=lambda kv: -kv[1])[:HEAVIEST]
+    return {"total_ms": round(sum(by_package.values()) / 1000, 1),
+            "heaviest_ms": {name: round(us / 1000, 1) for name, us in heaviest}}
+
+
+def import_times() -> dict[str, dict[str, Any]]:
+    return {module: import_time(module) for module in job_modules()}
+
+
+def render_split(manuscript: Path) -> dict[str, Any]:
+    """One fallback render of a built manuscript, its pandoc and Typst time apart (run in a child).
+
+    The fallback's pandoc runner and `typst.compile` are wrapped with timers; the rest is Python
+    (shortcodes, cross-references, JSON).
+    """
+    import typst
+
+    from analysis.render import fallback
+
+    spent: dict[str, float] = {}
+
+    def timer(key: Callable[..., str], call: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                name = key(*args)
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+        return timed
+
+    fallback._pandoc = timer(lambda args, *_: "pandoc " + " ".join(
+        a for a in args if a.startswith(("--from=", "--to="))), fallback._pandoc)
+    typst.compile = timer(lambda *_: "typst compile", typst.compile)
+    start = time.perf_counter()
+    fallback.build(manuscript)
+    total = time.perf_counter() - start
+    pandoc = sum(v for k, v in spent.items() if k.startswith("pandoc"))
+    return {"total_s": round(total, 3), "pandoc_s": round(pandoc, 3),
+            "typst_s": round(spent.get("typst compile", 0.0), 3),
+            "python_s": round(total - pandoc - spent.get("typst compile", 0.0), 3),
+            "pandoc_calls_s": {k: round(v, 3) for k, v in spent.items() if k.startswith("pandoc")}}
 
 
 # --- the analyses at scale -----------------------------------------------------------------------
@@ -195,6 +293,24 @@ def write_cohort(n: int, out_dir: Path) -> str:
     return "synthesis.synthesize.resample_cohort"
 
 
+def reset_peak_rss() -> None:
+    """Start a new peak-memory window for this process (Linux: /proc/self/clear_refs '5')."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def stage_peak_rss_mb() -> float | None:
+    """Peak resident memory since the last `reset_peak_rss` (VmHWM), in MB; None off Linux."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return round(int(found.group(1)) / 1024, 1) if found else None
+
+
 def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, Any]:
     """Validation, cleaning and every domain's compute on one raw cohort (run in a child)."""
     import importlib
@@ -206,8 +322,11 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
     config = load_config(CONFIG)
     out: dict[str, Any] = {"stages": {}, "errors": {}}
 
+    out["stage_peak_rss_mb"] = {}
+
     def timed(name: str, step: Callable[[], Any], limit: int = 0) -> Any:
         start = time.perf_counter()
+        reset_peak_rss()
         try:
             _time_limit(limit)  # 0: no limit
             return step()
@@ -218,6 +337,9 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
         finally:
             signal.alarm(0)
             out["stages"][name] = round(time.perf_counter() - start, 3)
+            peak = stage_peak_rss_mb()
+            if peak is not None:
+                out["stage_peak_rss_mb"][name] = peak
         return None
 
     raw = timed("validate", lambda: load_raw(raw_dir, config))
@@ -230,11 +352,14 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
             modules[domain] = timed(f"import {domain}", lambda d=domain: importlib.import_module(
                 f"analysis.{d}"))
             del out["stages"][f"import {domain}"]
+            out["stage_peak_rss_mb"].pop(f"import {domain}", None)
         out["stages"]["import domains"] = round(time.perf_counter() - start, 3)
         for domain, module in modules.items():
             if module is not None:
                 timed(domain, lambda m=module: m.compute(cohort, config), domain_timeout)
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    # Resetting the window (above) resets ru_maxrss too, so the run's peak is the largest window.
+    out["peak_rss_mb"] = max([round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                              *out["stage_peak_rss_mb"].values()])
     return out
 
 
@@ -257,17 +382,36 @@ def scale(sizes: list[int], domain_timeout: int = DOMAIN_TIMEOUT_S) -> list[dict
         else:
             row.update(json.loads(child["output"].strip().splitlines()[-1]))
         row["per_participant_us"] = round(row["seconds"] / n * 1e6, 2)
+        row["ratios"] = scale_ratios(row, rows[-1] if rows else None)
         rows.append(row)
     return rows
+
+
+def scale_ratios(row: dict[str, Any], smaller: dict[str, Any] | None) -> dict[str, Any]:
+    """A scale row against the targets (time only from a million participants up, where the
+    target is set) and its cost per participant against the next smaller size's."""
+    n = row["participants"]
+    peak = row.get("peak_rss_mb")
+    before = smaller.get("per_participant_us") if smaller and "error" not in smaller else None
+    return {
+        "seconds_over_target": round(row["seconds"] / (TARGET_S_PER_MILLION * n / 1e6), 2)
+        if n >= 1_000_000 and "error" not in row else None,
+        "peak_over_target": round(peak / TARGET_PEAK_MB, 2) if peak else None,
+        "per_participant_over_smaller": round(row["per_participant_us"] / before, 2)
+        if before and "error" not in row else None,
+    }
 
 
 def benchmark(sizes: list[int], repeats: int, builds: bool,
               domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, Any]:
     out: dict[str, Any] = {"repeats": repeats, "cores": os.cpu_count(),
-                           "domain_timeout_s": domain_timeout}
+                           "domain_timeout_s": domain_timeout,
+                           "load_average_start": round(os.getloadavg()[0], 2)}
     if builds:
         out.update(build_timings(repeats))
+    out["imports"] = import_times()
     out["scale"] = scale(sizes, domain_timeout)
+    out["load_average_end"] = round(os.getloadavg()[0], 2)
     return out
 
 
@@ -282,10 +426,16 @@ def main(argv: list[str] | None = None) -> None:
                         help="only the scale measurements (no Snakemake runs)")
     parser.add_argument("--domain-timeout", type=int, default=DOMAIN_TIMEOUT_S,
                         help="seconds a results domain may take at one size before it is stopped")
-    parser.add_argument("--stages", type=Path, help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--table", type=Path,
+                        help="also write the figures as a Markdown table (docs/benchmark.md)")
+    parser.add_argument("--stages", type=Path, help=argparse.SUPPRESS)  # the child processes
+    parser.add_argument("--render-split", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stages:
         print(json.dumps(stages(args.stages, args.domain_timeout)))
+        return
+    if args.render_split:
+        print(json.dumps(render_split(args.render_split)))
         return
     if args.quick:
         result = benchmark(QUICK_SIZES, 1, builds=False, domain_timeout=args.domain_timeout)
@@ -293,6 +443,11 @@ def main(argv: list[str] | None = None) -> None:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         result = benchmark(sizes, max(1, args.repeats), builds=not args.skip_builds,
                            domain_timeout=args.domain_timeout)
+    if args.table:
+        from analysis.bench_table import markdown
+        from analysis.io import atomic_write
+
+        atomic_write(args.table, lambda tmp: tmp.write_text(markdown(result), encoding="utf-8"))
     print(json.dumps(result, indent=2))
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column
 from analysis.config import Waves, load_config
 from analysis.io import write_parquet
-from analysis.validate import CohortValidationError, RawData, load_raw
+from analysis.validate import CohortValidationError, RawData, load_raw, raw_dtype
 
 KEY = ["id", "wave"]
 # Every numeric or binary interview measure is carried forward; categories are not (there is
@@ -40,7 +40,6 @@ DERIVED = [
 # also makes comparing and grouping them cheap). Values are unchanged, and every analysis reads
 # them through analysis.stats.as_float or comparisons, so results are the same as with Int64.
 FLAG_DTYPE = "Int8"
-INTEGER_DTYPES = (("Int8", 2**7 - 1), ("Int16", 2**15 - 1), ("Int32", 2**31 - 1))
 CODEBOOK = {c.name: c for f in (PARTICIPANTS, INTERVIEWS, TREATMENT) for c in f.columns}
 
 
@@ -51,17 +50,15 @@ def compact_dtype(column: Column) -> str | pd.CategoricalDtype | None:
     if column.kind == "category":
         return pd.CategoricalDtype(list(column.categories))
     if column.kind == "integer":
-        # The largest magnitude the range allows; no maximum: Int64, as validated.
-        bound = max(abs(column.minimum or 0), column.maximum if column.maximum is not None
-                    else 2**63 - 1)
-        return next((name for name, top in INTEGER_DTYPES if bound <= top), "Int64")
+        return raw_dtype(column)  # validation already gives the narrowest the range allows
     return None
 
 
 def _compact(frame: pd.DataFrame, name: str) -> pd.Series:
-    """A validated raw column in its compact cohort dtype."""
+    """A validated raw column in its compact cohort dtype (not copied when it already is)."""
     dtype = compact_dtype(CODEBOOK[name]) if name in CODEBOOK else None
-    return frame[name] if dtype is None else frame[name].astype(dtype)
+    return frame[name] if dtype is None or frame[name].dtype == dtype else frame[name].astype(
+        dtype)
 
 
 def _flag(condition: pd.Series, *inputs: pd.Series) -> pd.Series:

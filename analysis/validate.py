@@ -80,13 +80,26 @@ DTYPES = {
     "id": "string",
     "wave": "string",
     "category": "string",
-    "binary": "Int64",
-    "integer": "Int64",
+    "binary": "Int8",
+    "integer": "Int64",  # the widest; each column gets the narrowest its range allows
     "number": "float64",
 }
+# Nullable integers from the narrowest up, with their largest value. A million participants'
+# files in Int64 take about 1 GB more than in the narrowest type their ranges allow.
+INTEGER_DTYPES = (("Int8", 2**7 - 1), ("Int16", 2**15 - 1), ("Int32", 2**31 - 1))
 # Strings are checked in Arrow's storage (vectorised regex, isin, duplicates) and returned in
 # pandas' default Python storage: both are the codebook dtype 'string'.
 CHECKED_STRING = pd.StringDtype("pyarrow")
+
+
+def raw_dtype(column: Column) -> str:
+    """The validated dtype of a codebook column: integers in the narrowest nullable integer
+    type that holds the column's whole range (no maximum: Int64), others as DTYPES says."""
+    if column.kind != "integer":
+        return DTYPES[column.kind]
+    bound = max(abs(column.minimum or 0),
+                column.maximum if column.maximum is not None else 2**63 - 1)
+    return next((name for name, top in INTEGER_DTYPES if bound <= top), "Int64")
 
 
 class CohortValidationError(ValueError):
@@ -112,14 +125,19 @@ class RawData:
 
 
 class _Table:
-    """One raw file while it is being checked: display path, spec, bytes, parsed cells."""
+    """One raw file while it is being checked: path, spec, parsed cells; bytes when needed."""
 
-    def __init__(self, path: str, spec: RawFile, data: bytes, parsed: pd.DataFrame | None):
+    def __init__(self, path: str, spec: RawFile, parsed: pd.DataFrame | None):
         self.path = path
         self.spec = spec
-        self.data = data  # the file's bytes: valid UTF-8, without a byte-order mark
         self.parsed = parsed  # pyarrow's parse (see `_parse_arrow`), None if it could not decide
         self.typed: pd.DataFrame | None = None
+
+    @cached_property
+    def data(self) -> bytes:
+        """The file's bytes (valid UTF-8, without a byte-order mark), read again only when a
+        message or the slower parsers need them: at scale they are hundreds of MB."""
+        return Path(self.path).read_bytes().removeprefix(codecs.BOM_UTF8)
 
     @cached_property
     def records(self) -> tuple[np.ndarray, np.ndarray]:
@@ -404,6 +422,7 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
     except csv.Error as err:
         raise CohortValidationError([_csv_error(display, 1, err)]) from None
     _check_header(display, spec, header)
+    del text
     data = data.removeprefix(codecs.BOM_UTF8)
     parsed = _parse_arrow(data, spec)
     if parsed is not None:
@@ -412,14 +431,15 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
             raise CohortValidationError(
                 [f"{display}: the file has a header but no data rows (header-only file)"]
             )
-        return _Table(display, spec, data, parsed)
-    table = _Table(display, spec, data, None)
+        return _Table(display, spec, parsed)
+    table = _Table(display, spec, None)
+    table.data = data
     # Pandas would pad a short row with empty cells silently, so count each record's fields.
     fields, lines = table.records
     ragged = np.flatnonzero((fields != 0) & (fields != len(header)))
     if len(ragged):
         row = ragged[0]
-        first = next(csv.reader([text.splitlines()[lines[row] - 1]]), [""])[0]
+        first = next(csv.reader([data.decode("utf-8").splitlines()[lines[row] - 1]]), [""])[0]
         where = f" (id {first})" if _canonical_id(first) else ""
         raise CohortValidationError([
             f"{display}: line {lines[row]}{where}: has {fields[row]} "
@@ -493,12 +513,15 @@ def _parse(table: _Table) -> pd.DataFrame:
 
 
 def _convert(table: _Table) -> pd.DataFrame:
-    """Parsed cells to codebook types, refusing fractions where whole numbers belong."""
+    """Parsed cells to codebook types (`raw_dtype`), refusing fractions where whole numbers
+    belong. A whole number beyond its column's type is kept in Int64 for the range check to
+    refuse (the type holds the column's whole range)."""
     frame = _parse(table)
+    index = frame.index
     problems = []
     columns = {}
     for col in table.spec.columns:
-        values = frame[col.name].array
+        values = frame.pop(col.name).array  # each parsed column freed once converted
         if col.kind in ("binary", "integer"):
             numbers = values.to_numpy()
             missing = np.isnan(numbers)
@@ -513,12 +536,16 @@ def _convert(table: _Table) -> pd.DataFrame:
             problems += table.report(beyond, [col.name], lambda r, c=col: (
                 f"value {table.value(c.name, r)} is beyond the 64-bit whole numbers "
                 f"({c.name} must lie in {_range(c)})"))
-            values = pd.arrays.IntegerArray(
-                np.where(missing | not_whole | beyond, 0, numbers).astype(np.int64), missing)
+            whole = np.where(missing | not_whole | beyond, 0, numbers)
+            dtype = pd.api.types.pandas_dtype(raw_dtype(col)).numpy_dtype
+            if whole.size and (whole.min() < np.iinfo(dtype).min
+                               or whole.max() > np.iinfo(dtype).max):
+                dtype = np.dtype(np.int64)
+            values = pd.arrays.IntegerArray(whole.astype(dtype), missing)
         columns[col.name] = values  # strings stay CHECKED_STRING, numbers float64
     if problems:
         raise CohortValidationError(problems)
-    return pd.DataFrame(columns, index=frame.index, copy=False)
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def _unit(col: Column) -> str:
@@ -559,7 +586,7 @@ def build_schema(spec: RawFile, wave_ids: list[str]) -> pa.DataFrameSchema:
     """The pandera schema of one raw file, built from its codebook columns and the config waves."""
     return pa.DataFrameSchema(
         {
-            c.name: pa.Column(CHECKED_STRING if DTYPES[c.kind] == "string" else DTYPES[c.kind],
+            c.name: pa.Column(CHECKED_STRING if DTYPES[c.kind] == "string" else raw_dtype(c),
                               checks=_checks(c, wave_ids), nullable=c.nullable)
             for c in spec.columns
         },
@@ -613,12 +640,14 @@ def _range(col: Column) -> str:
 def _check_schema(table: _Table, wave_ids: list[str]) -> None:
     """Validate against the pandera schema; translate its failure cases into located messages."""
     try:
-        build_schema(table.spec, wave_ids).validate(table.typed, lazy=True)
+        # In place: no copy of the frame (the schema coerces nothing).
+        build_schema(table.spec, wave_ids).validate(table.typed, lazy=True, inplace=True)
         return
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
-    # Every case is about a cell or a row: types were set by `_convert`, so no frame-level cases.
-    cases = cases[cases["index"].notna()]
+    # Every case is about a cell or a row: types were set by `_convert`, so no frame-level cases,
+    # and a column wider than its type (`_convert`) holds a value its range check refuses.
+    cases = cases[cases["index"].notna() & ~cases["check"].astype(str).str.startswith("dtype(")]
     problems = []
     unique = cases["check"].str.contains("uniqueness")
     for (name, check), group in cases[~unique].groupby(["column", "check"], sort=False):
@@ -884,7 +913,11 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
     _check_links(tables, waves)
     for table in tables.values():
         _check_over_waves(table, waves)
-    return RawData(*(_python_strings(tables[spec.name].typed) for spec in RAW_FILES))
+    raw = RawData(*(_python_strings(tables[spec.name].typed) for spec in RAW_FILES))
+    # The Arrow parses are freed by now; give their pages back rather than hold them for the
+    # rest of the process (at a million participants, a few hundred MB of peak memory).
+    arrow.default_memory_pool().release_unused()
+    return raw
 
 
 def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,9 +1,11 @@
-"""The benchmark runs end to end in quick mode and prints one JSON object with its documented
-keys (timings vary by machine, so only their presence and types are checked)."""
+"""The benchmark runs end to end in quick mode (the CI smoke run) and its figures are sane:
+positive finite numbers, ratios that are the quotients they claim, and a Markdown table with a
+row per figure. Timings vary by machine, so no figure is compared with a time."""
 
 from __future__ import annotations
 
 import json
+import math
 import signal
 import subprocess
 import sys
@@ -15,24 +17,40 @@ import pytest
 from analysis.bench import (
     DOMAINS,
     QUICK_SIZES,
+    TARGET_PEAK_MB,
     StageTimeout,
+    _ratio,
     _time_limit,
+    job_modules,
+    render_split,
     reran,
     summarise,
 )
+from analysis.bench_table import markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def quick():
-    done = subprocess.run([sys.executable, "-m", "analysis.bench", "--json", "--quick"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+def quick_run(tmp_path_factory):
+    table = tmp_path_factory.mktemp("bench") / "benchmark.md"
+    done = subprocess.run([sys.executable, "-m", "analysis.bench", "--json", "--quick",
+                           "--table", str(table)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-4000:]
-    return json.loads(done.stdout)
+    return json.loads(done.stdout), table.read_text(encoding="utf-8")
 
 
-@pytest.mark.slow  # about a minute: the quick benchmark runs every stage at two sizes
+@pytest.fixture(scope="module")
+def quick(quick_run):
+    return quick_run[0]
+
+
+def positive(value) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value) and value > 0
+
+
+@pytest.mark.slow
 def test_quick_mode_prints_the_scale_rows(quick):
     assert quick["repeats"] == 1
     assert [row["participants"] for row in quick["scale"]] == QUICK_SIZES
@@ -45,6 +63,96 @@ def test_quick_mode_prints_the_scale_rows(quick):
             row["seconds"] / row["participants"] * 1e6, abs=0.01)
         assert list(row["stages"])[:3] == ["validate", "clean", "import domains"]
         assert set(row["stages"]) >= set(DOMAINS)
+
+
+@pytest.mark.slow
+def test_quick_mode_figures_are_sane_and_ratios_are_their_quotients(quick):
+    assert all(math.isfinite(quick[k]) and quick[k] >= 0
+               for k in ("load_average_start", "load_average_end"))
+    previous = None
+    for row in quick["scale"]:
+        assert positive(row["seconds"]) and positive(row["peak_rss_mb"])
+        assert all(positive(s) or s == 0 for s in row["stages"].values())
+        peaks = row["stage_peak_rss_mb"]
+        assert set(peaks) <= set(row["stages"])
+        assert all(positive(p) and p <= row["peak_rss_mb"] for p in peaks.values())
+        ratios = row["ratios"]
+        assert ratios["peak_over_target"] == round(row["peak_rss_mb"] / TARGET_PEAK_MB, 2)
+        assert ratios["seconds_over_target"] is None  # the time target is set at a million
+        assert ratios["per_participant_over_smaller"] == (
+            None if previous is None
+            else round(row["per_participant_us"] / previous["per_participant_us"], 2))
+        previous = row
+
+
+@pytest.mark.slow
+def test_quick_mode_times_the_imports_of_every_job_module(quick):
+    assert list(quick["imports"]) == job_modules()
+    for module, row in quick["imports"].items():
+        assert "error" not in row, (module, row)
+        assert positive(row["total_ms"])
+        assert all(positive(ms) for ms in row["heaviest_ms"].values())
+        assert sum(row["heaviest_ms"].values()) <= row["total_ms"] + 0.1 * len(row["heaviest_ms"])
+
+
+def test_job_modules_are_read_from_the_workflow_with_the_domains_expanded():
+    modules = job_modules()
+    assert {"analysis.clean", "analysis.render", "analysis.numbers"} <= set(modules)
+    assert {f"analysis.{d}" for d in DOMAINS} <= set(modules)
+    assert not any("{" in m for m in modules)
+    assert len(modules) == len(set(modules))
+
+
+@pytest.mark.slow
+def test_quick_mode_writes_the_table_row_by_row(quick_run):
+    result, table = quick_run
+    assert table == markdown(result)
+    for row in result["scale"]:
+        assert f"| {row['participants']:,} | {row['seconds']:,.1f} |" in table
+    for module in result["imports"]:
+        assert f"| `{module}` |" in table
+    assert "## Builds" not in table  # quick mode runs no builds
+
+
+def test_build_ratios_are_median_over_floor_and_the_table_shows_them():
+    result = {
+        "repeats": 1, "cores": 2, "load_average_start": 0.5, "load_average_end": 0.7,
+        "cold_build_s": {"median_s": 13.0}, "noop_build_s": {"median_s": 1.1},
+        "prose_edit_build_s": {"median_s": 6.6}, "input_edit_build_s": {"median_s": 12.0},
+        "floor_s": {"median_s": 6.5}, "snakemake_startup_s": {"median_s": 1.0},
+        "prose_edit_reran": ["render"], "imports": {}, "scale": [],
+        "render_fallback": {"total_s": 4.0, "pandoc_s": 1.0, "typst_s": 2.5, "python_s": 0.5},
+    }
+    result["ratios"] = {"cold_build_s_over_floor_s": _ratio(result["cold_build_s"],
+                                                            result["floor_s"]),
+                        "noop_build_s_over_snakemake_startup_s": _ratio(
+                            result["noop_build_s"], result["snakemake_startup_s"]),
+                        "prose_edit_build_s_over_floor_s": None,
+                        "input_edit_build_s_over_floor_s": None}
+    assert result["ratios"]["cold_build_s_over_floor_s"] == 2.0
+    assert result["ratios"]["noop_build_s_over_snakemake_startup_s"] == 1.1
+    table = markdown(result)
+    assert "| 13.00 | one process: import the stack, render | 6.50 | 2.00x |" in table
+    assert "| Typst compile (PDF) | 2.50 | 62% |" in table
+    assert "load average (1 min) 0.5 at the start, 0.7 at the end" in table
+
+
+def test_render_split_parts_add_up_to_the_render(monkeypatch):
+    import typst
+
+    from analysis.render import fallback
+
+    # render_split wraps these two for its own process; restore them for the other tests.
+    monkeypatch.setattr(fallback, "_pandoc", fallback._pandoc)
+    monkeypatch.setattr(typst, "compile", typst.compile)
+    split = render_split(ROOT / "tests" / "data" / "render_fixture")
+    assert all(positive(split[k]) for k in ("total_s", "pandoc_s", "typst_s", "python_s"))
+    assert split["pandoc_s"] + split["typst_s"] + split["python_s"] == pytest.approx(
+        split["total_s"], abs=0.002)
+    assert set(split["pandoc_calls_s"]) == {"pandoc --from=markdown --to=json",
+                                            "pandoc --from=json --to=html5",
+                                            "pandoc --from=json --to=typst"}
+    assert sum(split["pandoc_calls_s"].values()) == pytest.approx(split["pandoc_s"], abs=0.002)
 
 
 def test_summary_is_the_median_of_successful_runs_and_keeps_the_error():

@@ -10,7 +10,7 @@ import pytest
 
 from analysis.codebook import INTERVIEWS, PARTICIPANTS, RAW_FILES, TREATMENT
 from analysis.codebook_doc import render_codebook
-from analysis.validate import DTYPES, build_schema, identifier_pattern, load_raw
+from analysis.validate import build_schema, identifier_pattern, load_raw, raw_dtype
 from tests.helpers_cohort import TINY, TINY_CONFIG, read_rows, tiny_copy, write_rows
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,7 +34,7 @@ def test_columns_are_typed_per_codebook(tiny, spec):
              "treatment.csv": tiny.treatment}[spec.name]
     assert list(frame.columns) == spec.column_names
     assert {c.name: str(frame[c.name].dtype) for c in spec.columns} == {
-        c.name: DTYPES[c.kind] for c in spec.columns
+        c.name: raw_dtype(c) for c in spec.columns
     }
 
 
