@@ -7,6 +7,7 @@ and "-" for Typst's minus sign (it prints "-1.2" as "−1.2").
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -19,8 +20,9 @@ import pypandoc
 
 from analysis.render.ast import nodes
 
-# Also dropped: the zero-width spaces the tables put after "_" in long identifiers.
-MARKS = str.maketrans({"−": "-", **dict.fromkeys("'\"‘’“”\u200b")})
+# Also dropped: the zero-width spaces the tables put after "_" in long identifiers, and the
+# soft hyphen some Typst versions print where they break a word at a line end.
+MARKS = str.maketrans({"−": "-", **dict.fromkeys("'\"‘’“”\u200b\u00ad")})
 
 
 def squeeze(text: str) -> str:
@@ -45,7 +47,13 @@ def contains(text: str, value: str) -> bool:
     """Whether `value` appears in `text`, squeezed; a word hyphenated at a line end in a PDF
     ("signif-" + newline + "icant") also counts."""
     wanted = squeeze(value)
-    return wanted in squeeze(text) or wanted in squeeze(text.replace("-\n", ""))
+    return any(wanted in variant for variant in _squeezed(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _squeezed(text: str) -> tuple[str, str]:
+    """`text` squeezed as it is and with line-end hyphens joined (cached: reports are long)."""
+    return squeeze(text), squeeze(text.replace("-\n", ""))
 
 
 def table_cells(table: dict[str, Any]) -> list[str]:
