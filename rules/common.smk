@@ -204,3 +204,14 @@ def stale_message(gone):
 
 def refusal_message(error, gone):
     return f"{error}\n{stale_message(gone)}" if gone else str(error)
+
+
+def saved_snapshot(snapshots, name):
+    """The snapshot folder `snapshots/name` to compare against (rules/diff.smk), which must
+    have been saved before: a diff never saves one silently."""
+    path = Path(snapshots, name)
+    if not path.is_dir():
+        raise WorkflowError(
+            f"no snapshot '{path}': save a build first with `uv run snakemake {path}`"
+        )
+    return ancient(str(path))

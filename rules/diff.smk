@@ -10,8 +10,6 @@
 # Included by the Snakefile; uses its OUTPUT, config_file and code (rules/common.smk) and rules
 # reproduce and numbers. analysis/snapshot.py lists the files a snapshot keeps.
 
-from snakemake.exceptions import WorkflowError
-
 SNAPSHOTS = "data/snapshots"
 DIFFS = f"{OUTPUT}/diff"
 # The current build, as analysis.snapshot reads it. Plain strings: `ancient` below flags the
@@ -36,29 +34,24 @@ rule snapshot:
         code=ancient(DIFF_CODE),
     output:
         directory(f"{SNAPSHOTS}/{{name}}"),
+    log:
+        "logs/snapshot/{name}.log",
     shell:
-        "$PY -m analysis.snapshot {output:q}"
-
-
-def saved_snapshot(wildcards):
-    """The snapshot to compare against, which must have been saved before."""
-    path = Path(SNAPSHOTS, wildcards.name)
-    if not path.is_dir():
-        raise WorkflowError(f"no snapshot '{path}': save a build first with "
-                            f"`uv run snakemake {path}`")
-    return ancient(str(path))
+        "$PY -m analysis.snapshot {output:q} 2> {log:q}"
 
 
 rule diff:
     wildcard_constraints:
         name=SNAPSHOT_NAME,
     input:
-        old=saved_snapshot,
+        old=lambda wildcards: saved_snapshot(SNAPSHOTS, wildcards.name),
         new=CURRENT_BUILD,
         code=DIFF_CODE,
     output:
         md=f"{DIFFS}/{{name}}.md",
         html=f"{DIFFS}/{{name}}.html",
+    log:
+        "logs/diff/{name}.log",
     shell:
         "$PY -m analysis.diff {input.old:q} . --md {output.md:q} --html {output.html:q}"
-        " --report ../report.html"
+        " --report ../report.html 2> {log:q}"

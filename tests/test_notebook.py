@@ -115,10 +115,14 @@ def test_table_sets_report_beside_rerun(processed, probed):
         assert table.loc[(group, f"mean days of crime, {first.label}"), REPORT] == \
             block[first.id]["value"]
         assert table.loc[(group, "Wilcoxon z"), REPORT] == block["wilcoxon"]["z"]
-    # Intake is the same under both choices; the first follow-up keeps only those interviewed.
-    assert table.loc[("all", f"n, {base.label}")].tolist() == [reported["crime_days_30"]["all"][
-        base.id]["n"]] * 2
-    assert table.loc[("all", f"n, {first.label}"), RERUN] == interviewed
+    # LOCF keeps everyone with an intake value; complete cases keep the complete pairs, the
+    # people with a value at both waves, at intake and at the first follow-up alike.
+    assert table.loc[("all", f"n, {base.label}"), REPORT] == reported["crime_days_30"]["all"][
+        base.id]["n"]
+    wide = cohort.pivot(index="id", columns="wave", values="crime_days_30")
+    pairs = wide[[base.id, first.id]].notna().all(axis=1).sum()
+    assert table.loc[("all", f"n, {base.label}"), RERUN] == pairs
+    assert table.loc[("all", f"n, {first.label}"), RERUN] == pairs
     assert table.loc[("all", f"n, {first.label}"), REPORT] > interviewed
 
 

@@ -14,7 +14,8 @@ from dataclasses import asdict
 
 import pytest
 
-from analysis import numbers
+from analysis import claims, numbers
+from analysis import tables as analysis_tables
 from analysis.codebook import ORIGIN_FILE, Origin
 from analysis.config import load_config
 from analysis.published import load_cited_facts
@@ -69,10 +70,14 @@ def manuscript_text(tmp_path, origin: Origin) -> str:
     cited = load_cited_facts(ROOT / "data" / "published")
     variables = numbers.build_variables(results, SCORECARD, cited, provenance, config)
     tables = numbers.build_tables(results, SCORECARD, provenance, config)
-    tables["consistency.md"] = "(audit)\n"
+    tables["consistency.md"] = tables["consistency_checks.md"] = "(audit)\n"
+    claims_card = claims.score(claims.load_claims(ROOT / "data" / "published"), results)
+    tables["claims_summary.md"] = "(claims summary)\n"
+    tables["claims.md"] = analysis_tables.to_markdown(claims.report_table(claims_card))
     manuscript = tmp_path / "manuscript"
     shutil.copytree(ROOT / "manuscript", manuscript,
-                    ignore=shutil.ignore_patterns("_output", "_tables", "_variables.yml"))
+                    ignore=shutil.ignore_patterns("_output", "_tables", "_variables.yml",
+                                                  "_extensions"))
     numbers.write_outputs(variables, tables, manuscript / "_variables.yml",
                           manuscript / "_tables")
     return expand(manuscript / "report.qmd", manuscript, variables).text

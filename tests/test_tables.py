@@ -122,7 +122,7 @@ def test_scorecard_tables():
         "| Id | Quantity | Published | Regenerated | Match | Note |\n"
         "| :-- | :-- | --: | :-- | :-- | :-- |\n"
         "| study_n_total | people in the sample | 157 | 157 | yes |  |\n"
-        "| prof_male_n | men | 120 | p < 0.001 | yes |  |\n"
+        "| prof_male_n | men | 120 | p &lt; 0.001 | yes |  |\n"
         "| off_days_qct_t1 | QCT mean crime days at intake | 23 |  | no | not computed |\n")
     assert tables.scorecard_misses(card).values.tolist() == [
         ["off_days_qct_t1: QCT mean crime days at intake", "23", "", "not computed"]]
