@@ -92,7 +92,16 @@ CONFIG_KEYS |= {
 shell.prefix(f"set -euo pipefail; PY={shell_escape(sys.executable)}; ")
 # The sources the render reads: everything in the manuscript folder but what the build writes.
 MANUSCRIPT_SOURCES = manuscript_sources(
-    MANUSCRIPT, generated=["_output", "_tables", "_variables.yml", "_trace.json", ".quarto", "_generated", "figures"]
+    MANUSCRIPT,
+    generated=[
+        "_output",
+        "_tables",
+        "_variables.yml",
+        "_trace.json",
+        ".quarto",
+        "_generated",
+        "figures",
+    ],
 )
 
 

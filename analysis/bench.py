@@ -51,8 +51,12 @@ FLOOR_SCRIPT = (
 )
 # Each build timing and the floor it is held against: the no-op against Snakemake's bare
 # start-up, every build that renders against one process importing the stack and rendering.
-BUILD_FLOORS = {"noop_build_s": "snakemake_startup_s", "cold_build_s": "floor_s",
-                "prose_edit_build_s": "floor_s", "input_edit_build_s": "floor_s"}
+BUILD_FLOORS = {
+    "noop_build_s": "snakemake_startup_s",
+    "cold_build_s": "floor_s",
+    "prose_edit_build_s": "floor_s",
+    "input_edit_build_s": "floor_s",
+}
 # The issue's targets for the analyses at a million participants x 4 waves (issue 18).
 TARGET_S_PER_MILLION = 30.0
 TARGET_PEAK_MB = 2048.0
@@ -80,8 +84,7 @@ def run(args: list[str], cwd: Path) -> dict[str, Any]:
     """Run one command; its wall time, and its error (output tail) if it failed."""
     start = time.perf_counter()
     try:
-        done = subprocess.run(args, cwd=cwd, capture_output=True, text=True,
-                              timeout=3600)
+        done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=3600)
     except (OSError, subprocess.TimeoutExpired) as err:
         return {"seconds": time.perf_counter() - start, "error": repr(err)}
     result = {"seconds": time.perf_counter() - start, "output": done.stdout + done.stderr}
@@ -97,8 +100,10 @@ def snakemake(project: Path, *args: str) -> dict[str, Any]:
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Median and individual wall times of repeated runs; errors are kept, not timed."""
     ok = [r["seconds"] for r in runs if "error" not in r]
-    out: dict[str, Any] = {"median_s": statistics.median(ok) if ok else None,
-                           "runs_s": [round(s, 3) for s in ok]}
+    out: dict[str, Any] = {
+        "median_s": statistics.median(ok) if ok else None,
+        "runs_s": [round(s, 3) for s in ok],
+    }
     errors = [r["error"] for r in runs if "error" in r]
     if errors:
         out["error"] = errors[0]
@@ -137,17 +142,33 @@ def build_sequence(workdir: Path) -> dict[str, dict[str, Any]]:
     if "error" in out["cold"]:
         return out
     out["noop"] = snakemake(project, *BUILD)
-    split = run([sys.executable, "-m", "analysis.bench", "--render-split",
-                 str(project / "manuscript")], ROOT)
-    out["render"] = split if "error" in split else {
-        "seconds": split["seconds"], **json.loads(split["output"].strip().splitlines()[-1])}
+    split = run(
+        [sys.executable, "-m", "analysis.bench", "--render-split", str(project / "manuscript")],
+        ROOT,
+    )
+    out["render"] = (
+        split
+        if "error" in split
+        else {"seconds": split["seconds"], **json.loads(split["output"].strip().splitlines()[-1])}
+    )
     floor_out = workdir / "floor_output"
     out["floor"] = run([sys.executable, "-c", FLOOR_SCRIPT, str(floor_out)], project)
     # The render alone, with each renderer this machine has (Quarto only when on PATH).
     for renderer in ["fallback"] + (["quarto"] if shutil.which("quarto") else []):
         out[f"render_{renderer}"] = run(
-            [sys.executable, "-m", "analysis.render", "--manuscript", "manuscript",
-             "--out", str(workdir / f"render_{renderer}"), "--renderer", renderer], project)
+            [
+                sys.executable,
+                "-m",
+                "analysis.render",
+                "--manuscript",
+                "manuscript",
+                "--out",
+                str(workdir / f"render_{renderer}"),
+                "--renderer",
+                renderer,
+            ],
+            project,
+        )
     edit_prose(project)
     out["prose_edit"] = snakemake(project, *BUILD)
     try:
@@ -164,27 +185,41 @@ def build_timings(repeats: int) -> dict[str, Any]:
     for _ in range(repeats):
         with tempfile.TemporaryDirectory(prefix="qct-bench-") as tmp:
             sequences.append(build_sequence(Path(tmp)))
-    names = {"cold": "cold_build_s", "noop": "noop_build_s", "prose_edit": "prose_edit_build_s",
-             "input_edit": "input_edit_build_s", "floor": "floor_s",
-             "render_fallback": "render_fallback_s", "render_quarto": "render_quarto_s"}
-    out: dict[str, Any] = {
-        key: summarise([s[step] for s in sequences if step in s])
-        for step, key in names.items()
+    names = {
+        "cold": "cold_build_s",
+        "noop": "noop_build_s",
+        "prose_edit": "prose_edit_build_s",
+        "input_edit": "input_edit_build_s",
+        "floor": "floor_s",
+        "render_fallback": "render_fallback_s",
+        "render_quarto": "render_quarto_s",
     }
-    out["snakemake_startup_s"] = summarise(
-        [snakemake(ROOT, "--version") for _ in range(repeats)])
+    out: dict[str, Any] = {
+        key: summarise([s[step] for s in sequences if step in s]) for step, key in names.items()
+    }
+    out["snakemake_startup_s"] = summarise([snakemake(ROOT, "--version") for _ in range(repeats)])
     prose = [s["prose_edit"] for s in sequences if "prose_edit" in s]
     out["prose_edit_reran"] = reran(prose[0]["output"]) if prose else None
     out["input_edit_reran"] = (
-        reran(sequences[0]["input_edit"]["output"]) if "input_edit" in sequences[0] else None)
+        reran(sequences[0]["input_edit"]["output"]) if "input_edit" in sequences[0] else None
+    )
     renders = [s["render"] for s in sequences if "render" in s and "error" not in s["render"]]
-    out["render_fallback"] = {key: statistics.median(r[key] for r in renders)
-                              for key in ("total_s", "pandoc_s", "typst_s", "python_s")
-                              } if renders else {"error": next(
-                                  (s["render"]["error"] for s in sequences if "render" in s),
-                                  "not run: the cold build failed")}
-    out["ratios"] = {f"{key}_over_{floor}": _ratio(out[key], out[floor])
-                     for key, floor in BUILD_FLOORS.items()}
+    out["render_fallback"] = (
+        {
+            key: statistics.median(r[key] for r in renders)
+            for key in ("total_s", "pandoc_s", "typst_s", "python_s")
+        }
+        if renders
+        else {
+            "error": next(
+                (s["render"]["error"] for s in sequences if "render" in s),
+                "not run: the cold build failed",
+            )
+        }
+    )
+    out["ratios"] = {
+        f"{key}_over_{floor}": _ratio(out[key], out[floor]) for key, floor in BUILD_FLOORS.items()
+    }
     return out
 
 
@@ -204,12 +239,20 @@ HEAVIEST = 4  # packages listed per job
 def job_modules() -> list[str]:
     """The module every workflow job runs (`python -m analysis.<x>` in the Snakefile and rules/),
     the results-domain wildcard expanded."""
-    text = "\n".join(path.read_text(encoding="utf-8") for path in
-                     [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))])
+    text = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]
+    )
     found = dict.fromkeys(JOB_MODULE.findall(text))
-    return [m for found_module in found for m in (
-        [f"analysis.{d}" for d in DOMAINS] if "{wildcards.domain}" in found_module
-        else [found_module])]
+    return [
+        m
+        for found_module in found
+        for m in (
+            [f"analysis.{d}" for d in DOMAINS]
+            if "{wildcards.domain}" in found_module
+            else [found_module]
+        )
+    ]
 
 
 def import_time(module: str) -> dict[str, Any]:
@@ -221,8 +264,13 @@ def import_time(module: str) -> dict[str, Any]:
     spec = importlib.util.find_spec(module)
     if spec is not None and spec.submodule_search_locations:  # `-m package` runs its __main__
         module = f"{module}.__main__"
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode != 0:
         return {"error": done.stderr[-ERROR_TAIL:]}
     by_package: dict[str, int] = {}
@@ -230,8 +278,10 @@ def import_time(module: str) -> dict[str, Any]:
         package = name.split(".")[0]
         by_package[package] = by_package.get(package, 0) + int(own_us)
     heaviest = sorted(by_package.items(), key=lambda kv: -kv[1])[:HEAVIEST]
-    return {"total_ms": round(sum(by_package.values()) / 1000, 1),
-            "heaviest_ms": {name: round(us / 1000, 1) for name, us in heaviest}}
+    return {
+        "total_ms": round(sum(by_package.values()) / 1000, 1),
+        "heaviest_ms": {name: round(us / 1000, 1) for name, us in heaviest},
+    }
 
 
 def import_times() -> dict[str, dict[str, Any]]:
@@ -258,19 +308,27 @@ def render_split(manuscript: Path) -> dict[str, Any]:
             finally:
                 name = key(*args)
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+
         return timed
 
-    fallback._pandoc = timer(lambda args, *_: "pandoc " + " ".join(
-        a for a in args if a.startswith(("--from=", "--to="))), fallback._pandoc)
+    fallback._pandoc = timer(
+        lambda args, *_: (
+            "pandoc " + " ".join(a for a in args if a.startswith(("--from=", "--to=")))
+        ),
+        fallback._pandoc,
+    )
     typst.compile = timer(lambda *_: "typst compile", typst.compile)
     start = time.perf_counter()
     fallback.build(manuscript)
     total = time.perf_counter() - start
     pandoc = sum(v for k, v in spent.items() if k.startswith("pandoc"))
-    return {"total_s": round(total, 3), "pandoc_s": round(pandoc, 3),
-            "typst_s": round(spent.get("typst compile", 0.0), 3),
-            "python_s": round(total - pandoc - spent.get("typst compile", 0.0), 3),
-            "pandoc_calls_s": {k: round(v, 3) for k, v in spent.items() if k.startswith("pandoc")}}
+    return {
+        "total_s": round(total, 3),
+        "pandoc_s": round(pandoc, 3),
+        "typst_s": round(spent.get("typst compile", 0.0), 3),
+        "python_s": round(total - pandoc - spent.get("typst compile", 0.0), 3),
+        "pandoc_calls_s": {k: round(v, 3) for k, v in spent.items() if k.startswith("pandoc")},
+    }
 
 
 # --- the analyses at scale -----------------------------------------------------------------------
@@ -285,8 +343,11 @@ def write_cohort(n: int, out_dir: Path) -> str:
 
     config = load_config(CONFIG)
     raw = load_raw(ROOT / "data" / "raw", config)
-    frames = {"participants": raw.participants, "interviews": raw.interviews,
-              "treatment": raw.treatment}
+    frames = {
+        "participants": raw.participants,
+        "interviews": raw.interviews,
+        "treatment": raw.treatment,
+    }
     if n != len(raw.participants):
         frames = resample_cohort(frames, n, int(config["synthesis"]["seed"]))
     write_raw(frames, out_dir)
@@ -349,8 +410,9 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
         start = time.perf_counter()
         modules = {}
         for domain in DOMAINS:  # imported first, so a domain's time is its computation
-            modules[domain] = timed(f"import {domain}", lambda d=domain: importlib.import_module(
-                f"analysis.{d}"))
+            modules[domain] = timed(
+                f"import {domain}", lambda d=domain: importlib.import_module(f"analysis.{d}")
+            )
             del out["stages"][f"import {domain}"]
             out["stage_peak_rss_mb"].pop(f"import {domain}", None)
         out["stages"]["import domains"] = round(time.perf_counter() - start, 3)
@@ -358,8 +420,12 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
             if module is not None:
                 timed(domain, lambda m=module: m.compute(cohort, config), domain_timeout)
     # Resetting the window (above) resets ru_maxrss too, so the run's peak is the largest window.
-    out["peak_rss_mb"] = max([round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-                              *out["stage_peak_rss_mb"].values()])
+    out["peak_rss_mb"] = max(
+        [
+            round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            *out["stage_peak_rss_mb"].values(),
+        ]
+    )
     return out
 
 
@@ -373,10 +439,23 @@ def scale(sizes: list[int], domain_timeout: int = DOMAIN_TIMEOUT_S) -> list[dict
             except Exception as err:  # noqa: BLE001 - recorded, the other sizes still run
                 rows.append({"participants": n, "error": f"cohort not built: {err!r}"})
                 continue
-            child = run([sys.executable, "-m", "analysis.bench", "--stages", tmp,
-                         "--domain-timeout", str(domain_timeout)], ROOT)
-        row: dict[str, Any] = {"participants": n, "seconds": round(child["seconds"], 3),
-                               "resampler": resampler}
+            child = run(
+                [
+                    sys.executable,
+                    "-m",
+                    "analysis.bench",
+                    "--stages",
+                    tmp,
+                    "--domain-timeout",
+                    str(domain_timeout),
+                ],
+                ROOT,
+            )
+        row: dict[str, Any] = {
+            "participants": n,
+            "seconds": round(child["seconds"], 3),
+            "resampler": resampler,
+        }
         if "error" in child:
             row["error"] = child["error"]
         else:
@@ -395,18 +474,24 @@ def scale_ratios(row: dict[str, Any], smaller: dict[str, Any] | None) -> dict[st
     before = smaller.get("per_participant_us") if smaller and "error" not in smaller else None
     return {
         "seconds_over_target": round(row["seconds"] / (TARGET_S_PER_MILLION * n / 1e6), 2)
-        if n >= 1_000_000 and "error" not in row else None,
+        if n >= 1_000_000 and "error" not in row
+        else None,
         "peak_over_target": round(peak / TARGET_PEAK_MB, 2) if peak else None,
         "per_participant_over_smaller": round(row["per_participant_us"] / before, 2)
-        if before and "error" not in row else None,
+        if before and "error" not in row
+        else None,
     }
 
 
-def benchmark(sizes: list[int], repeats: int, builds: bool,
-              domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, Any]:
-    out: dict[str, Any] = {"repeats": repeats, "cores": os.cpu_count(),
-                           "domain_timeout_s": domain_timeout,
-                           "load_average_start": round(os.getloadavg()[0], 2)}
+def benchmark(
+    sizes: list[int], repeats: int, builds: bool, domain_timeout: int = DOMAIN_TIMEOUT_S
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "repeats": repeats,
+        "cores": os.cpu_count(),
+        "domain_timeout_s": domain_timeout,
+        "load_average_start": round(os.getloadavg()[0], 2),
+    }
     if builds:
         out.update(build_timings(repeats))
     out["imports"] = import_times()
@@ -420,14 +505,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object (the default)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sizes", default=",".join(map(str, FULL_SIZES)))
-    parser.add_argument("--quick", action="store_true",
-                        help="sizes 157 and 2000, one repeat, no workflow builds (for tests)")
-    parser.add_argument("--skip-builds", action="store_true",
-                        help="only the scale measurements (no Snakemake runs)")
-    parser.add_argument("--domain-timeout", type=int, default=DOMAIN_TIMEOUT_S,
-                        help="seconds a results domain may take at one size before it is stopped")
-    parser.add_argument("--table", type=Path,
-                        help="also write the figures as a Markdown table (docs/benchmark.md)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="sizes 157 and 2000, one repeat, no workflow builds (for tests)",
+    )
+    parser.add_argument(
+        "--skip-builds", action="store_true", help="only the scale measurements (no Snakemake runs)"
+    )
+    parser.add_argument(
+        "--domain-timeout",
+        type=int,
+        default=DOMAIN_TIMEOUT_S,
+        help="seconds a results domain may take at one size before it is stopped",
+    )
+    parser.add_argument(
+        "--table", type=Path, help="also write the figures as a Markdown table (docs/benchmark.md)"
+    )
     parser.add_argument("--stages", type=Path, help=argparse.SUPPRESS)  # the child processes
     parser.add_argument("--render-split", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -441,8 +535,12 @@ def main(argv: list[str] | None = None) -> None:
         result = benchmark(QUICK_SIZES, 1, builds=False, domain_timeout=args.domain_timeout)
     else:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-        result = benchmark(sizes, max(1, args.repeats), builds=not args.skip_builds,
-                           domain_timeout=args.domain_timeout)
+        result = benchmark(
+            sizes,
+            max(1, args.repeats),
+            builds=not args.skip_builds,
+            domain_timeout=args.domain_timeout,
+        )
     if args.table:
         from analysis.bench_table import markdown
         from analysis.io import atomic_write

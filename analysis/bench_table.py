@@ -34,33 +34,54 @@ def _ratio(value: Any) -> str:
 
 
 def _builds(result: dict[str, Any]) -> list[str]:
-    lines = ["## Builds", "",
-             f"Median of {result['repeats']} run(s) in a fresh copy of the project.", "",
-             "| build | seconds | floor | floor seconds | ratio |", "|---|---:|---|---:|---:|"]
+    lines = [
+        "## Builds",
+        "",
+        f"Median of {result['repeats']} run(s) in a fresh copy of the project.",
+        "",
+        "| build | seconds | floor | floor seconds | ratio |",
+        "|---|---:|---|---:|---:|",
+    ]
     for key, floor in BUILD_FLOORS.items():
-        lines.append(f"| {BUILD_NAMES[key]} | {_num(result[key]['median_s'])} | "
-                     f"{FLOOR_NAMES[floor]} | {_num(result[floor]['median_s'])} | "
-                     f"{_ratio(result['ratios'][f'{key}_over_{floor}'])} |")
+        lines.append(
+            f"| {BUILD_NAMES[key]} | {_num(result[key]['median_s'])} | "
+            f"{FLOOR_NAMES[floor]} | {_num(result[floor]['median_s'])} | "
+            f"{_ratio(result['ratios'][f'{key}_over_{floor}'])} |"
+        )
     reran = ", ".join(result["prose_edit_reran"] or []) or "nothing"
     lines += ["", f"A prose edit reran: {reran}."]
     render = result.get("render_fallback", {})
     if "error" not in render:
-        lines += ["", "The fallback render (pandoc + Typst) of the built manuscript, apart:", "",
-                  "| render step | seconds | share |", "|---|---:|---:|"]
-        for key, name in (("pandoc_s", "pandoc (read once, write HTML and Typst)"),
-                          ("typst_s", "Typst compile (PDF)"),
-                          ("python_s", "Python (shortcodes, cross-references, JSON)"),
-                          ("total_s", "total")):
-            lines.append(f"| {name} | {_num(render[key])} | "
-                         f"{_num(100 * render[key] / render['total_s'], 0)}% |")
+        lines += [
+            "",
+            "The fallback render (pandoc + Typst) of the built manuscript, apart:",
+            "",
+            "| render step | seconds | share |",
+            "|---|---:|---:|",
+        ]
+        for key, name in (
+            ("pandoc_s", "pandoc (read once, write HTML and Typst)"),
+            ("typst_s", "Typst compile (PDF)"),
+            ("python_s", "Python (shortcodes, cross-references, JSON)"),
+            ("total_s", "total"),
+        ):
+            lines.append(
+                f"| {name} | {_num(render[key])} | "
+                f"{_num(100 * render[key] / render['total_s'], 0)}% |"
+            )
     return lines + [""]
 
 
 def _imports(imports: dict[str, Any]) -> list[str]:
-    lines = ["## Start-up: imports per job", "",
-             "`python -X importtime -c 'import <module>'` for the module each workflow job runs; "
-             "a package's time is the sum of its modules' own times.", "",
-             "| job module | import ms | heaviest packages (ms) |", "|---|---:|---|"]
+    lines = [
+        "## Start-up: imports per job",
+        "",
+        "`python -X importtime -c 'import <module>'` for the module each workflow job runs; "
+        "a package's time is the sum of its modules' own times.",
+        "",
+        "| job module | import ms | heaviest packages (ms) |",
+        "|---|---:|---|",
+    ]
     for module, row in imports.items():
         if "error" in row:
             lines.append(f"| {module} | error | |")
@@ -71,14 +92,18 @@ def _imports(imports: dict[str, Any]) -> list[str]:
 
 
 def _scale(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["## Scale: validation to results", "",
-             "Validation, cleaning and every results domain (no render) on the shipped cohort "
-             "resampled to each size (4 waves), each size in a fresh process. Targets: "
-             f"{TARGET_S_PER_MILLION:g} s per million participants, {TARGET_PEAK_MB:,.0f} MB "
-             "peak memory.", "",
-             "| participants | seconds | vs time target | peak MB | vs memory target | "
-             "µs per participant | vs next smaller size | slowest stages (s) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "## Scale: validation to results",
+        "",
+        "Validation, cleaning and every results domain (no render) on the shipped cohort "
+        "resampled to each size (4 waves), each size in a fresh process. Targets: "
+        f"{TARGET_S_PER_MILLION:g} s per million participants, {TARGET_PEAK_MB:,.0f} MB "
+        "peak memory.",
+        "",
+        "| participants | seconds | vs time target | peak MB | vs memory target | "
+        "µs per participant | vs next smaller size | slowest stages (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for row in rows:
         if "error" in row:
             lines.append(f"| {row['participants']:,} | error | | | | | | |")
@@ -90,19 +115,25 @@ def _scale(rows: list[dict[str, Any]]) -> list[str]:
             f"{_ratio(ratios['seconds_over_target'])} | {_num(row['peak_rss_mb'], 0)} | "
             f"{_ratio(ratios['peak_over_target'])} | {_num(row['per_participant_us'], 1)} | "
             f"{_ratio(ratios['per_participant_over_smaller'])} | "
-            f"{', '.join(f'{name} {s:.1f}' for name, s in slow)} |")
+            f"{', '.join(f'{name} {s:.1f}' for name, s in slow)} |"
+        )
     return lines + [""]
 
 
 def markdown(result: dict[str, Any]) -> str:
     """The page: how it was measured, then builds, imports and scale (those that were run)."""
-    lines = ["# Benchmark", "",
-             "Generated by `uv run python -m analysis.bench --table docs/benchmark.md`; do not "
-             "edit by hand.", "",
-             f"Machine: {result['cores']} cores; load average (1 min) "
-             f"{result['load_average_start']:.1f} at the start, "
-             f"{result['load_average_end']:.1f} at the end. Times on a loaded machine are "
-             "longer than on an idle one.", ""]
+    lines = [
+        "# Benchmark",
+        "",
+        "Generated by `uv run python -m analysis.bench --table docs/benchmark.md`; do not "
+        "edit by hand.",
+        "",
+        f"Machine: {result['cores']} cores; load average (1 min) "
+        f"{result['load_average_start']:.1f} at the start, "
+        f"{result['load_average_end']:.1f} at the end. Times on a loaded machine are "
+        "longer than on an idle one.",
+        "",
+    ]
     if "cold_build_s" in result:
         lines += _builds(result)
     lines += _imports(result["imports"])

@@ -30,7 +30,11 @@ KEY = ["id", "wave"]
 # one, homeless_setting, whose last value says nothing about a later wave).
 LOCF_MEASURES = [c.name for c in INTERVIEWS.columns if c.kind in ("binary", "integer", "number")]
 DERIVED = [
-    "any_crime_30", "crime_liberty_ratio", "illicit_liberty_ratio", "crack_user", "poly_user",
+    "any_crime_30",
+    "crime_liberty_ratio",
+    "illicit_liberty_ratio",
+    "crack_user",
+    "poly_user",
     "frequent_heroin_crack",
 ]
 
@@ -57,8 +61,7 @@ def compact_dtype(column: Column) -> str | pd.CategoricalDtype | None:
 def _compact(frame: pd.DataFrame, name: str) -> pd.Series:
     """A validated raw column in its compact cohort dtype (not copied when it already is)."""
     dtype = compact_dtype(CODEBOOK[name]) if name in CODEBOOK else None
-    return frame[name] if dtype is None or frame[name].dtype == dtype else frame[name].astype(
-        dtype)
+    return frame[name] if dtype is None or frame[name].dtype == dtype else frame[name].astype(dtype)
 
 
 def _flag(condition: pd.Series, *inputs: pd.Series) -> pd.Series:
@@ -119,11 +122,16 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     def place(frame: pd.DataFrame, prefix: str = "") -> tuple[dict[str, Any], np.ndarray]:
         """Columns of rows keyed by (id, wave) moved to their grid cells (NA where no row)."""
         row = np.full(size, -1)
-        row[person_of.get_indexer(frame["id"]) * n_waves
-            + wave_of.get_indexer(frame["wave"])] = np.arange(len(frame))
-        return {prefix + name: pd.api.extensions.take(_values(_compact(frame, name)), row,
-                                                      allow_fill=True)
-                for name in frame.columns if name not in KEY}, row
+        row[person_of.get_indexer(frame["id"]) * n_waves + wave_of.get_indexer(frame["wave"])] = (
+            np.arange(len(frame))
+        )
+        return {
+            prefix + name: pd.api.extensions.take(
+                _values(_compact(frame, name)), row, allow_fill=True
+            )
+            for name in frame.columns
+            if name not in KEY
+        }, row
 
     interviews, interview_row = place(raw.interviews)
     # Treatment rows exist only at follow-ups (validated), so rec_ is NA at the baseline.
@@ -135,8 +143,11 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
             "wave_index": wave_index.astype("int64"),
             "months": np.array([w.months for w in waves.all], dtype="int64")[wave_index],
             "interviewed": interview_row >= 0,
-            **{name: _values(_compact(people, name)).take(person)
-               for name in people.columns if name != "id"},
+            **{
+                name: _values(_compact(people, name)).take(person)
+                for name in people.columns
+                if name != "id"
+            },
             **interviews,
             **records,
         },
@@ -144,8 +155,9 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     )
     derived = derive(cohort, int(config["derived"]["frequent_use_days"]))
     # Each person's rows are consecutive and in wave order (the grid), so LOCF is per block.
-    locf = pd.DataFrame({f"{m}_locf": _locf(interviews[m], n_waves) for m in LOCF_MEASURES},
-                        copy=False)
+    locf = pd.DataFrame(
+        {f"{m}_locf": _locf(interviews[m], n_waves) for m in LOCF_MEASURES}, copy=False
+    )
     return pd.concat([cohort, derived, locf], axis=1, copy=False)
 
 

@@ -419,26 +419,76 @@ class Rule:
 # Every rule across the columns of a row. Rules across waves are declared on the columns
 # (`cumulative`, `accrues_in`, `follow_up_only`).
 ROW_RULES: tuple[Rule, ...] = (
-    Rule(INTERVIEWS, "zero_together", "crime_types_30", "crime_days_30",
-         "crime_types_30 must be 0 exactly when crime_days_30 is 0"),
-    Rule(INTERVIEWS, "at_least", "days_at_liberty_30", "crime_days_30",
-         "days_at_liberty_30 must be at least crime_days_30: crime days are days at liberty"),
-    Rule(INTERVIEWS, "at_least", "crime_days_180", "crime_days_30",
-         "crime_days_180 must be at least crime_days_30: the last 180 days include the last 30"),
-    Rule(INTERVIEWS, "at_least", "illicit_drug_days_30", "heroin_days_30",
-         "illicit_drug_days_30 must be at least heroin_days_30"),
-    Rule(INTERVIEWS, "at_least", "illicit_drug_days_30", "crack_days_30",
-         "illicit_drug_days_30 must be at least crack_days_30"),
-    Rule(INTERVIEWS, "at_least", "any_drug_days_30", "illicit_drug_days_30",
-         "any_drug_days_30 must be at least illicit_drug_days_30"),
-    Rule(INTERVIEWS, "at_least", "any_drug_days_30", "injecting_days_30",
-         "any_drug_days_30 must be at least injecting_days_30: a day injecting is a day using"),
-    Rule(INTERVIEWS, "given_exactly_when_1", "homeless_setting", "homeless_30",
-         "homeless_setting must be given exactly when homeless_30 is 1"),
-    Rule(PARTICIPANTS, "zero_together", "suicide_attempts_lifetime", "suicide_attempted_lifetime",
-         "suicide_attempts_lifetime must be 0 exactly when suicide_attempted_lifetime is 0"),
-    Rule(TREATMENT, "empty_when_0", "opioid_substitution", "in_treatment",
-         "opioid_substitution must be empty when in_treatment is 0"),
+    Rule(
+        INTERVIEWS,
+        "zero_together",
+        "crime_types_30",
+        "crime_days_30",
+        "crime_types_30 must be 0 exactly when crime_days_30 is 0",
+    ),
+    Rule(
+        INTERVIEWS,
+        "at_least",
+        "days_at_liberty_30",
+        "crime_days_30",
+        "days_at_liberty_30 must be at least crime_days_30: crime days are days at liberty",
+    ),
+    Rule(
+        INTERVIEWS,
+        "at_least",
+        "crime_days_180",
+        "crime_days_30",
+        "crime_days_180 must be at least crime_days_30: the last 180 days include the last 30",
+    ),
+    Rule(
+        INTERVIEWS,
+        "at_least",
+        "illicit_drug_days_30",
+        "heroin_days_30",
+        "illicit_drug_days_30 must be at least heroin_days_30",
+    ),
+    Rule(
+        INTERVIEWS,
+        "at_least",
+        "illicit_drug_days_30",
+        "crack_days_30",
+        "illicit_drug_days_30 must be at least crack_days_30",
+    ),
+    Rule(
+        INTERVIEWS,
+        "at_least",
+        "any_drug_days_30",
+        "illicit_drug_days_30",
+        "any_drug_days_30 must be at least illicit_drug_days_30",
+    ),
+    Rule(
+        INTERVIEWS,
+        "at_least",
+        "any_drug_days_30",
+        "injecting_days_30",
+        "any_drug_days_30 must be at least injecting_days_30: a day injecting is a day using",
+    ),
+    Rule(
+        INTERVIEWS,
+        "given_exactly_when_1",
+        "homeless_setting",
+        "homeless_30",
+        "homeless_setting must be given exactly when homeless_30 is 1",
+    ),
+    Rule(
+        PARTICIPANTS,
+        "zero_together",
+        "suicide_attempts_lifetime",
+        "suicide_attempted_lifetime",
+        "suicide_attempts_lifetime must be 0 exactly when suicide_attempted_lifetime is 0",
+    ),
+    Rule(
+        TREATMENT,
+        "empty_when_0",
+        "opioid_substitution",
+        "in_treatment",
+        "opioid_substitution must be empty when in_treatment is 0",
+    ),
 )
 
 # Time units that cumulative counts accrue in, in days.
@@ -449,6 +499,7 @@ def days_elapsed(months: np.ndarray) -> np.ndarray:
     """The most days `months` calendar months can span (see the conventions); 0 for 0 months."""
     months = np.asarray(months, dtype=np.float64)
     return np.where(months > 0, np.ceil(months * 365.25 / 12) + 1, 0.0)
+
 
 # The data's declared origin: a small YAML file beside the CSV files. The synthetic generator
 # writes it; a real extract carries none (or says `origin: records`), and its report then says
@@ -472,13 +523,16 @@ class Origin:
 
     def text(self) -> str:
         """The ORIGIN file's content (what the generator writes)."""
-        lines = [f"# Declared origin of the files in this directory ({ORIGIN_FILE}, see "
-                 "CODEBOOK.md).", f"origin: {self.origin}"]
+        lines = [
+            f"# Declared origin of the files in this directory ({ORIGIN_FILE}, see CODEBOOK.md).",
+            f"origin: {self.origin}",
+        ]
         if self.generator:
             lines.append(f"generator: {self.generator}")
         if self.seed is not None:
             lines.append(f"seed: {self.seed}")
         return "\n".join(lines) + "\n"
+
 
 # Column names that would be direct identifiers: refused at load (see analysis.validate).
 IDENTIFIER_PATTERNS: tuple[str, ...] = (

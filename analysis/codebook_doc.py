@@ -92,46 +92,59 @@ def _rules_section() -> str:
     """The rules across columns and across a person's waves, as Markdown bullets."""
     across_waves = [
         f"- `{spec.name}` `{c.name}`: "
-        + ("a since-intake flag, never 1 at one wave and 0 at a later one"
-           if c.kind == "binary" else "never falls from one of a person's waves to a later one")
-        + (f"; at most the {c.accrues_in} elapsed since intake, and grows between two waves by at"
-           f" most the {c.accrues_in} between them" if c.accrues_in else "")
+        + (
+            "a since-intake flag, never 1 at one wave and 0 at a later one"
+            if c.kind == "binary"
+            else "never falls from one of a person's waves to a later one"
+        )
+        + (
+            f"; at most the {c.accrues_in} elapsed since intake, and grows between two waves by at"
+            f" most the {c.accrues_in} between them"
+            if c.accrues_in
+            else ""
+        )
         + "."
-        for spec in RAW_FILES for c in spec.columns if c.cumulative
+        for spec in RAW_FILES
+        for c in spec.columns
+        if c.cumulative
     ]
-    return "\n".join([
-        "## Rules across columns and waves",
-        "",
-        "Within a row (judged where the cells the rule needs are present):",
-        "",
-        *(f"- `{r.file.name}`: {r.text}." for r in ROW_RULES),
-        "- Follow-up-only items are empty at the baseline wave; `treatment.csv` has rows for "
-        "follow-up waves only.",
-        "",
-        "Across each person's waves (in configured order; waves without a value are skipped):",
-        "",
-        *across_waves,
-        "",
-    ])
+    return "\n".join(
+        [
+            "## Rules across columns and waves",
+            "",
+            "Within a row (judged where the cells the rule needs are present):",
+            "",
+            *(f"- `{r.file.name}`: {r.text}." for r in ROW_RULES),
+            "- Follow-up-only items are empty at the baseline wave; `treatment.csv` has rows for "
+            "follow-up waves only.",
+            "",
+            "Across each person's waves (in configured order; waves without a value are skipped):",
+            "",
+            *across_waves,
+            "",
+        ]
+    )
 
 
 def _origin_section() -> str:
-    return "\n".join([
-        "## Declared origin (`ORIGIN`)",
-        "",
-        f"A YAML file `{ORIGIN_FILE}` beside the CSV files declares where they come from. Keys: "
-        f"`origin` ({', '.join(f'`{o}`' for o in ORIGINS)}), `generator` (the module that wrote "
-        "the files) and `seed` (a whole number); both are required when the origin is "
-        "`synthetic`, and no other key is allowed. The synthetic generator writes it. A "
-        "directory without it holds the study's records: the report's data statement (subtitle,"
-        " first-page callout, data note) then says it was built from the study's records and "
-        "states the disclosure control that applies. Example (illustrative seed):",
-        "",
-        "    origin: synthetic",
-        "    generator: synthesis",
-        "    seed: 1234",
-        "",
-    ])
+    return "\n".join(
+        [
+            "## Declared origin (`ORIGIN`)",
+            "",
+            f"A YAML file `{ORIGIN_FILE}` beside the CSV files declares where they come from. Keys: "
+            f"`origin` ({', '.join(f'`{o}`' for o in ORIGINS)}), `generator` (the module that wrote "
+            "the files) and `seed` (a whole number); both are required when the origin is "
+            "`synthetic`, and no other key is allowed. The synthetic generator writes it. A "
+            "directory without it holds the study's records: the report's data statement (subtitle,"
+            " first-page callout, data note) then says it was built from the study's records and "
+            "states the disclosure control that applies. Example (illustrative seed):",
+            "",
+            "    origin: synthetic",
+            "    generator: synthesis",
+            "    seed: 1234",
+            "",
+        ]
+    )
 
 
 def render_codebook() -> str:

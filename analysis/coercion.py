@@ -30,8 +30,10 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
         "perceived_pressure": views.percents_by_group(pressure, group),
         "no_pressure": views.percents_by_group(1 - pressure, group),
         "stage_of_change": {
-            **{name: stats.category_percents(values, STAGES)
-               for name, values in views.group_values(stage, group).items()},
+            **{
+                name: stats.category_percents(values, STAGES)
+                for name, values in views.group_values(stage, group).items()
+            },
             "chi2": stats.chi_square_2xk(group, stage),
         },
     }

@@ -37,28 +37,78 @@ from analysis.reproduce import p_satisfies
 # (75 and 53 are the QCT and comparison people re-interviewed, 82 and 57 those with a
 # treatment record).
 CHI2_TABLES = (
-    ("psychiatric medication", "prof_psychmed_qct_n", "QCT",
-     "prof_psychmed_comparison_n", "comparison", "prof_psychmed_chi2_stat"),
-    ("homeless at intake", "reint_homeless_qct_t1_n", "QCT",
-     "reint_homeless_comparison_t1_n", "comparison", "reint_homeless_chi2_stat"),
-    ("continued offending", "off_continued_crime_qct_n", 75, "off_continued_crime_comparison_n",
-     53, "off_continued_crime_chi2_stat"),
-    ("arrested", "off_arrested_qct_n", 75, "off_arrested_comparison_n", 53,
-     "off_arrested_chi2_stat"),
-    ("imprisoned", "off_imprisoned_qct_n", 82, "off_imprisoned_comparison_n", 57,
-     "off_imprisoned_chi2_stat"),
+    (
+        "psychiatric medication",
+        "prof_psychmed_qct_n",
+        "QCT",
+        "prof_psychmed_comparison_n",
+        "comparison",
+        "prof_psychmed_chi2_stat",
+    ),
+    (
+        "homeless at intake",
+        "reint_homeless_qct_t1_n",
+        "QCT",
+        "reint_homeless_comparison_t1_n",
+        "comparison",
+        "reint_homeless_chi2_stat",
+    ),
+    (
+        "continued offending",
+        "off_continued_crime_qct_n",
+        75,
+        "off_continued_crime_comparison_n",
+        53,
+        "off_continued_crime_chi2_stat",
+    ),
+    (
+        "arrested",
+        "off_arrested_qct_n",
+        75,
+        "off_arrested_comparison_n",
+        53,
+        "off_arrested_chi2_stat",
+    ),
+    (
+        "imprisoned",
+        "off_imprisoned_qct_n",
+        82,
+        "off_imprisoned_comparison_n",
+        57,
+        "off_imprisoned_chi2_stat",
+    ),
 )
 # Printed counts that must add up: (what, ids added, ids subtracted, id of the printed total).
 SUMS = (
-    ("interviews at all waves",
-     ("study_n_total", "study_interviewed_t2_n", "study_interviewed_t3_n",
-      "study_interviewed_t4_n"), (), "study_n_interviews_total"),
-    ("not interviewed at the first follow-up", ("study_n_total",), ("study_interviewed_t2_n",),
-     "study_missing_t2_n"),
-    ("status at the first follow-up, the five categories",
-     ("ret_status_same_service_t2_n", "ret_status_left_by_choice_t2_n",
-      "ret_status_completed_t2_n", "ret_status_other_t2_n", "ret_status_excluded_t2_n"), (),
-     "study_n_total"),
+    (
+        "interviews at all waves",
+        (
+            "study_n_total",
+            "study_interviewed_t2_n",
+            "study_interviewed_t3_n",
+            "study_interviewed_t4_n",
+        ),
+        (),
+        "study_n_interviews_total",
+    ),
+    (
+        "not interviewed at the first follow-up",
+        ("study_n_total",),
+        ("study_interviewed_t2_n",),
+        "study_missing_t2_n",
+    ),
+    (
+        "status at the first follow-up, the five categories",
+        (
+            "ret_status_same_service_t2_n",
+            "ret_status_left_by_choice_t2_n",
+            "ret_status_completed_t2_n",
+            "ret_status_other_t2_n",
+            "ret_status_excluded_t2_n",
+        ),
+        (),
+        "study_n_total",
+    ),
 )
 # Which distribution a statistic id's p comes from, by the test named in the id.
 TESTS = {"_chi2_": "chi2", "_stage_earlier_": "chi2", "_t_": "t", "_wilcoxon": "z"}
@@ -73,6 +123,7 @@ def printed(table: pd.DataFrame) -> dict[str, str]:
 def labels(table: pd.DataFrame) -> dict[str, str]:
     """statistics.csv as {id: what the number is}, without the trailing kind ('...: Wilcoxon z',
     '(percent)'): the tables name a check by its quantity, which wraps, not by its id."""
+
     def short(text: str) -> str:
         text = text.rsplit(": ", 1)[0] if ": " in text else text
         return re.sub(r"\s*\(percent[^)]*\)$", "", text)
@@ -89,7 +140,7 @@ def group_sizes(values: Mapping[str, str]) -> dict[str, int]:
 def bounds(text: str) -> tuple[float, float]:
     """The interval of values that round to a printed number: '26%' -> (25.5, 26.5)."""
     number = parse_printed(text)
-    half = 0.5 * 10.0 ** -number.decimals
+    half = 0.5 * 10.0**-number.decimals
     return number.value - half, number.value + half
 
 
@@ -101,8 +152,11 @@ def _ranges(values: Iterable[int]) -> str:
     runs, start = [], values[0]
     for previous, current in zip(values, [*values[1:], None], strict=True):
         if current != previous + 1:
-            runs.append(fmt_count(start) if start == previous
-                        else f"{fmt_count(start)}–{fmt_count(previous)}")
+            runs.append(
+                fmt_count(start)
+                if start == previous
+                else f"{fmt_count(start)}–{fmt_count(previous)}"
+            )
             start = current
     return ", ".join(runs)
 
@@ -110,9 +164,12 @@ def _ranges(values: Iterable[int]) -> str:
 def fitting_bases(count: int, percent_text: str, largest: int) -> list[int]:
     """Bases from `count` to `largest` whose percentage rounds (half away) to `percent_text`."""
     target = parse_printed(percent_text)
-    return [base for base in range(max(count, 1), largest + 1)
-            if round_half_away(100 * count / base, target.decimals)
-            == round_half_away(target.value, target.decimals)]
+    return [
+        base
+        for base in range(max(count, 1), largest + 1)
+        if round_half_away(100 * count / base, target.decimals)
+        == round_half_away(target.value, target.decimals)
+    ]
 
 
 def percent_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -129,12 +186,26 @@ def percent_table(table: pd.DataFrame) -> pd.DataFrame:
         count = int(values[count_id])
         bases = fitting_bases(count, row.published, total)
         size = sizes.get(row.group, total)
-        verdict = ("fits the group size" if size in bases else
-                   "needs a smaller base" if bases and max(bases) < size else "no base fits")
-        rows.append([names[row.id], f"{values[count_id]} ({row.published})", row.group or "all",
-                     fmt_count(size), _ranges(bases), verdict])
-    return pd.DataFrame(rows, columns=["Statistic", "Printed", "Group", "Group size",
-                                       "Bases that fit", "Verdict"])
+        verdict = (
+            "fits the group size"
+            if size in bases
+            else "needs a smaller base"
+            if bases and max(bases) < size
+            else "no base fits"
+        )
+        rows.append(
+            [
+                names[row.id],
+                f"{values[count_id]} ({row.published})",
+                row.group or "all",
+                fmt_count(size),
+                _ranges(bases),
+                verdict,
+            ]
+        )
+    return pd.DataFrame(
+        rows, columns=["Statistic", "Printed", "Group", "Group size", "Bases that fit", "Verdict"]
+    )
 
 
 def pearson_2x2(a: int, n1: int, b: int, n2: int) -> float:
@@ -153,8 +224,15 @@ def chi2_table(table: pd.DataFrame) -> pd.DataFrame:
         a, b = int(values[a_id]), int(values[b_id])
         statistic = pearson_2x2(a, n1, b, n2)
         low, high = bounds(values[stat_id])
-        rows.append([label, f"{a}/{n1} against {b}/{n2}", fmt_number(statistic, 3),
-                     values[stat_id], "yes" if low <= statistic < high else "no"])
+        rows.append(
+            [
+                label,
+                f"{a}/{n1} against {b}/{n2}",
+                fmt_number(statistic, 3),
+                values[stat_id],
+                "yes" if low <= statistic < high else "no",
+            ]
+        )
     return pd.DataFrame(rows, columns=["Test", "Cells", "Recomputed", "Printed", "Agrees"])
 
 
@@ -164,8 +242,7 @@ def weighted_means_table(table: pd.DataFrame) -> pd.DataFrame:
     rounding intervals allow, and whether the group n add up to the printed whole-sample n."""
     values, names = printed(table), labels(table)
     sizes = group_sizes(values)
-    ns = {i: (None if pd.isna(n) else int(n)) for i, n in zip(table["id"], table["n"],
-                                                                strict=True)}
+    ns = {i: (None if pd.isna(n) else int(n)) for i, n in zip(table["id"], table["n"], strict=True)}
     rows = []
     for row in table.itertuples(index=False):
         parts = [row.id.replace("_all", f"_{g}", 1) for g in ("qct", "comparison")]
@@ -179,13 +256,20 @@ def weighted_means_table(table: pd.DataFrame) -> pd.DataFrame:
         high = sum(bounds(values[p])[1] * w for p, w in zip(parts, weights, strict=True)) / total
         printed_low, printed_high = bounds(row.published)
         n_all = ns[row.id]
-        rows.append([names[row.id], f"{row.published} (n = {n_all or total})",
-                     f"{values[parts[0]]} × {weights[0]} + {values[parts[1]]} × {weights[1]}",
-                     fmt_number(weighted, 2), f"{fmt_number(low, 2)} to {fmt_number(high, 2)}",
-                     "yes" if low < printed_high and high > printed_low else "no",
-                     "yes" if n_all in (None, total) else f"no ({total})"])
-    return pd.DataFrame(rows, columns=["Mean", "Printed", "Groups", "Weighted", "Range",
-                                       "Agrees", "n adds up"])
+        rows.append(
+            [
+                names[row.id],
+                f"{row.published} (n = {n_all or total})",
+                f"{values[parts[0]]} × {weights[0]} + {values[parts[1]]} × {weights[1]}",
+                fmt_number(weighted, 2),
+                f"{fmt_number(low, 2)} to {fmt_number(high, 2)}",
+                "yes" if low < printed_high and high > printed_low else "no",
+                "yes" if n_all in (None, total) else f"no ({total})",
+            ]
+        )
+    return pd.DataFrame(
+        rows, columns=["Mean", "Printed", "Groups", "Weighted", "Range", "Agrees", "n adds up"]
+    )
 
 
 def reductions_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -205,10 +289,16 @@ def reductions_table(table: pd.DataFrame) -> pd.DataFrame:
             continue
         cut = 100 * (1 - parse_printed(values[after]).value / parse_printed(values[before]).value)
         low, high = bounds(row.published)
-        rows.append([names[row.id], f"{values[before]} to {values[after]}", fmt_number(cut, 1),
-                     row.published, "yes" if low <= cut < high else "no"])
-    return pd.DataFrame(rows, columns=["Reduction", "Means", "Recomputed (%)", "Printed",
-                                       "Agrees"])
+        rows.append(
+            [
+                names[row.id],
+                f"{values[before]} to {values[after]}",
+                fmt_number(cut, 1),
+                row.published,
+                "yes" if low <= cut < high else "no",
+            ]
+        )
+    return pd.DataFrame(rows, columns=["Reduction", "Means", "Recomputed (%)", "Printed", "Agrees"])
 
 
 def sums_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -218,9 +308,17 @@ def sums_table(table: pd.DataFrame) -> pd.DataFrame:
     for what, added, subtracted, total_id in SUMS:
         result = sum(int(values[i]) for i in added) - sum(int(values[i]) for i in subtracted)
         terms = " + ".join(values[i] for i in added) + "".join(
-            f" − {values[i]}" for i in subtracted)
-        rows.append([what, terms, fmt_count(result), values[total_id],
-                     "yes" if result == int(values[total_id]) else "no"])
+            f" − {values[i]}" for i in subtracted
+        )
+        rows.append(
+            [
+                what,
+                terms,
+                fmt_count(result),
+                values[total_id],
+                "yes" if result == int(values[total_id]) else "no",
+            ]
+        )
     return pd.DataFrame(rows, columns=["Sum", "Counts", "Result", "Printed", "Agrees"])
 
 
@@ -248,11 +346,19 @@ def p_table(table: pd.DataFrame) -> pd.DataFrame:
         if kind == "t" and df is None:
             continue
         p = implied_p(kind, parse_printed(values[stat_id]).value, df)
-        rows.append([names[stat_id], values[stat_id], "" if df is None else fmt_count(df),
-                     fmt_p4(p),
-                     values[p_id], "yes" if p_satisfies(p, values[p_id]) else "no"])
-    return pd.DataFrame(rows, columns=["Test", "Statistic", "d.f.", "Implied p", "Printed",
-                                       "Holds"])
+        rows.append(
+            [
+                names[stat_id],
+                values[stat_id],
+                "" if df is None else fmt_count(df),
+                fmt_p4(p),
+                values[p_id],
+                "yes" if p_satisfies(p, values[p_id]) else "no",
+            ]
+        )
+    return pd.DataFrame(
+        rows, columns=["Test", "Statistic", "d.f.", "Implied p", "Printed", "Holds"]
+    )
 
 
 def fmt_p4(p: float) -> str:
@@ -274,9 +380,11 @@ def pairs_table(table: pd.DataFrame, largest: int = 200) -> pd.DataFrame:
         # values of |z| / sqrt(N) straddle the interval of |r|.
         z_abs = sorted((abs(z_low), abs(z_high)))
         r_abs = sorted((abs(r_low), abs(r_high)))
-        fit = [k for k in range(2, largest + 1)
-               if z_abs[0] / math.sqrt(2 * k) <= r_abs[1]
-               and z_abs[1] / math.sqrt(2 * k) >= r_abs[0]]
+        fit = [
+            k
+            for k in range(2, largest + 1)
+            if z_abs[0] / math.sqrt(2 * k) <= r_abs[1] and z_abs[1] / math.sqrt(2 * k) >= r_abs[0]
+        ]
         rows.append([names[z_id], values[z_id], values[r_id], _ranges(fit)])
     return pd.DataFrame(rows, columns=["Comparison", "z", "r", "Pairs that fit"])
 
@@ -295,38 +403,71 @@ def odds_ratio_table(table: pd.DataFrame) -> pd.DataFrame:
         z = math.log(midpoint) / ((math.log(high) - math.log(low)) / (2 * Z_975))
         p = float(2 * stats.norm.sf(abs(z)))
         mark = values.get(f"{stem}_p", "")
-        rows.append([names[row.id], values[row.id], f"{values[f'{stem}_ci_low']} to "
-                     f"{values[f'{stem}_ci_high']}", fmt_number(midpoint, 3), fmt_number(z, 2),
-                     fmt_p4(p), mark, "yes" if mark and p_satisfies(p, mark) else
-                     "no" if mark else "no mark printed"])
-    return pd.DataFrame(rows, columns=["Odds ratio", "Printed", "Interval", "Midpoint", "Wald z",
-                                       "Implied p", "Printed p", "Holds"])
+        rows.append(
+            [
+                names[row.id],
+                values[row.id],
+                f"{values[f'{stem}_ci_low']} to {values[f'{stem}_ci_high']}",
+                fmt_number(midpoint, 3),
+                fmt_number(z, 2),
+                fmt_p4(p),
+                mark,
+                "yes" if mark and p_satisfies(p, mark) else "no" if mark else "no mark printed",
+            ]
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Odds ratio",
+            "Printed",
+            "Interval",
+            "Midpoint",
+            "Wald z",
+            "Implied p",
+            "Printed p",
+            "Holds",
+        ],
+    )
 
 
 SECTIONS: Mapping[str, tuple[str, object]] = {
     "Percentages against their counts": (
         "Each percentage printed with its count, and the bases (up to the whole sample) whose "
-        "percentage rounds to the printed one.", percent_table),
+        "percentage rounds to the printed one.",
+        percent_table,
+    ),
     "Whole-sample means against their group means": (
         "Each whole-sample mean printed beside its two group means, against the group means "
-        "weighted by their n.", weighted_means_table),
+        "weighted by their n.",
+        weighted_means_table,
+    ),
     "Printed reductions against their means": (
         "Each printed percentage reduction against 100 x (1 - after / before) of the printed "
-        "means.", reductions_table),
-    "Counts that must add up": ("Printed counts against the printed totals they make up.",
-                                sums_table),
+        "means.",
+        reductions_table,
+    ),
+    "Counts that must add up": (
+        "Printed counts against the printed totals they make up.",
+        sums_table,
+    ),
     "Chi-squares recomputed from the printed cells": (
         "Pearson chi-square without continuity correction of the 2x2 table the text prints.",
-        chi2_table),
+        chi2_table,
+    ),
     "Effect sizes r = z / sqrt(N)": (
         "N counts both observations of each pair; the numbers of pairs for which the printed "
-        "z and r can both hold.", pairs_table),
+        "z and r can both hold.",
+        pairs_table,
+    ),
     "Odds-ratio intervals": (
         "The geometric midpoint of each printed 95% interval and the Wald p its width implies.",
-        odds_ratio_table),
+        odds_ratio_table,
+    ),
     "Printed p thresholds against the printed statistics": (
         "The two-sided p of each printed statistic at its printed d.f. (chi-square with one "
-        "d.f. where none is printed).", p_table),
+        "d.f. where none is printed).",
+        p_table,
+    ),
 }
 
 

@@ -16,8 +16,15 @@ from analysis.domain_cli import run_domain
 # Drug-use measures summarised by group and wave (mean), with their percent reductions and
 # within-group Wilcoxon changes. illicit_liberty_ratio is illicit drug days per day at liberty,
 # the paper's "adjustments for time at reduced risk" (docs/processed_cohort.md).
-MEASURES = ("any_drug_days_30", "illicit_drug_days_30", "heroin_days_30", "crack_days_30",
-            "drug_composite", "n_drugs_30", "illicit_liberty_ratio")
+MEASURES = (
+    "any_drug_days_30",
+    "illicit_drug_days_30",
+    "heroin_days_30",
+    "crack_days_30",
+    "drug_composite",
+    "n_drugs_30",
+    "illicit_liberty_ratio",
+)
 
 
 def improvement_correlates(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
@@ -31,8 +38,10 @@ def improvement_correlates(cohort: pd.DataFrame, config: dict[str, Any]) -> dict
         "site_of_interest": views.at_site_of_interest(people, config),
         "desisted": 1 - views.offended(cohort, config),
     }
-    return {name: stats.spearman(improved, values.reindex(improved.index))
-            for name, values in correlates.items()}
+    return {
+        name: stats.spearman(improved, values.reindex(improved.index))
+        for name, values in correlates.items()
+    }
 
 
 def abstinence(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
@@ -42,18 +51,19 @@ def abstinence(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     (the questions ask about the whole time since intake), keyed by that wave.
     """
     people = views.persons(cohort, config)
-    never_before = people.index[people["abstinent_via_treatment_before"].eq(0).fillna(False)
-                                .to_numpy()]
+    never_before = people.index[
+        people["abstinent_via_treatment_before"].eq(0).fillna(False).to_numpy()
+    ]
     since, first_time, weeks = {}, {}, {}
     for wave, wave_ids in views.through(config).items():
         reported = views.latest(cohort, "abstinent_via_treatment_since_intake", wave_ids)
         since[wave] = stats.percent(reported)
         first_time[wave] = stats.percent(reported[reported.index.isin(never_before)])
         weeks[wave] = views.means_by_group(
-            views.latest(cohort, "weeks_abstinent_since_intake", wave_ids), people["group"])
+            views.latest(cohort, "weeks_abstinent_since_intake", wave_ids), people["group"]
+        )
     return {
-        "never_via_treatment_before": stats.percent(
-            1 - people["abstinent_via_treatment_before"]),
+        "never_via_treatment_before": stats.percent(1 - people["abstinent_via_treatment_before"]),
         "voluntarily_before": stats.percent(people["abstinent_voluntarily_before"]),
         "via_treatment_since_intake": since,
         "via_treatment_since_intake_first_time": first_time,
@@ -64,12 +74,15 @@ def abstinence(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
 def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     """Drug use by group and wave, its changes and correlates, and abstinence."""
     out: dict[str, Any] = {m: views.changes(cohort, m, config) for m in MEASURES}
-    out["drug_spend_30"] = {"median": views.wave_summary(cohort, "drug_spend_30", "median"),
-                            "wilcoxon": views.paired_changes(cohort, "drug_spend_30", config)}
+    out["drug_spend_30"] = {
+        "median": views.wave_summary(cohort, "drug_spend_30", "median"),
+        "wilcoxon": views.paired_changes(cohort, "drug_spend_30", config),
+    }
     out["missing_data"] = {
         "method": views.missing_data_method(config),
-        "illicit_drug_days_30": views.first_follow_up_change(cohort, "illicit_drug_days_30",
-                                                             config),
+        "illicit_drug_days_30": views.first_follow_up_change(
+            cohort, "illicit_drug_days_30", config
+        ),
     }
     out["improvement_correlates"] = improvement_correlates(cohort, config)
     out["abstinence"] = abstinence(cohort, config)

@@ -64,8 +64,9 @@ def group_wave_means(block: dict, waves: Waves) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plot_group_bars(table: pd.DataFrame, ylabel: str, ymax: float = 30,
-                    intake_test: Mapping[str, Any] | None = None) -> plt.Figure:
+def plot_group_bars(
+    table: pd.DataFrame, ylabel: str, ymax: float = 30, intake_test: Mapping[str, Any] | None = None
+) -> plt.Figure:
     """Grouped bars of the mean by wave (x, labelled with the wave and its n) and group.
 
     With `intake_test` (the between-group test at the first wave) significant, the first
@@ -73,8 +74,11 @@ def plot_group_bars(table: pd.DataFrame, ylabel: str, ymax: float = 30,
     """
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     wave_ids = list(dict.fromkeys(table["wave"]))
-    starred = (intake_test is not None and intake_test.get("p") is not None
-               and significance(intake_test["p"]) == "significant")
+    starred = (
+        intake_test is not None
+        and intake_test.get("p") is not None
+        and significance(intake_test["p"]) == "significant"
+    )
     width = 0.38
     for offset, group in zip((-width / 2, width / 2), GROUPS, strict=True):
         sub = table[table["group"] == group].set_index("wave").reindex(wave_ids)
@@ -95,8 +99,12 @@ def plot_group_bars(table: pd.DataFrame, ylabel: str, ymax: float = 30,
                 )
     first = table.drop_duplicates("wave").set_index("wave").reindex(wave_ids)
     ax.set_xticks(range(len(wave_ids)))
-    ax.set_xticklabels([f"{label[:1].upper()}{label[1:]}\n(n = {fmt_count(n)})"
-                        for label, n in zip(first["label"], first["n_wave"], strict=True)])
+    ax.set_xticklabels(
+        [
+            f"{label[:1].upper()}{label[1:]}\n(n = {fmt_count(n)})"
+            for label, n in zip(first["label"], first["n_wave"], strict=True)
+        ]
+    )
     ax.set_ylim(0, ymax)
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False, loc="upper right")

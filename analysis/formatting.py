@@ -61,8 +61,9 @@ def round_half_away(value: float, decimals: int) -> Decimal:
     return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
-def fmt_number(value: float, decimals: int = 1, *, leading_zero: bool = True,
-               grouping: bool = False) -> str:
+def fmt_number(
+    value: float, decimals: int = 1, *, leading_zero: bool = True, grouping: bool = False
+) -> str:
     """A number at fixed `decimals`; `leading_zero=False` gives the paper's ".287" style."""
     text = f"{round_half_away(value, decimals):{',' if grouping else ''}f}"
     if not leading_zero:
@@ -159,8 +160,10 @@ def fmt_rs(rs: float, decimals: int = 3, *, leading_zero: bool = True) -> str:
 
 def fmt_or_ci(odds_ratio: float, ci_low: float, ci_high: float, decimals: int = 2) -> str:
     """An odds ratio with its 95% CI: "1.94 (1.23 to 3.10)"."""
-    if not _checked(ci_low, "ci_low") <= _checked(odds_ratio, "odds ratio") <= _checked(
-        ci_high, "ci_high"
+    if (
+        not _checked(ci_low, "ci_low")
+        <= _checked(odds_ratio, "odds ratio")
+        <= _checked(ci_high, "ci_high")
     ):
         raise ValueError(f"CI ({ci_low!r}, {ci_high!r}) does not contain OR {odds_ratio!r}")
     parts = (fmt_number(v, decimals) for v in (odds_ratio, ci_low, ci_high))
@@ -189,8 +192,9 @@ def significance(p: float, alpha: float = ALPHA) -> str:
     return "significant" if _checked(p, "p") < alpha else "not significant"
 
 
-def fmt_test(result: Mapping[str, Any], p_style: str = "threshold", *,
-             leading_zero: bool = True) -> str:
+def fmt_test(
+    result: Mapping[str, Any], p_style: str = "threshold", *, leading_zero: bool = True
+) -> str:
     """A whole test leaf of a results JSON (docs/results_format.md) as one phrase.
 
     chi2: "χ² = 17.35, d.f. = 1, p < 0.001"; t: "t = -2.20, d.f. = 155, p < 0.05";
@@ -210,5 +214,6 @@ def fmt_test(result: Mapping[str, Any], p_style: str = "threshold", *,
         return f"{fmt_z(result['z'])}, {p}, {r}"
     if kind == "spearman":
         return f"{fmt_rs(result['statistic'], leading_zero=leading_zero)}, {p}"
-    raise ValueError(f"unknown test kind {kind!r} (expected chi2, t, mann_whitney, wilcoxon, "
-                     "spearman)")
+    raise ValueError(
+        f"unknown test kind {kind!r} (expected chi2, t, mann_whitney, wilcoxon, spearman)"
+    )

@@ -49,8 +49,10 @@ def desistance_correlates(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[
         "poly_user": people["poly_user"],
         "site_of_interest": views.at_site_of_interest(people, config),
     }
-    return {name: stats.spearman(desisted, values.reindex(desisted.index))
-            for name, values in correlates.items()}
+    return {
+        name: stats.spearman(desisted, values.reindex(desisted.index))
+        for name, values in correlates.items()
+    }
 
 
 def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
@@ -64,11 +66,11 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
             **views.changes(cohort, "crime_days_30", config),
             "baseline_t_test": stats.t_test(
                 people.loc[people["group"].eq(views.QCT), "crime_days_30"],
-                people.loc[people["group"].eq(views.COMPARISON), "crime_days_30"]),
+                people.loc[people["group"].eq(views.COMPARISON), "crime_days_30"],
+            ),
         },
         "any_crime_30": views.wave_percents(cohort, "any_crime_30"),
-        "no_crime_first_follow_up": stats.percent(
-            1 - views.at_wave(cohort, first)["any_crime_30"]),
+        "no_crime_first_follow_up": stats.percent(1 - views.at_wave(cohort, first)["any_crime_30"]),
         # Crime days per day at liberty: the paper's "adjustments for time at reduced risk".
         "crime_liberty_ratio": views.changes(cohort, "crime_liberty_ratio", config),
         # The number of the 16 crime types committed ("a fall in the number of different crimes").

@@ -17,14 +17,28 @@ from analysis.domain_cli import run_domain
 
 # Binary baseline characteristics compared between the groups, as 0/1 columns of the cohort.
 BINARY = (
-    "never_married", "left_school_before_16", "mostly_unemployed_3y", "worked_or_studied_3y",
-    "ongoing_medical_problem", "depression_anxiety_30d", "psych_medication_lifetime",
-    "suicidal_thoughts_lifetime", "suicide_attempted_lifetime", "previous_treatment",
-    "homeless_30", "frequent_heroin_crack",
+    "never_married",
+    "left_school_before_16",
+    "mostly_unemployed_3y",
+    "worked_or_studied_3y",
+    "ongoing_medical_problem",
+    "depression_anxiety_30d",
+    "psych_medication_lifetime",
+    "suicidal_thoughts_lifetime",
+    "suicide_attempted_lifetime",
+    "previous_treatment",
+    "homeless_30",
+    "frequent_heroin_crack",
 )
 # Numeric baseline measures compared by t-test (drug_composite also by Mann-Whitney).
-NUMERIC = ("age", "suicide_attempts_lifetime", "n_drugs_30", "drug_spend_30", "crime_days_30",
-           "drug_composite")
+NUMERIC = (
+    "age",
+    "suicide_attempts_lifetime",
+    "n_drugs_30",
+    "drug_spend_30",
+    "crime_days_30",
+    "drug_composite",
+)
 # Assumption: "interviewed within two weeks" means at most 2.0 weeks after starting treatment.
 INTERVIEW_WEEKS = 2.0
 
@@ -58,13 +72,15 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     weeks = people["weeks_to_intake_interview"]
     return {
         "group_size": stats.category_percents(group, views.GROUPS),
-        "site": stats.category_percents(people["site"].astype("string"),
-                                        sorted(people["site"].dropna().astype(str).unique())),
+        "site": stats.category_percents(
+            people["site"].astype("string"), sorted(people["site"].dropna().astype(str).unique())
+        ),
         "n_sites": {"value": int(people["site"].nunique())},
         "proportions": {c: views.percents_by_group(flags[c], group) for c in flags.columns},
         "means": means,
-        "intake_modality": stats.category_percents(people["intake_modality"],
-                                                   _categories("intake_modality")),
+        "intake_modality": stats.category_percents(
+            people["intake_modality"], _categories("intake_modality")
+        ),
         "weeks_to_intake_interview": {
             "mean": stats.central(weeks),
             "within_two_weeks": stats.percent(views.flag(weeks <= INTERVIEW_WEEKS)),

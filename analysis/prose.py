@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 SIGNIFICANT = "significant"
-NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                "ten")
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 # The predicate of a within-group change, keyed by analysis.numbers.change's phrase kind.
 CHANGE_PREDICATES = {
     ("fall", True): "fell significantly",
@@ -61,18 +60,22 @@ def two_group_change(changes: Mapping[str, tuple[str, str]]) -> str:
     (first, (noun_a, sig_a)), (second, (noun_b, sig_b)) = changes.items()
     kind_a, kind_b = change_kind(noun_a, sig_a), change_kind(noun_b, sig_b)
     if kind_a == kind_b:
-        both = {("fall", True): "fell significantly in both groups",
-                ("rise", True): "rose significantly in both groups",
-                ("fall", False): "fell in both groups, though in neither significantly",
-                ("rise", False): "rose in both groups, though in neither significantly",
-                ("no significant change", False): "did not change significantly in either group",
-                ("no change", False): "did not change in either group"}[kind_a]
+        both = {
+            ("fall", True): "fell significantly in both groups",
+            ("rise", True): "rose significantly in both groups",
+            ("fall", False): "fell in both groups, though in neither significantly",
+            ("rise", False): "rose in both groups, though in neither significantly",
+            ("no significant change", False): "did not change significantly in either group",
+            ("no change", False): "did not change in either group",
+        }[kind_a]
         return both
     if noun_a == noun_b and noun_a in PAST:
         only = first if kind_a[1] else second
         return f"{PAST[noun_a]} in both groups, but only {only}'s {noun_a} was significant"
-    return (f"{_in(change_predicate(noun_a, sig_a), first)} and "
-            f"{_in(change_predicate(noun_b, sig_b), second)}")
+    return (
+        f"{_in(change_predicate(noun_a, sig_a), first)} and "
+        f"{_in(change_predicate(noun_b, sig_b), second)}"
+    )
 
 
 def closed(predicate: str) -> str:
@@ -92,7 +95,7 @@ def two_periods(periods: Sequence[tuple[str, str, str]]) -> str:
     predicate when they differ."""
     (pred_a, period_a, test_a), (pred_b, period_b, test_b) = periods
     if pred_a == pred_b:
-        return (f"{closed(pred_a)} both {period_a} ({test_a}) and {period_b} ({test_b})")
+        return f"{closed(pred_a)} both {period_a} ({test_a}) and {period_b} ({test_b})"
     return f"{closed(pred_a)} {period_a} ({test_a}) and {closed(pred_b)} {period_b} ({test_b})"
 
 
@@ -113,10 +116,12 @@ def verdicts(items: Sequence[tuple[str, str]], noun: str, preposition: str) -> s
         lead = f"Neither {noun}" if n == 2 else f"None of the {number_word(n)} {noun}s"
         return f"{lead} was significant"
     plural_hits, plural_misses = len(hits) > 1, len(misses) > 1
-    return (f"The {noun}{'s' if plural_hits else ''} {preposition} {join_words(hits)} "
-            f"{'were' if plural_hits else 'was'} significant; "
-            f"{'those' if plural_misses else 'that'} {preposition} {join_words(misses)} "
-            f"{'were' if plural_misses else 'was'} not")
+    return (
+        f"The {noun}{'s' if plural_hits else ''} {preposition} {join_words(hits)} "
+        f"{'were' if plural_hits else 'was'} significant; "
+        f"{'those' if plural_misses else 'that'} {preposition} {join_words(misses)} "
+        f"{'were' if plural_misses else 'was'} not"
+    )
 
 
 def significant_at(places: Sequence[str], total: int) -> str:

@@ -36,22 +36,39 @@ DOMAIN_PREFIX = {
     "regression": "reg",
 }
 KINDS = (
-    "count", "percent", "mean", "median", "statistic", "df", "p_threshold",
-    "r", "odds_ratio", "ci_low", "ci_high", "r2",
+    "count",
+    "percent",
+    "mean",
+    "median",
+    "statistic",
+    "df",
+    "p_threshold",
+    "r",
+    "odds_ratio",
+    "ci_low",
+    "ci_high",
+    "r2",
 )
 GROUPS = ("QCT", "comparison", "all", "")
 STATISTICS_COLUMNS = (
-    "id", "domain", "quantity", "published", "kind", "decimals", "n", "waves", "group",
-    "location", "result_path",
+    "id",
+    "domain",
+    "quantity",
+    "published",
+    "kind",
+    "decimals",
+    "n",
+    "waves",
+    "group",
+    "location",
+    "result_path",
 )
 CITED_FACTS_COLUMNS = ("id", "fact", "value", "source", "location")
 DOCUMENTED_MISSES_COLUMNS = ("id", "reason")
 
 # The printed number styles found in the paper: an optional pound sign, an optional ASCII
 # minus, digits with or without a leading zero before the point (".287", "0.22"), an optional %.
-_NUMBER = re.compile(
-    r"^(?P<prefix>£?)(?P<minus>-?)(?P<int>\d*)(?:\.(?P<frac>\d+))?(?P<suffix>%?)$"
-)
+_NUMBER = re.compile(r"^(?P<prefix>£?)(?P<minus>-?)(?P<int>\d*)(?:\.(?P<frac>\d+))?(?P<suffix>%?)$")
 _P_BELOW = re.compile(r"^p<(?P<bound>0?\.\d+)$")
 # "ns" means p >= ALPHA, the paper's only significance level. Table 1's stars are mutually
 # exclusive classes, so each is a band: `*` p in [0.01, 0.05) (a p below 0.01 would have been
@@ -150,22 +167,32 @@ def _statistics_schema(wave_ids: list[str]) -> pa.DataFrameSchema:
             "kind": pa.Column(str, pa.Check.isin(list(KINDS))),
             "decimals": pa.Column(str, pa.Check.str_matches(r"^\d*$")),
             "n": pa.Column(str, pa.Check.str_matches(r"^(\d+)?$")),
-            "waves": pa.Column(str, pa.Check(
-                lambda v: v != "" and all(w in wave_ids for w in v.split(";")),
-                element_wise=True,
-                error=f"waves must be configured wave ids joined by ';' ({configured})",
-            )),
+            "waves": pa.Column(
+                str,
+                pa.Check(
+                    lambda v: v != "" and all(w in wave_ids for w in v.split(";")),
+                    element_wise=True,
+                    error=f"waves must be configured wave ids joined by ';' ({configured})",
+                ),
+            ),
             "group": pa.Column(str, pa.Check.isin(list(GROUPS))),
             "location": _nonempty("location"),
             "result_path": pa.Column(str, pa.Check.str_matches(r"^([A-Za-z0-9_]+(\.[\w-]+)*)?$")),
         },
         checks=[
-            _row_check(_published_ok, "published: not a printed number (or p threshold) "
-                                      "of the row's kind"),
-            _row_check(_decimals_ok, "decimals: must equal the digits after the point in "
-                                     "published (empty for p_threshold)"),
-            _row_check(_prefix_ok, "id: must start with its domain's prefix "
-                                   + ", ".join(f"{k}={v}_" for k, v in DOMAIN_PREFIX.items())),
+            _row_check(
+                _published_ok, "published: not a printed number (or p threshold) of the row's kind"
+            ),
+            _row_check(
+                _decimals_ok,
+                "decimals: must equal the digits after the point in "
+                "published (empty for p_threshold)",
+            ),
+            _row_check(
+                _prefix_ok,
+                "id: must start with its domain's prefix "
+                + ", ".join(f"{k}={v}_" for k, v in DOMAIN_PREFIX.items()),
+            ),
         ],
         strict=True,
         ordered=True,
@@ -195,8 +222,9 @@ def _failure_lines(cases: pd.DataFrame, frame: pd.DataFrame) -> list[str]:
             continue
         index = int(case["index"])
         value = frame.at[index, column] if column else case["failure_case"]
-        lines.append(f"line {index + 2}, column {column or case['column']!r}: {check} "
-                     f"(value {value!r})")
+        lines.append(
+            f"line {index + 2}, column {column or case['column']!r}: {check} (value {value!r})"
+        )
     return lines
 
 
@@ -241,9 +269,13 @@ def load_documented_misses(directory: str | Path, published: pd.DataFrame) -> di
     """Load documented_misses.csv as {statistic id: reason}; every id must be in `published`."""
     schema = pa.DataFrameSchema(
         {
-            "id": pa.Column(str, pa.Check(
-                lambda ids: ids.isin(set(published["id"])), error="id must be in statistics.csv"
-            ), unique=True),
+            "id": pa.Column(
+                str,
+                pa.Check(
+                    lambda ids: ids.isin(set(published["id"])), error="id must be in statistics.csv"
+                ),
+                unique=True,
+            ),
             "reason": _nonempty("reason"),
         },
         strict=True,

@@ -38,6 +38,7 @@ def _builders(locf: bool) -> dict[str, Callable[[pd.DataFrame, pd.DataFrame, dic
 
     Follow-up predictors read the `_locf` column when locf is True.
     """
+
     def fu(column: str) -> str:
         return f"{column}_locf" if locf else column
 
@@ -55,13 +56,16 @@ def _builders(locf: bool) -> dict[str, Callable[[pd.DataFrame, pd.DataFrame, dic
         # Assumption: 'with other users at both intake and follow-up' = 1 at both waves.
         "free_time_with_users_both": lambda b, f, c: views.flag(
             (b["free_time_with_users"] == 1) & (f[fu("free_time_with_users")] == 1),
-            b["free_time_with_users"], f[fu("free_time_with_users")]),
+            b["free_time_with_users"],
+            f[fu("free_time_with_users")],
+        ),
         "site_of_interest": lambda b, f, c: views.at_site_of_interest(b, c),
     }
 
 
-def design_matrix(cohort: pd.DataFrame, config: dict[str, Any], predictors: list[str],
-                  locf: bool = False) -> pd.DataFrame:
+def design_matrix(
+    cohort: pd.DataFrame, config: dict[str, Any], predictors: list[str], locf: bool = False
+) -> pd.DataFrame:
     """Person-level table of the outcome and the named predictors (missing values kept)."""
     builders = _builders(locf)
     unknown = [p for p in predictors if p not in builders]
@@ -89,11 +93,16 @@ def qct_adjusted(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]
     predictors = ["qct", *[p for p in config["regression"]["final"] if p != "qct"]]
     design = design_matrix(cohort, config, predictors)
     first = views.at_wave(cohort, views.waves(config).first_follow_up.id)
-    others = {"improved_drug_use": views.improved_drug_use(cohort, config),
-              "in_treatment": first["rec_in_treatment"]}
-    out = {OUTCOME: stats.logistic(design, OUTCOME, predictors),
-           f"{OUTCOME}_locf": stats.logistic(
-               design_matrix(cohort, config, predictors, locf=True), OUTCOME, predictors)}
+    others = {
+        "improved_drug_use": views.improved_drug_use(cohort, config),
+        "in_treatment": first["rec_in_treatment"],
+    }
+    out = {
+        OUTCOME: stats.logistic(design, OUTCOME, predictors),
+        f"{OUTCOME}_locf": stats.logistic(
+            design_matrix(cohort, config, predictors, locf=True), OUTCOME, predictors
+        ),
+    }
     for name, values in others.items():
         frame = design[predictors].assign(**{name: values.reindex(design.index)})
         out[name] = stats.logistic(frame, name, predictors)
@@ -106,8 +115,9 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     candidates, final = list(spec["candidates"]), list(spec["final"])
     names = list(dict.fromkeys([*candidates, *final]))
     design = design_matrix(cohort, config, names)
-    stepwise = stats.forward_stepwise(design, OUTCOME, candidates,
-                                      float(spec["entry_p"]), float(spec["removal_p"]))
+    stepwise = stats.forward_stepwise(
+        design, OUTCOME, candidates, float(spec["entry_p"]), float(spec["removal_p"])
+    )
     stepwise["model"] = stats.logistic(design, OUTCOME, stepwise["selected"])
     method = views.missing_data_method(config)
     table_1 = stats.logistic(design, OUTCOME, final)

@@ -34,17 +34,22 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     first = views.at_wave(cohort, w.first_follow_up.id)
     homeless_first = first[views.follow_up_column("homeless_30", config)]
     return {
-        "homeless_30": {"percent": views.wave_percents(cohort, "homeless_30"),
-                        "chi2": group_chi2_by_wave(cohort, "homeless_30", config)},
+        "homeless_30": {
+            "percent": views.wave_percents(cohort, "homeless_30"),
+            "chi2": group_chi2_by_wave(cohort, "homeless_30", config),
+        },
         "homeless_setting": stats.category_percents(
             people.loc[people["homeless_30"].eq(1).fillna(False).to_numpy(), "homeless_setting"],
-            HOMELESS_SETTINGS),
+            HOMELESS_SETTINGS,
+        ),
         "missing_data": {
             "method": views.missing_data_method(config),
             "homeless_30": views.percents_by_group(homeless_first, first["group"]),
         },
-        "satisfied_living": {"percent": views.wave_percents(cohort, "satisfied_living"),
-                             "chi2": group_chi2_by_wave(cohort, "satisfied_living", config)},
+        "satisfied_living": {
+            "percent": views.wave_percents(cohort, "satisfied_living"),
+            "chi2": group_chi2_by_wave(cohort, "satisfied_living", config),
+        },
         "free_time_with_users": {"percent": views.wave_percents(cohort, "free_time_with_users")},
         "relationship_problems": {
             "mean": views.wave_summary(cohort, "relationship_problems"),
@@ -54,7 +59,8 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
         # Never worked or studied at any follow-up interview up to each follow-up wave.
         "no_work_or_study_follow_up": {
             wave: stats.percent(1 - views.ever(cohort, "worked_or_studied_since_last", wave_ids))
-            for wave, wave_ids in views.through(config).items()},
+            for wave, wave_ids in views.through(config).items()
+        },
     }
 
 

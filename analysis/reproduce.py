@@ -71,7 +71,8 @@ def _score(row: pd.Series, lookup: Lookup) -> dict[str, str]:
         if _missing(n) or int(n) != int(row["n"]):
             match = False
             note = f"printed n={int(row['n'])}, regenerated n=" + (
-                "none" if _missing(n) else str(int(n)))
+                "none" if _missing(n) else str(int(n))
+            )
     return {"regenerated": regenerated, "match": "true" if match else "false", "note": note}
 
 
@@ -83,8 +84,10 @@ def compare(published: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
     """
     scored = [_score(row, lookup) for _, row in published.iterrows()]
     card = pd.concat(
-        [published[["id", "quantity", "published"]].reset_index(drop=True),
-         pd.DataFrame(scored, columns=["regenerated", "match", "note"])],
+        [
+            published[["id", "quantity", "published"]].reset_index(drop=True),
+            pd.DataFrame(scored, columns=["regenerated", "match", "note"]),
+        ],
         axis=1,
     )
     return card[SCORECARD_COLUMNS]
@@ -116,9 +119,13 @@ def build_scorecard(published_dir: str | Path, results_dir: str | Path) -> pd.Da
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description="Write the reproduction scorecard and the claims scorecard (CSV).")
-    parser.add_argument("--published", required=True,
-                        help="directory of statistics.csv, documented_misses.csv and claims.csv")
+        description="Write the reproduction scorecard and the claims scorecard (CSV)."
+    )
+    parser.add_argument(
+        "--published",
+        required=True,
+        help="directory of statistics.csv, documented_misses.csv and claims.csv",
+    )
     parser.add_argument("--results", required=True, nargs="+", help="the results files")
     parser.add_argument("--out", required=True, help="the numbers' scorecard")
     parser.add_argument("--claims-out", required=True, help="the claims' scorecard")

@@ -14,8 +14,16 @@ from typing import Any
 from analysis.io import read_json
 
 # The results domains: one module `analysis/<domain>.py` and one file `<domain>.json` each.
-DOMAINS = ("study", "profile", "coercion", "retention", "offending", "drug_use", "reintegration",
-           "regression")
+DOMAINS = (
+    "study",
+    "profile",
+    "coercion",
+    "retention",
+    "offending",
+    "drug_use",
+    "reintegration",
+    "regression",
+)
 
 
 def load_results(source: str | Path | Iterable[str | Path]) -> dict[str, Any]:

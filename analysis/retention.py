@@ -29,16 +29,23 @@ def continued_treatment(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[st
     (empty when there is none).
     """
     first = views.waves(config).first_follow_up.id
-    return {wave: stats.percent(views.latest(cohort, "in_treatment", wave_ids[1:]))
-            for wave, wave_ids in views.through(config).items() if wave != first}
+    return {
+        wave: stats.percent(views.latest(cohort, "in_treatment", wave_ids[1:]))
+        for wave, wave_ids in views.through(config).items()
+        if wave != first
+    }
 
 
 def retained_beyond(first: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     """Odds of retention beyond `derived.retained_days`: site of interest vs elsewhere."""
     threshold = int(config["derived"]["retained_days"])
     days = first["rec_days_in_treatment"]
-    frame = pd.DataFrame({"retained": views.flag(days > threshold),
-                          "site_of_interest": views.at_site_of_interest(first, config)})
+    frame = pd.DataFrame(
+        {
+            "retained": views.flag(days > threshold),
+            "site_of_interest": views.at_site_of_interest(first, config),
+        }
+    )
     model = stats.logistic(frame, "retained", ["site_of_interest"])
     return {
         "threshold_days": {"value": threshold},
@@ -61,20 +68,24 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
         "in_treatment": views.percents_by_group(in_treatment, first["group"]),
         "in_treatment_by_wave": {
             name: {f: cells[f] for f in follow_ups}
-            for name, cells in views.wave_percents(cohort, "rec_in_treatment").items()},
-        "opioid_substitution": stats.percent(first.loc[in_treatment.eq(1).fillna(False).to_numpy(),
-                                                       "rec_opioid_substitution"]),
+            for name, cells in views.wave_percents(cohort, "rec_in_treatment").items()
+        },
+        "opioid_substitution": stats.percent(
+            first.loc[in_treatment.eq(1).fillna(False).to_numpy(), "rec_opioid_substitution"]
+        ),
         "episode_status": stats.category_percents(first["rec_episode_status"], EPISODE_STATUSES),
-        "days_in_treatment": {f: views.means_by_group(rows["rec_days_in_treatment"],
-                                                      rows["group"])
-                              for f, rows in records.items()},
+        "days_in_treatment": {
+            f: views.means_by_group(rows["rec_days_in_treatment"], rows["group"])
+            for f, rows in records.items()
+        },
         "days_in_treatment_not_in_treatment": views.means_by_group(
-            first["rec_days_in_treatment"].where(in_treatment.eq(0).fillna(False)),
-            first["group"]),
+            first["rec_days_in_treatment"].where(in_treatment.eq(0).fillna(False)), first["group"]
+        ),
         "continued_treatment": continued_treatment(cohort, config),
-        "residential": {f: views.percents_by_group(rows["rec_residential_since_intake"],
-                                                   rows["group"])
-                        for f, rows in records.items()},
+        "residential": {
+            f: views.percents_by_group(rows["rec_residential_since_intake"], rows["group"])
+            for f, rows in records.items()
+        },
         "retained_beyond": retained_beyond(first, config),
     }
 

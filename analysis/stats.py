@@ -22,8 +22,10 @@ def as_float(values: Any) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series.dtype):
         # Numbers and booleans, numpy or nullable: converted directly (exactly, as below).
         return series.to_numpy(dtype=float, na_value=np.nan, copy=True)
-    return pd.to_numeric(series, errors="raise").astype("Float64").to_numpy(
-        dtype=float, na_value=np.nan
+    return (
+        pd.to_numeric(series, errors="raise")
+        .astype("Float64")
+        .to_numpy(dtype=float, na_value=np.nan)
     )
 
 
@@ -41,13 +43,22 @@ def _require(condition: bool, message: str) -> None:
 def chi_square_table(table: Any) -> dict[str, Any]:
     """Pearson chi-square of an r x k contingency table, without continuity correction."""
     observed = np.asarray(table, dtype=float)
-    _require(observed.ndim == 2 and min(observed.shape) >= 2,
-             "chi-square needs an r x k table, r, k >= 2")
-    _require(bool((observed.sum(axis=0) > 0).all() and (observed.sum(axis=1) > 0).all()),
-             f"chi-square table has an empty row or column: {observed.tolist()}")
+    _require(
+        observed.ndim == 2 and min(observed.shape) >= 2,
+        "chi-square needs an r x k table, r, k >= 2",
+    )
+    _require(
+        bool((observed.sum(axis=0) > 0).all() and (observed.sum(axis=1) > 0).all()),
+        f"chi-square table has an empty row or column: {observed.tolist()}",
+    )
     res = stats.chi2_contingency(observed, correction=False)
-    return {"test": "chi2", "statistic": float(res.statistic), "df": int(res.dof),
-            "p": float(res.pvalue), "n": int(observed.sum())}
+    return {
+        "test": "chi2",
+        "statistic": float(res.statistic),
+        "df": int(res.dof),
+        "p": float(res.pvalue),
+        "n": int(observed.sum()),
+    }
 
 
 def chi_square_2xk(x: Any, y: Any) -> dict[str, Any]:
@@ -66,8 +77,14 @@ def t_test(a: Any, b: Any, equal_var: bool = True) -> dict[str, Any]:
     xa, xb = _present(a), _present(b)
     _require(len(xa) >= 2 and len(xb) >= 2, "t-test needs at least two values in each sample")
     res = stats.ttest_ind(xa, xb, equal_var=equal_var)
-    return {"test": "t", "statistic": float(res.statistic), "df": float(res.df),
-            "p": float(res.pvalue), "equal_var": equal_var, "n": len(xa) + len(xb)}
+    return {
+        "test": "t",
+        "statistic": float(res.statistic),
+        "df": float(res.df),
+        "p": float(res.pvalue),
+        "equal_var": equal_var,
+        "n": len(xa) + len(xb),
+    }
 
 
 def mann_whitney(a: Any, b: Any) -> dict[str, Any]:
@@ -76,8 +93,13 @@ def mann_whitney(a: Any, b: Any) -> dict[str, Any]:
     _require(len(xa) >= 1 and len(xb) >= 1, "Mann-Whitney needs values in both samples")
     res = stats.mannwhitneyu(xa, xb, use_continuity=False, alternative="two-sided")
     u_a = float(res.statistic)
-    return {"test": "mann_whitney", "statistic": min(u_a, len(xa) * len(xb) - u_a),
-            "u_first": u_a, "p": float(res.pvalue), "n": len(xa) + len(xb)}
+    return {
+        "test": "mann_whitney",
+        "statistic": min(u_a, len(xa) * len(xb) - u_a),
+        "u_first": u_a,
+        "p": float(res.pvalue),
+        "n": len(xa) + len(xb),
+    }
 
 
 def wilcoxon_signed_rank(before: Any, after: Any) -> dict[str, Any]:
@@ -94,16 +116,31 @@ def wilcoxon_signed_rank(before: Any, after: Any) -> dict[str, Any]:
     b, a = b[keep], a[keep]
     n_pairs, n_nonzero = int(len(b)), int(np.count_nonzero(a - b))
     if n_nonzero == 0:
-        return {"test": "wilcoxon", "z": 0.0, "p": 1.0, "r": 0.0,
-                "n_pairs": n_pairs, "n_nonzero": 0}
+        return {
+            "test": "wilcoxon",
+            "z": 0.0,
+            "p": 1.0,
+            "r": 0.0,
+            "n_pairs": n_pairs,
+            "n_nonzero": 0,
+        }
     # alternative='greater' makes scipy's z the signed (R+ - E[R+]) / se of after - before.
     # Its two-sided p is 2 * Phi(-|z|) of that same z, computed as scipy's two-sided call does
     # (scipy.stats._stats_py._get_pvalue), so the ranking runs once.
-    z = float(stats.wilcoxon(a, b, alternative="greater", zero_method="wilcox", correction=False,
-                             method="approx").zstatistic)
+    z = float(
+        stats.wilcoxon(
+            a, b, alternative="greater", zero_method="wilcox", correction=False, method="approx"
+        ).zstatistic
+    )
     p = float(2 * special.ndtr(-abs(z)))
-    return {"test": "wilcoxon", "z": z, "p": p, "r": float(z / np.sqrt(2 * n_pairs)),
-            "n_pairs": n_pairs, "n_nonzero": n_nonzero}
+    return {
+        "test": "wilcoxon",
+        "z": z,
+        "p": p,
+        "r": float(z / np.sqrt(2 * n_pairs)),
+        "n_pairs": n_pairs,
+        "n_nonzero": n_nonzero,
+    }
 
 
 def spearman(x: Any, y: Any) -> dict[str, Any]:
@@ -115,8 +152,12 @@ def spearman(x: Any, y: Any) -> dict[str, Any]:
         # A constant input leaves rs undefined: it is returned as NaN (JSON null), not warned.
         warnings.simplefilter("ignore", stats.ConstantInputWarning)
         res = stats.spearmanr(xs[keep], ys[keep])
-    return {"test": "spearman", "statistic": float(res.statistic), "p": float(res.pvalue),
-            "n": int(keep.sum())}
+    return {
+        "test": "spearman",
+        "statistic": float(res.statistic),
+        "p": float(res.pvalue),
+        "n": int(keep.sum()),
+    }
 
 
 def nagelkerke_r2(llf: float, llnull: float, n: int) -> float:
@@ -140,8 +181,9 @@ def _complete_floats(frame: pd.DataFrame, outcome: str, predictors: Sequence[str
     return data
 
 
-def _fit(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
-         start: np.ndarray | None = None) -> Any:
+def _fit(
+    data: pd.DataFrame, outcome: str, predictors: Sequence[str], start: np.ndarray | None = None
+) -> Any:
     """statsmodels' maximum-likelihood Logit, with an intercept, of complete float data.
 
     `start` (intercept first) warm-starts Newton's method from a neighbouring model's estimates.
@@ -182,16 +224,26 @@ def logistic(frame: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> di
     ci = np.exp(fit.conf_int(alpha=0.05))
     n = int(len(data))
     coefficients = {
-        name: {"odds_ratio": float(np.exp(fit.params[name])), "ci_low": float(ci.loc[name, 0]),
-               "ci_high": float(ci.loc[name, 1]), "b": float(fit.params[name]),
-               "se": float(fit.bse[name]), "p": float(fit.pvalues[name]), "n": n}
+        name: {
+            "odds_ratio": float(np.exp(fit.params[name])),
+            "ci_low": float(ci.loc[name, 0]),
+            "ci_high": float(ci.loc[name, 1]),
+            "b": float(fit.params[name]),
+            "se": float(fit.bse[name]),
+            "p": float(fit.pvalues[name]),
+            "n": n,
+        }
         for name in predictors
     }
     # Every access of fit.llnull refits the intercept-only model, so it is read once.
     llf, llnull = float(fit.llf), float(fit.llnull)
-    model = {"n": n, "llf": llf, "llnull": llnull,
-             "converged": bool(fit.mle_retvals["converged"]),
-             "nagelkerke_r2": nagelkerke_r2(llf, llnull, n)}
+    model = {
+        "n": n,
+        "llf": llf,
+        "llnull": llnull,
+        "converged": bool(fit.mle_retvals["converged"]),
+        "nagelkerke_r2": nagelkerke_r2(llf, llnull, n),
+    }
     return {"coefficients": coefficients, "fit": model}
 
 
@@ -208,9 +260,9 @@ def score_tests(fit: Any, candidates: np.ndarray) -> list[tuple[float, float]]:
     weight = prob * (1.0 - prob)
     u = candidates.T @ (np.asarray(fit.model.endog) - prob)
     cross = (candidates * weight[:, None]).T @ x  # Z'WX
-    information = (weight @ candidates**2
-                   - np.einsum("ij,jk,ik->i", cross, np.linalg.inv((x * weight[:, None]).T @ x),
-                               cross))
+    information = weight @ candidates**2 - np.einsum(
+        "ij,jk,ik->i", cross, np.linalg.inv((x * weight[:, None]).T @ x), cross
+    )
     statistic = u * u / information
     return [(float(s), float(stats.chi2.sf(s, 1))) for s in statistic]
 
@@ -234,8 +286,12 @@ def forward_stepwise(
     steps: dict[str, dict[str, Any]] = {}
 
     def record(action: str, variable: str, statistic_name: str, statistic: float, p: float):
-        steps[f"step_{len(steps) + 1}"] = {"action": action, "variable": variable,
-                                           statistic_name: float(statistic), "p": float(p)}
+        steps[f"step_{len(steps) + 1}"] = {
+            "action": action,
+            "variable": variable,
+            statistic_name: float(statistic),
+            "p": float(p),
+        }
 
     for _ in range(2 * len(candidates)):
         waiting = [c for c in candidates if c not in selected]
@@ -278,8 +334,14 @@ def category_percents(values: pd.Series, categories: Sequence[str]) -> dict[str,
     present = values.dropna()
     counts = present.value_counts()
     n = int(len(present))
-    return {c: {"count": int(counts.get(c, 0)), "n": n,
-                "percent": 100.0 * int(counts.get(c, 0)) / n if n else None} for c in categories}
+    return {
+        c: {
+            "count": int(counts.get(c, 0)),
+            "n": n,
+            "percent": 100.0 * int(counts.get(c, 0)) / n if n else None,
+        }
+        for c in categories
+    }
 
 
 def percent_reduction(before: float, after: float) -> float:

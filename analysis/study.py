@@ -29,9 +29,11 @@ def compute(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
         "interviews": {wave: share(int(interviewed[wave].sum())) for wave in w.ids},
         "total_interviews": {
             wave: {"value": int(interviewed[[w.baseline.id, *ids]].to_numpy().sum())}
-            for wave, ids in spans},
-        "reinterviewed": {wave: share(int(interviewed[ids].any(axis=1).sum()))
-                          for wave, ids in spans},
+            for wave, ids in spans
+        },
+        "reinterviewed": {
+            wave: share(int(interviewed[ids].any(axis=1).sum())) for wave, ids in spans
+        },
         "missed_first_follow_up": share(int((~interviewed[w.first_follow_up.id]).sum())),
     }
 

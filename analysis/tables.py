@@ -43,34 +43,68 @@ INTAKE_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("proportions", "white", "Describes self as white", "ethnicity"),
     ("proportions", "never_married", "Never married", "marital status"),
     ("proportions", "left_school_before_16", "Left school before age 16", "school leaving age"),
-    ("proportions", "mostly_unemployed_3y", "Mostly unemployed, last three years",
-     "unemployment"),
-    ("proportions", "worked_or_studied_3y", "Worked or studied, last three years",
-     "work or study"),
-    ("proportions", "ongoing_medical_problem", "Ongoing medical problem",
-     "ongoing medical problems"),
-    ("proportions", "depression_anxiety_30d", "Serious depression or anxiety, last 30 days",
-     "recent depression or anxiety"),
-    ("proportions", "psych_medication_lifetime",
-     "Ever prescribed medication for psychological problems", "psychiatric medication"),
-    ("proportions", "suicidal_thoughts_lifetime", "Ever had serious thoughts of suicide",
-     "suicidal thoughts"),
+    ("proportions", "mostly_unemployed_3y", "Mostly unemployed, last three years", "unemployment"),
+    ("proportions", "worked_or_studied_3y", "Worked or studied, last three years", "work or study"),
+    (
+        "proportions",
+        "ongoing_medical_problem",
+        "Ongoing medical problem",
+        "ongoing medical problems",
+    ),
+    (
+        "proportions",
+        "depression_anxiety_30d",
+        "Serious depression or anxiety, last 30 days",
+        "recent depression or anxiety",
+    ),
+    (
+        "proportions",
+        "psych_medication_lifetime",
+        "Ever prescribed medication for psychological problems",
+        "psychiatric medication",
+    ),
+    (
+        "proportions",
+        "suicidal_thoughts_lifetime",
+        "Ever had serious thoughts of suicide",
+        "suicidal thoughts",
+    ),
     ("proportions", "suicide_attempted_lifetime", "Ever attempted suicide", "suicide attempts"),
-    ("means", "suicide_attempts_lifetime", "Lifetime suicide attempts, mean",
-     "number of suicide attempts"),
-    ("proportions", "previous_treatment", "Treated for drug or alcohol dependence before",
-     "previous treatment"),
+    (
+        "means",
+        "suicide_attempts_lifetime",
+        "Lifetime suicide attempts, mean",
+        "number of suicide attempts",
+    ),
+    (
+        "proportions",
+        "previous_treatment",
+        "Treated for drug or alcohol dependence before",
+        "previous treatment",
+    ),
     ("proportions", "homeless_30", "Homeless, last 30 days", "homelessness"),
     ("means", "n_drugs_30", "Different drugs used, last 30 days, mean", "range of drugs used"),
-    ("proportions", "frequent_heroin_crack", "Frequent use of both heroin and crack",
-     "frequent heroin and crack use"),
-    ("means", "injecting_days_30_injectors", "Days injecting, last 30 days, mean (injectors)",
-     "injecting frequency"),
+    (
+        "proportions",
+        "frequent_heroin_crack",
+        "Frequent use of both heroin and crack",
+        "frequent heroin and crack use",
+    ),
+    (
+        "means",
+        "injecting_days_30_injectors",
+        "Days injecting, last 30 days, mean (injectors)",
+        "injecting frequency",
+    ),
     ("means", "drug_spend_30", "Spending on drugs, last 30 days, mean", "spending on drugs"),
     ("means", "crime_days_30", "Days of crime, last 30 days, mean", "days of crime"),
     ("means", "drug_composite", "Composite drug use score, mean", "composite drug use score"),
-    ("proportions", "stage_precontemplation", "Pre-contemplation stage of change",
-     "stage of change"),
+    (
+        "proportions",
+        "stage_precontemplation",
+        "Pre-contemplation stage of change",
+        "stage of change",
+    ),
 )
 # Decimals of the intake means the paper does not print: small means (composite score in 0-1,
 # suicide attempts) at two, money (whole pounds) at none, others at one. Where the paper prints
@@ -90,13 +124,22 @@ def mean_format(key: str, precision: Mapping[str, int] | None = None) -> Callabl
     if key in MONEY:
         return lambda value: fmt_money(value, decimals)
     return lambda value: fmt_number(value, decimals)
+
+
 # The paper compared the composite score with Mann-Whitney U, the other means with t.
 MEAN_TEST = {"drug_composite": "mann_whitney"}
 
 # Scorecard id prefixes (data/published/README.md) and the results domain each names, in order.
-ID_PREFIXES = {"study": "study", "prof": "profile", "coer": "coercion", "ret": "retention",
-               "off": "offending", "drug": "drug_use", "reint": "reintegration",
-               "reg": "regression"}
+ID_PREFIXES = {
+    "study": "study",
+    "prof": "profile",
+    "coer": "coercion",
+    "ret": "retention",
+    "off": "offending",
+    "drug": "drug_use",
+    "reint": "reintegration",
+    "reg": "regression",
+}
 
 # Row labels of Table 1 (regression); `{site}` is the configured site of interest.
 PREDICTOR_LABELS = {
@@ -124,7 +167,7 @@ PREDICTOR_WORDS = {
     "stage_action": "being in the action stage of change at intake",
     "homeless_followup": "being homeless at the first follow-up",
     "free_time_with_users_both": "spending free time mostly with drug users at intake and "
-                                 "follow-up",
+    "follow-up",
     "site_of_interest": "entering treatment at site {site}",
 }
 
@@ -147,6 +190,7 @@ def _numeric_column(values: pd.Series) -> bool:
 def to_markdown(frame: pd.DataFrame) -> str:
     """A pipe table of string cells: the first column and text columns left-aligned, numeric
     columns right-aligned."""
+
     def cell(value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError(f"table cells must be formatted strings, got {value!r}")
@@ -155,8 +199,10 @@ def to_markdown(frame: pd.DataFrame) -> str:
         return value.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
     header = [cell(str(c)) for c in frame.columns]
-    rule = [":--" if i == 0 or not _numeric_column(frame.iloc[:, i]) else "--:"
-            for i in range(len(header))]
+    rule = [
+        ":--" if i == 0 or not _numeric_column(frame.iloc[:, i]) else "--:"
+        for i in range(len(header))
+    ]
     rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
     return "".join(f"| {' | '.join(line)} |\n" for line in [header, rule, *rows])
 
@@ -187,12 +233,16 @@ def mean_cell(leaf: Mapping[str, Any], fmt: Callable[[float], str] = fmt_mean) -
     return NO_TEST if leaf.get("value") is None else fmt(leaf["value"])
 
 
-def intake_table(profile: Mapping[str, Any],
-                 precision: Mapping[str, int] | None = None) -> pd.DataFrame:
+def intake_table(
+    profile: Mapping[str, Any], precision: Mapping[str, int] | None = None
+) -> pd.DataFrame:
     """Intake characteristics by group with the between-group test (profile.json)."""
     sizes = profile["group_size"]
-    n = {"QCT": sizes["QCT"]["count"], "comparison": sizes["comparison"]["count"],
-         "all": sizes["QCT"]["n"]}
+    n = {
+        "QCT": sizes["QCT"]["count"],
+        "comparison": sizes["comparison"]["count"],
+        "all": sizes["QCT"]["n"],
+    }
     headers = [f"{label} (n = {fmt_count(n[g])})" for g, label in GROUP_COLUMNS]
     rows = []
     for block, key, label, _ in INTAKE_ROWS:
@@ -208,8 +258,9 @@ def intake_table(profile: Mapping[str, Any],
     return pd.DataFrame(rows, columns=["Characteristic at intake", *headers, "Test", "p"])
 
 
-def retention_table(retention: Mapping[str, Any], waves: Waves,
-                    precision: Mapping[str, int] | None = None) -> pd.DataFrame:
+def retention_table(
+    retention: Mapping[str, Any], waves: Waves, precision: Mapping[str, int] | None = None
+) -> pd.DataFrame:
     """Retention by group from the agency records (retention.json), with the group tests; mean
     days at the paper's precision (numbers.printed_precision)."""
     first = waves.first_follow_up.label
@@ -217,24 +268,41 @@ def retention_table(retention: Mapping[str, Any], waves: Waves,
     share_rows = [
         (f"In treatment at the {first}", retention["in_treatment"]),
         (f"Retained beyond {threshold} days", retention["retained_beyond"]["retained"]),
-        (f"Residential treatment by the {waves.last_follow_up.label}",
-         retention["residential"][waves.last_follow_up.id]),
+        (
+            f"Residential treatment by the {waves.last_follow_up.label}",
+            retention["residential"][waves.last_follow_up.id],
+        ),
     ]
     decimals = (precision or {}).get("retention.days_in_treatment", 1)
-    mean_rows = [(f"Days in treatment by the {w.label}, mean", retention["days_in_treatment"][w.id])
-                 for w in waves.follow_ups]
-    mean_rows.append((f"Days in treatment, those no longer in treatment at the {first}, mean",
-                      retention["days_in_treatment_not_in_treatment"]))
-    rows = [[label, *(count_cell(leaf[g]) for g, _ in GROUP_COLUMNS), *stat_cells(leaf["chi2"])]
-            for label, leaf in share_rows]
-    rows += [[label, *(mean_n_cell(leaf[g], decimals) for g, _ in GROUP_COLUMNS),
-              *stat_cells(leaf["t_test"])] for label, leaf in mean_rows]
+    mean_rows = [
+        (f"Days in treatment by the {w.label}, mean", retention["days_in_treatment"][w.id])
+        for w in waves.follow_ups
+    ]
+    mean_rows.append(
+        (
+            f"Days in treatment, those no longer in treatment at the {first}, mean",
+            retention["days_in_treatment_not_in_treatment"],
+        )
+    )
+    rows = [
+        [label, *(count_cell(leaf[g]) for g, _ in GROUP_COLUMNS), *stat_cells(leaf["chi2"])]
+        for label, leaf in share_rows
+    ]
+    rows += [
+        [
+            label,
+            *(mean_n_cell(leaf[g], decimals) for g, _ in GROUP_COLUMNS),
+            *stat_cells(leaf["t_test"]),
+        ]
+        for label, leaf in mean_rows
+    ]
     columns = ["Measure", *(label for _, label in GROUP_COLUMNS), "Test", "p"]
     return pd.DataFrame(rows, columns=columns)
 
 
-def regression_table(model: Mapping[str, Any], order: Sequence[str],
-                     site: int | str) -> pd.DataFrame:
+def regression_table(
+    model: Mapping[str, Any], order: Sequence[str], site: int | str
+) -> pd.DataFrame:
     """The paper's Table 1: odds ratios (stars as in the paper), 95% CIs and p, predictors in
     `order`, then the model's n and Nagelkerke R² (three decimals, as the paper prints it)."""
     rows = []
@@ -251,16 +319,19 @@ def regression_table(model: Mapping[str, Any], order: Sequence[str],
     return pd.DataFrame(rows, columns=["Predictor", "Odds ratio", "95% CI", "p"])
 
 
-def by_wave_table(block: Mapping[str, Any], waves: Waves,
-                  cell: Callable[[Mapping[str, Any]], str]) -> pd.DataFrame:
+def by_wave_table(
+    block: Mapping[str, Any], waves: Waves, cell: Callable[[Mapping[str, Any]], str]
+) -> pd.DataFrame:
     """One row per configured wave, one column per group, from {group: {wave: leaf}}.
 
     A wave with no data for a group shows a dash.
     """
     rows = []
     for wave in waves.all:
-        cells = [cell(block[g][wave.id]) if wave.id in block.get(g, {}) else NO_TEST
-                 for g, _ in GROUP_COLUMNS]
+        cells = [
+            cell(block[g][wave.id]) if wave.id in block.get(g, {}) else NO_TEST
+            for g, _ in GROUP_COLUMNS
+        ]
         rows.append([wave.label[:1].upper() + wave.label[1:], *cells])
     return pd.DataFrame(rows, columns=["Wave", *(label for _, label in GROUP_COLUMNS)])
 
@@ -299,9 +370,14 @@ def scorecard_misses(scorecard: pd.DataFrame) -> pd.DataFrame:
     """Every printed statistic not reproduced, with the reason the scorecard gives."""
     shown = scorecard_table(scorecard)
     misses = shown.loc[shown["Match"].eq("no")]
-    return pd.DataFrame({"Statistic": misses["Id"] + ": " + misses["Quantity"],
-                         "Printed": misses["Published"], "Regenerated": misses["Regenerated"],
-                         "Reason": misses["Note"]}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Statistic": misses["Id"] + ": " + misses["Quantity"],
+            "Printed": misses["Published"],
+            "Regenerated": misses["Regenerated"],
+            "Reason": misses["Note"],
+        }
+    ).reset_index(drop=True)
 
 
 # The full scorecard in the HTML: a table the reader can filter and sort, and a CSV download,
@@ -332,10 +408,12 @@ _SCORECARD_SCRIPT = """
 
 # Ids break anywhere on screen only (break-all is visual: a copied id stays whole); the table
 # scrolls sideways on a narrow screen instead of squeezing its columns.
-_SCORECARD_STYLE = (".scorecard-scroll{overflow-x:auto}"
-                    "#scorecard-full{font-size:0.85em;width:100%}"
-                    "#scorecard-full td:first-child{word-break:break-all;min-width:8em}"
-                    "#scorecard-full td:nth-child(2){min-width:14em}")
+_SCORECARD_STYLE = (
+    ".scorecard-scroll{overflow-x:auto}"
+    "#scorecard-full{font-size:0.85em;width:100%}"
+    "#scorecard-full td:first-child{word-break:break-all;min-width:8em}"
+    "#scorecard-full td:nth-child(2){min-width:14em}"
+)
 
 
 def scorecard_html(scorecard: pd.DataFrame) -> str:
@@ -345,21 +423,23 @@ def scorecard_html(scorecard: pd.DataFrame) -> str:
     shown = scorecard_table(scorecard)
     csv = shown.to_csv(index=False, lineterminator="\n")
     head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
-    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(typeset(v))}</td>" for v in row)
-                      + "</tr>"
-                      for row in shown.itertuples(index=False))
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{html.escape(typeset(v))}</td>" for v in row) + "</tr>"
+        for row in shown.itertuples(index=False)
+    )
     return (
         "```{=html}\n"
-        f"<details class=\"scorecard\"><summary>The full scorecard: all {len(shown)} printed "
+        f'<details class="scorecard"><summary>The full scorecard: all {len(shown)} printed '
         "statistics (filter, sort by clicking a heading)</summary>\n"
-        "<p><input id=\"scorecard-filter\" type=\"search\" placeholder=\"Filter rows\" "
-        "aria-label=\"Filter the scorecard\"> "
-        f"<a download=\"scorecard.csv\" href=\"data:text/csv;charset=utf-8,"
-        f"{urllib.parse.quote(csv)}\">Download the scorecard as CSV</a></p>\n"
-        f"<style>{_SCORECARD_STYLE}</style>\n<div class=\"scorecard-scroll\">"
-        f"<table id=\"scorecard-full\"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n"
+        '<p><input id="scorecard-filter" type="search" placeholder="Filter rows" '
+        'aria-label="Filter the scorecard"> '
+        f'<a download="scorecard.csv" href="data:text/csv;charset=utf-8,'
+        f'{urllib.parse.quote(csv)}">Download the scorecard as CSV</a></p>\n'
+        f'<style>{_SCORECARD_STYLE}</style>\n<div class="scorecard-scroll">'
+        f'<table id="scorecard-full"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n'
         "</tbody></table></div>\n"
-        f"<script>{_SCORECARD_SCRIPT}</script>\n</details>\n```\n")
+        f"<script>{_SCORECARD_SCRIPT}</script>\n</details>\n```\n"
+    )
 
 
 def scorecard_summary(scorecard: pd.DataFrame) -> pd.DataFrame:
@@ -369,19 +449,30 @@ def scorecard_summary(scorecard: pd.DataFrame) -> pd.DataFrame:
         unknown = sorted(scorecard.loc[domain.isna(), "id"])
         raise ValueError(f"scorecard ids with no known domain prefix: {', '.join(unknown[:5])}")
     tally = scorecard["match"].eq("true").groupby(domain).agg(["sum", "count"])
-    rows = [[name.replace("_", " "), fmt_count(row["sum"]), fmt_count(row["count"]),
-             fmt_percent(100.0 * row["sum"] / row["count"])]
-            for name in dict.fromkeys(ID_PREFIXES.values()) if name in tally.index
-            for row in [tally.loc[name]]]
+    rows = [
+        [
+            name.replace("_", " "),
+            fmt_count(row["sum"]),
+            fmt_count(row["count"]),
+            fmt_percent(100.0 * row["sum"] / row["count"]),
+        ]
+        for name in dict.fromkeys(ID_PREFIXES.values())
+        if name in tally.index
+        for row in [tally.loc[name]]
+    ]
     return pd.DataFrame(rows, columns=["Domain", "Reproduced", "Printed", "Share"])
 
 
 def provenance_table(provenance: Mapping[str, Any]) -> pd.DataFrame:
     """The colophon: commit, renderer, Python, package versions and input checksums."""
     git = provenance["git"]
-    rows = [("Commit", git["commit"]), ("Commit date (build date)", git["date"]),
-            ("Working tree modified at build", git["modified"]),
-            ("Renderer", provenance["renderer"]), ("Python", provenance["python"])]
+    rows = [
+        ("Commit", git["commit"]),
+        ("Commit date (build date)", git["date"]),
+        ("Working tree modified at build", git["modified"]),
+        ("Renderer", provenance["renderer"]),
+        ("Python", provenance["python"]),
+    ]
     rows += [(f"Package: {name}", v) for name, v in sorted(provenance["packages"].items())]
     rows += [(f"sha256: {name}", digest) for name, digest in sorted(provenance["data"].items())]
     return pd.DataFrame(rows, columns=["Item", "Value"])

@@ -97,8 +97,9 @@ def raw_dtype(column: Column) -> str:
     type that holds the column's whole range (no maximum: Int64), others as DTYPES says."""
     if column.kind != "integer":
         return DTYPES[column.kind]
-    bound = max(abs(column.minimum or 0),
-                column.maximum if column.maximum is not None else 2**63 - 1)
+    bound = max(
+        abs(column.minimum or 0), column.maximum if column.maximum is not None else 2**63 - 1
+    )
     return next((name for name, top in INTEGER_DTYPES if bound <= top), "Int64")
 
 
@@ -168,8 +169,9 @@ class _Table:
     @cached_property
     def text(self) -> pd.DataFrame:
         """Every cell exactly as written (str); read only when a message needs to quote one."""
-        cells = pd.read_csv(io.BytesIO(self.data), dtype=str, keep_default_na=False,
-                            na_filter=False)
+        cells = pd.read_csv(
+            io.BytesIO(self.data), dtype=str, keep_default_na=False, na_filter=False
+        )
         return cells[self.spec.column_names]
 
     def where(self, row: int, hide_id: bool = False) -> str:
@@ -179,7 +181,8 @@ class _Table:
         for k in self.spec.key:
             cell = self.text.at[row, k]
             if (k == "id" and (hide_id or not _canonical_id(cell))) or IDENTIFYING_CELL.search(
-                    cell):
+                cell
+            ):
                 continue
             shown.append(f"{k} {_cut(cell)}")
         return f" ({', '.join(shown)})" if shown else ""
@@ -192,20 +195,34 @@ class _Table:
     def value(self, column: str, row: int) -> str:
         return _show(self.text.at[row, column])
 
-    def report(self, mask: pd.Series | np.ndarray, columns: list[str] | tuple[str, ...],
-               describe: Callable[[int], str]) -> list[str]:
+    def report(
+        self,
+        mask: pd.Series | np.ndarray,
+        columns: list[str] | tuple[str, ...],
+        describe: Callable[[int], str],
+    ) -> list[str]:
         """Problems for the first rows where `mask` holds, and a count of the rest."""
         rows = np.flatnonzero(np.asarray(mask, dtype=bool))
         found = [self.at(columns, int(r), describe(int(r))) for r in rows[:ROWS_PER_RULE]]
         if len(rows) > ROWS_PER_RULE:
-            found.append(_message(self.path, columns, None,
-                                  f"{len(rows) - ROWS_PER_RULE} more rows break the same rule"))
+            found.append(
+                _message(
+                    self.path,
+                    columns,
+                    None,
+                    f"{len(rows) - ROWS_PER_RULE} more rows break the same rule",
+                )
+            )
         return found
 
 
 def _message(path: str, columns: list[str] | tuple[str, ...], line: str | None, what: str) -> str:
-    names = ", ".join("(a name withheld: it may identify a person)" if IDENTIFYING_CELL.search(c)
-                      else repr(_cut(c)) for c in columns)
+    names = ", ".join(
+        "(a name withheld: it may identify a person)"
+        if IDENTIFYING_CELL.search(c)
+        else repr(_cut(c))
+        for c in columns
+    )
     parts = [f"column {names}" if len(columns) == 1 else f"columns {names}"] if columns else []
     if line:
         parts.append(line)
@@ -238,9 +255,11 @@ def _canonical_id(cell: Any) -> bool:
 def _csv_error(path: str, line: int, err: csv.Error) -> str:
     """A csv module refusal, located; its one likely cause is a field over the size limit."""
     if "field larger than field limit" in str(err):
-        return (f"{path}: line {line}: a field is longer than {csv.field_size_limit()} characters "
-                "(no codebook value is that long: is a quote left open, or is this not the "
-                "cohort file?)")
+        return (
+            f"{path}: line {line}: a field is longer than {csv.field_size_limit()} characters "
+            "(no codebook value is that long: is a quote left open, or is this not the "
+            "cohort file?)"
+        )
     return f"{path}: line {line}: cannot be read as CSV ({err})"
 
 
@@ -258,8 +277,10 @@ def check_waves(config: dict[str, Any]) -> Waves:
         waves = Waves.from_config(config)
     except (KeyError, TypeError, ValueError) as err:
         raise CohortValidationError(
-            [f"config 'waves': cannot read the wave list ({err!r}); each entry needs id, months "
-             "and label"]
+            [
+                f"config 'waves': cannot read the wave list ({err!r}); each entry needs id, months "
+                "and label"
+            ]
         ) from err
     if not waves.all:
         raise CohortValidationError(["config 'waves': no waves configured (need at least one)"])
@@ -315,8 +336,11 @@ SIGNATURES = (
     (codecs.BOM_UTF16_LE, "UTF-16 encoded text", "re-save the file as UTF-8 CSV"),
     (codecs.BOM_UTF16_BE, "UTF-16 encoded text", "re-save the file as UTF-8 CSV"),
     (b"\x1f\x8b", "a gzip-compressed file", "decompress it (gunzip) and give the CSV inside"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-format Office file (.xls)",
-     "export the sheet as 'CSV UTF-8' instead"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old-format Office file (.xls)",
+        "export the sheet as 'CSV UTF-8' instead",
+    ),
 )
 
 
@@ -328,12 +352,17 @@ def _not_text(path: str, data: bytes) -> None:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         except zipfile.BadZipFile:
             names = []
-        found = (("an Excel workbook (.xlsx)", "export the sheet as 'CSV UTF-8' instead")
-                 if any(n.startswith("xl/") for n in names)
-                 else ("a zip archive", "unzip it and give the CSV inside"))
+        found = (
+            ("an Excel workbook (.xlsx)", "export the sheet as 'CSV UTF-8' instead")
+            if any(n.startswith("xl/") for n in names)
+            else ("a zip archive", "unzip it and give the CSV inside")
+        )
     if found is None and b"\x00" in data[:65536]:
-        found = ("not plain text (it holds NUL bytes: UTF-16 without a byte-order mark, or a "
-                 "binary file)", "re-save the file as UTF-8 CSV")
+        found = (
+            "not plain text (it holds NUL bytes: UTF-16 without a byte-order mark, or a "
+            "binary file)",
+            "re-save the file as UTF-8 CSV",
+        )
     if found:
         what, fix = found
         raise CohortValidationError([f"{path}: the file is {what}, not a UTF-8 CSV file ({fix})"])
@@ -354,9 +383,15 @@ def _decode(path: str, data: bytes) -> str:
         column = [header[field]] if line > 1 and field < len(header) else []
         byte = data[err.start : err.start + 1].hex()
         raise CohortValidationError(
-            [_message(path, column, f"line {line}",
-                      f"byte 0x{byte} is not valid UTF-8 (files must be UTF-8 encoded; this looks "
-                      "like Latin-1 or Windows-1252: re-save the file as UTF-8)")]
+            [
+                _message(
+                    path,
+                    column,
+                    f"line {line}",
+                    f"byte 0x{byte} is not valid UTF-8 (files must be UTF-8 encoded; this looks "
+                    "like Latin-1 or Windows-1252: re-save the file as UTF-8)",
+                )
+            ]
         ) from None
 
 
@@ -364,8 +399,10 @@ def _check_header(path: str, spec: RawFile, header: list[str]) -> None:
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         sep = "semicolons" if ";" in header[0] else "tabs"
         raise CohortValidationError(
-            [f"{path}: line 1: the header is one column {header[0][:60]!r}... separated by {sep} "
-             "(files must be comma-separated CSV)"]
+            [
+                f"{path}: line 1: the header is one column {header[0][:60]!r}... separated by {sep} "
+                "(files must be comma-separated CSV)"
+            ]
         )
     problems = []
     positions: dict[str, list[int]] = {}
@@ -373,27 +410,50 @@ def _check_header(path: str, spec: RawFile, header: list[str]) -> None:
         positions.setdefault(name, []).append(i)
     for name, at in positions.items():
         if len(at) > 1:
-            problems.append(_message(path, [name], "line 1",
-                                     f"the header names this column {len(at)} times (positions "
-                                     f"{', '.join(map(str, at))}); column names must be unique"))
+            problems.append(
+                _message(
+                    path,
+                    [name],
+                    "line 1",
+                    f"the header names this column {len(at)} times (positions "
+                    f"{', '.join(map(str, at))}); column names must be unique",
+                )
+            )
     for name in positions:
         pattern = identifier_pattern(name)
         if pattern:
-            problems.append(_message(
-                path, [name], "line 1",
-                f"looks like a direct identifier (matches '{pattern}'); direct identifiers must be "
-                "removed before data enter the build (see data/raw/CODEBOOK.md)"))
+            problems.append(
+                _message(
+                    path,
+                    [name],
+                    "line 1",
+                    f"looks like a direct identifier (matches '{pattern}'); direct identifiers must be "
+                    "removed before data enter the build (see data/raw/CODEBOOK.md)",
+                )
+            )
     if problems:
         raise CohortValidationError(problems)
     unknown = [n for n in positions if n not in spec.column_names]
     missing = [n for n in spec.column_names if n not in positions]
     hint = f"; unknown column(s) {', '.join(map(repr, unknown))}: renamed?" if unknown else ""
     problems = [
-        _message(path, [n], "line 1", f"required column is missing from the header (the codebook "
-                 f"requires every column of {spec.name}{hint})") for n in missing
+        _message(
+            path,
+            [n],
+            "line 1",
+            f"required column is missing from the header (the codebook "
+            f"requires every column of {spec.name}{hint})",
+        )
+        for n in missing
     ] + [
-        _message(path, [n], "line 1", f"unknown column (not in the codebook for {spec.name}; "
-                 "add it to analysis/codebook.py or remove it)") for n in unknown
+        _message(
+            path,
+            [n],
+            "line 1",
+            f"unknown column (not in the codebook for {spec.name}; "
+            "add it to analysis/codebook.py or remove it)",
+        )
+        for n in unknown
     ]
     if problems:
         raise CohortValidationError(problems)
@@ -411,9 +471,11 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
         raise CohortValidationError([f"{display}: cannot read the file ({err.strerror})"]) from None
     if BLANK.fullmatch(data):
         raise CohortValidationError(
-            [f"{display}: file is empty ({len(data)} bytes"
-             f"{', only a UTF-8 byte-order mark' if data.startswith(codecs.BOM_UTF8) else ''});"
-             " expected a header line and data rows"]
+            [
+                f"{display}: file is empty ({len(data)} bytes"
+                f"{', only a UTF-8 byte-order mark' if data.startswith(codecs.BOM_UTF8) else ''});"
+                " expected a header line and data rows"
+            ]
         )
     _not_text(display, data)
     text = _decode(display, data)
@@ -441,12 +503,14 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
         row = ragged[0]
         first = next(csv.reader([data.decode("utf-8").splitlines()[lines[row] - 1]]), [""])[0]
         where = f" (id {first})" if _canonical_id(first) else ""
-        raise CohortValidationError([
-            f"{display}: line {lines[row]}{where}: has {fields[row]} "
-            f"field(s), expected "
-            f"{len(header)} (truncated or ragged row: every line needs one value per header "
-            "column)"
-        ])
+        raise CohortValidationError(
+            [
+                f"{display}: line {lines[row]}{where}: has {fields[row]} "
+                f"field(s), expected "
+                f"{len(header)} (truncated or ragged row: every line needs one value per header "
+                "column)"
+            ]
+        )
     if not (fields > 0).any():
         raise CohortValidationError(
             [f"{display}: the file has a header but no data rows (header-only file)"]
@@ -463,10 +527,10 @@ def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
     with any non-finite number goes to the C parser, which refuses 'nan' and accepts 'inf'.
     """
     numeric = [c.name for c in spec.columns if _numeric(c)]
-    types = {c.name: arrow.float64() if c.name in numeric else arrow.string()
-             for c in spec.columns}
-    options = arrow_csv.ConvertOptions(column_types=types, null_values=[""],
-                                       strings_can_be_null=True)
+    types = {c.name: arrow.float64() if c.name in numeric else arrow.string() for c in spec.columns}
+    options = arrow_csv.ConvertOptions(
+        column_types=types, null_values=[""], strings_can_be_null=True
+    )
     try:
         parsed = arrow_csv.read_csv(io.BytesIO(data), convert_options=options)
     except arrow.ArrowInvalid:
@@ -476,8 +540,9 @@ def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
         if arrow_compute.any(arrow_compute.invert(arrow_compute.is_finite(parsed[name]))).as_py():
             return None
     # self_destruct frees each Arrow column once converted (peak memory ~ one copy).
-    return parsed.to_pandas(types_mapper={arrow.string(): CHECKED_STRING}.get,
-                            split_blocks=True, self_destruct=True)
+    return parsed.to_pandas(
+        types_mapper={arrow.string(): CHECKED_STRING}.get, split_blocks=True, self_destruct=True
+    )
 
 
 # --- stage 3: columns --------------------------------------------------------------------------
@@ -495,8 +560,9 @@ def _parse(table: _Table) -> pd.DataFrame:
     dtypes = {c.name: "float64" if _numeric(c) else CHECKED_STRING for c in table.spec.columns}
     try:
         # pandas' C parser refuses 'NA', 'nan' and other text in a float column.
-        frame = pd.read_csv(io.BytesIO(table.data), dtype=dtypes, keep_default_na=False,
-                            na_values=[""])
+        frame = pd.read_csv(
+            io.BytesIO(table.data), dtype=dtypes, keep_default_na=False, na_values=[""]
+        )
         return frame[table.spec.column_names]
     except ValueError:
         pass
@@ -506,8 +572,13 @@ def _parse(table: _Table) -> pd.DataFrame:
         numbers = pd.to_numeric(cells.mask(cells == ""), errors="coerce")
         kind = "a whole number" if col.kind in ("binary", "integer") else "a number"
         bad = (cells != "") & numbers.isna()
-        problems += table.report(bad, [col.name], lambda r, c=col, k=kind: (
-            f"value {table.value(c.name, r)} is not a number ({c.name} must be {k}{_unit(c)})"))
+        problems += table.report(
+            bad,
+            [col.name],
+            lambda r, c=col, k=kind: (
+                f"value {table.value(c.name, r)} is not a number ({c.name} must be {k}{_unit(c)})"
+            ),
+        )
     # Assumption: whatever the C parser refuses, to_numeric refuses too; if not, say so plainly.
     raise CohortValidationError(problems or [f"{table.path}: cannot parse the file as CSV"])
 
@@ -528,18 +599,29 @@ def _convert(table: _Table) -> pd.DataFrame:
             # Non-finite values fail `% 1 == 0` too, so 'inf' is refused here.
             with np.errstate(invalid="ignore"):
                 not_whole = ~missing & (np.mod(numbers, 1) != 0)
-            problems += table.report(not_whole, [col.name], lambda r, c=col: (
-                f"value {table.value(c.name, r)} is not a whole number ({c.name} counts whole "
-                f"{c.unit or 'units'})"))
+            problems += table.report(
+                not_whole,
+                [col.name],
+                lambda r, c=col: (
+                    f"value {table.value(c.name, r)} is not a whole number ({c.name} counts whole "
+                    f"{c.unit or 'units'})"
+                ),
+            )
             with np.errstate(invalid="ignore"):
                 beyond = ~missing & ~not_whole & (np.abs(numbers) >= 2.0**63)
-            problems += table.report(beyond, [col.name], lambda r, c=col: (
-                f"value {table.value(c.name, r)} is beyond the 64-bit whole numbers "
-                f"({c.name} must lie in {_range(c)})"))
+            problems += table.report(
+                beyond,
+                [col.name],
+                lambda r, c=col: (
+                    f"value {table.value(c.name, r)} is beyond the 64-bit whole numbers "
+                    f"({c.name} must lie in {_range(c)})"
+                ),
+            )
             whole = np.where(missing | not_whole | beyond, 0, numbers)
             dtype = pd.api.types.pandas_dtype(raw_dtype(col)).numpy_dtype
-            if whole.size and (whole.min() < np.iinfo(dtype).min
-                               or whole.max() > np.iinfo(dtype).max):
+            if whole.size and (
+                whole.min() < np.iinfo(dtype).min or whole.max() > np.iinfo(dtype).max
+            ):
                 dtype = np.dtype(np.int64)
             values = pd.arrays.IntegerArray(whole.astype(dtype), missing)
         columns[col.name] = values  # strings stay CHECKED_STRING, numbers float64
@@ -578,16 +660,20 @@ def _is_participant_id(ids: pd.Series) -> pd.Series:
     """Whether each cell matches ID_PATTERN (an ASCII pattern, so Arrow's RE2 decides alone)."""
     cells = arrow.array(ids.array, type=arrow.string())
     ok = arrow_compute.match_substring_regex(cells, ID_PATTERN)
-    return pd.Series(arrow_compute.fill_null(ok, False).to_numpy(zero_copy_only=False),
-                     index=ids.index)
+    return pd.Series(
+        arrow_compute.fill_null(ok, False).to_numpy(zero_copy_only=False), index=ids.index
+    )
 
 
 def build_schema(spec: RawFile, wave_ids: list[str]) -> pa.DataFrameSchema:
     """The pandera schema of one raw file, built from its codebook columns and the config waves."""
     return pa.DataFrameSchema(
         {
-            c.name: pa.Column(CHECKED_STRING if DTYPES[c.kind] == "string" else raw_dtype(c),
-                              checks=_checks(c, wave_ids), nullable=c.nullable)
+            c.name: pa.Column(
+                CHECKED_STRING if DTYPES[c.kind] == "string" else raw_dtype(c),
+                checks=_checks(c, wave_ids),
+                nullable=c.nullable,
+            )
             for c in spec.columns
         },
         unique=list(spec.key),
@@ -604,19 +690,26 @@ def _explain(col: Column, check: str, cell: str, wave_ids: list[str]) -> str:
     if col.kind == "id":
         return _bad_id(cell)
     if check == SENTINEL_CHECK:
-        return (f"value {value} is a sentinel code, not a measurement ({col.name} refuses the "
-                f"codes {', '.join(map(str, col.sentinels))}: leave a missing value empty; see "
-                "the codebook conventions)")
+        return (
+            f"value {value} is a sentinel code, not a measurement ({col.name} refuses the "
+            f"codes {', '.join(map(str, col.sentinels))}: leave a missing value empty; see "
+            "the codebook conventions)"
+        )
     if col.kind == "wave":
-        return (f"value {value} is not a configured wave (configured: {', '.join(wave_ids)}; "
-                "add the wave to config 'waves' or correct the value)")
+        return (
+            f"value {value} is not a configured wave (configured: {', '.join(wave_ids)}; "
+            "add the wave to config 'waves' or correct the value)"
+        )
     if col.kind == "category":
         return f"value {value} is not an allowed value (allowed: {', '.join(col.categories)})"
     if col.kind == "binary":
         return f"value {value} is not 0 or 1 ({col.name} is binary: 0 = no, 1 = yes)"
     number = float(cell)
-    side = (f"below the minimum {_fmt(col.minimum)}" if col.minimum is not None
-            and number < col.minimum else f"above the maximum {_fmt(col.maximum)}")
+    side = (
+        f"below the minimum {_fmt(col.minimum)}"
+        if col.minimum is not None and number < col.minimum
+        else f"above the maximum {_fmt(col.maximum)}"
+    )
     return f"value {value} is {side} ({col.name} must lie in {_range(col)})"
 
 
@@ -624,11 +717,15 @@ def _bad_id(cell: str) -> str:
     """Why an id is not canonical, without quoting it (an id column may hold an identifier)."""
     run = max((len(m) for m in re.findall(r"[0-9]+", cell)), default=0)
     if run > ID_MAX_DIGITS:
-        return (f"the id embeds a run of {run} digits: a possible personal identifier (a date or "
-                f"an NHS number); ids are 'P' and at most {ID_MAX_DIGITS} digits, assigned by "
-                "the study (value not shown)")
-    return (f"the id is not in the canonical form 'P' and 1 to {ID_MAX_DIGITS} digits "
-            "(value not shown: the id column may hold an identifier)")
+        return (
+            f"the id embeds a run of {run} digits: a possible personal identifier (a date or "
+            f"an NHS number); ids are 'P' and at most {ID_MAX_DIGITS} digits, assigned by "
+            "the study (value not shown)"
+        )
+    return (
+        f"the id is not in the canonical form 'P' and 1 to {ID_MAX_DIGITS} digits "
+        "(value not shown: the id column may hold an identifier)"
+    )
 
 
 def _range(col: Column) -> str:
@@ -653,21 +750,29 @@ def _check_schema(table: _Table, wave_ids: list[str]) -> None:
     for (name, check), group in cases[~unique].groupby(["column", "check"], sort=False):
         col = next(c for c in table.spec.columns if c.name == name)
         mask = np.isin(np.arange(len(table.text)), group["index"].astype(int))
-        problems += table.report(mask, [name], lambda r, c=col, k=check: _explain(
-            c, k, table.text.at[r, c.name], wave_ids))
+        problems += table.report(
+            mask,
+            [name],
+            lambda r, c=col, k=check: _explain(c, k, table.text.at[r, c.name], wave_ids),
+        )
     if unique.any():
         key = list(table.spec.key)
         dup = table.typed.duplicated(key, keep=False)
         first = dup & ~table.typed.duplicated(key, keep="first")
         dups = table.typed[dup]
-        lines = pd.Series(table.lines[dup.to_numpy()], index=dups.index).groupby(
-            [dups[k] for k in key]).agg(list)
+        lines = (
+            pd.Series(table.lines[dup.to_numpy()], index=dups.index)
+            .groupby([dups[k] for k in key])
+            .agg(list)
+        )
 
         def describe(r: int) -> str:
             where = tuple(table.typed.loc[r, key])
             on = ", ".join(map(str, lines.loc[where if len(key) > 1 else where[0]]))
-            return (f"the same {' and '.join(key)} appears on lines {on} (the key "
-                    f"({', '.join(key)}) must be unique: {table.spec.grain})")
+            return (
+                f"the same {' and '.join(key)} appears on lines {on} (the key "
+                f"({', '.join(key)}) must be unique: {table.spec.grain})"
+            )
 
         problems += table.report(first, key, describe)
     raise CohortValidationError(problems)
@@ -701,22 +806,33 @@ BROKEN: dict[str, Callable[[pd.DataFrame, str, str], pd.Series]] = {
 
 
 def _codebook_rule(rule: Rule) -> RowRule:
-    return RowRule(rule.file, (rule.a, rule.b), lambda f: BROKEN[rule.kind](f, rule.a, rule.b),
-                   rule.text)
+    return RowRule(
+        rule.file, (rule.a, rule.b), lambda f: BROKEN[rule.kind](f, rule.a, rule.b), rule.text
+    )
 
 
 def row_rules(waves: Waves) -> list[RowRule]:
     """Every within-row rule: the codebook's rules across columns, and the wave rules."""
     baseline = waves.baseline.id
     rules = [_codebook_rule(rule) for rule in ROW_RULES]
-    rules.append(RowRule(TREATMENT, ("wave",), lambda f: f["wave"] == baseline,
-                         f"treatment records are for follow-up waves only, not the baseline "
-                         f"{baseline}"))
+    rules.append(
+        RowRule(
+            TREATMENT,
+            ("wave",),
+            lambda f: f["wave"] == baseline,
+            f"treatment records are for follow-up waves only, not the baseline {baseline}",
+        )
+    )
     rules += [
-        RowRule(spec, (c.name,), lambda f, c=c: (f["wave"] == baseline) & f[c.name].notna(),
-                f"{c.name} is a follow-up-only item and must be empty at the baseline wave "
-                f"{baseline}")
-        for spec in RAW_FILES for c in spec.columns if c.follow_up_only
+        RowRule(
+            spec,
+            (c.name,),
+            lambda f, c=c: (f["wave"] == baseline) & f[c.name].notna(),
+            f"{c.name} is a follow-up-only item and must be empty at the baseline wave {baseline}",
+        )
+        for spec in RAW_FILES
+        for c in spec.columns
+        if c.follow_up_only
     ]
     return rules
 
@@ -725,8 +841,13 @@ def _check_rows(table: _Table, rules: list[RowRule]) -> None:
     problems = []
     for rule in rules:
         if rule.file is table.spec:
-            problems += table.report(rule.broken(table.typed), rule.columns, lambda r, u=rule: (
-                ", ".join(f"{c} = {table.value(c, r)}" for c in u.columns) + f" ({u.rule})"))
+            problems += table.report(
+                rule.broken(table.typed),
+                rule.columns,
+                lambda r, u=rule: (
+                    ", ".join(f"{c} = {table.value(c, r)}" for c in u.columns) + f" ({u.rule})"
+                ),
+            )
     if problems:
         raise CohortValidationError(problems)
 
@@ -747,8 +868,10 @@ def _check_id_spellings(table: _Table) -> None:
     """
     ids = arrow.array(table.typed["id"].array, type=arrow.string())
     lengths = arrow_compute.min_max(arrow_compute.utf8_length(ids)).as_py()
-    if lengths["min"] == lengths["max"] or not arrow_compute.any(
-            arrow_compute.starts_with(ids, "P0")).as_py():
+    if (
+        lengths["min"] == lengths["max"]
+        or not arrow_compute.any(arrow_compute.starts_with(ids, "P0")).as_py()
+    ):
         return
     number = pd.Series(_id_numbers(table))
     twice = number.duplicated(keep=False).to_numpy()
@@ -759,9 +882,11 @@ def _check_id_spellings(table: _Table) -> None:
 
     def describe(r: int) -> str:
         on = lines.loc[number[r]]
-        return (f"the same participant number is spelled {len(on)} ways, on lines "
-                f"{', '.join(map(str, on))} (ids differing only in leading zeros are one person:"
-                " write each id one way; values not shown)")
+        return (
+            f"the same participant number is spelled {len(on)} ways, on lines "
+            f"{', '.join(map(str, on))} (ids differing only in leading zeros are one person:"
+            " write each id one way; values not shown)"
+        )
 
     raise CohortValidationError(table.report(first, ["id"], describe))
 
@@ -781,7 +906,8 @@ def _check_over_waves(table: _Table, waves: Waves) -> None:
         return
     cells = arrow.array(table.typed["wave"].array, type=arrow.string())
     wave = arrow_compute.index_in(cells, value_set=arrow.array(waves.ids)).to_numpy(
-        zero_copy_only=False)  # every wave is configured (checked by the schema)
+        zero_copy_only=False
+    )  # every wave is configured (checked by the schema)
     order, person = _person_order(table, wave, len(waves.ids))
     month = np.array([w.months for w in waves.all], dtype=np.float64)[wave]
     problems = [p for col in cumulative for p in _over_waves(table, col, order, person, month)]
@@ -789,8 +915,9 @@ def _check_over_waves(table: _Table, waves: Waves) -> None:
         raise CohortValidationError(problems)
 
 
-def _over_waves(table: _Table, col: Column, order: np.ndarray, person: np.ndarray,
-                month: np.ndarray) -> list[str]:
+def _over_waves(
+    table: _Table, col: Column, order: np.ndarray, person: np.ndarray, month: np.ndarray
+) -> list[str]:
     """The problems of one cumulative column (see `_check_over_waves`)."""
     values = table.typed[col.name].to_numpy(dtype=np.float64, na_value=np.nan)
     # Each row's previous observation of the same person: rows with a value, in person-wave
@@ -803,15 +930,20 @@ def _over_waves(table: _Table, col: Column, order: np.ndarray, person: np.ndarra
     before = np.where(has_previous, values[previous], 0.0)  # intake: nothing accrued yet
 
     def earlier(r: int) -> str:
-        return (f"{_fmt(before[r])} at wave {table.text.at[previous[r], 'wave']} "
-                f"(line {table.lines[previous[r]]})")
+        return (
+            f"{_fmt(before[r])} at wave {table.text.at[previous[r], 'wave']} "
+            f"(line {table.lines[previous[r]]})"
+        )
 
     falls = has_previous & (values < before)
-    rule = (f"{col.name} is a since-intake flag: once 1 it never returns to 0"
-            if col.kind == "binary" else
-            f"{col.name} counts since intake and never falls from one wave to a later one")
-    problems = table.report(falls, [col.name], lambda r: (
-        f"value {_fmt(values[r])} after {earlier(r)} ({rule})"))
+    rule = (
+        f"{col.name} is a since-intake flag: once 1 it never returns to 0"
+        if col.kind == "binary"
+        else f"{col.name} counts since intake and never falls from one wave to a later one"
+    )
+    problems = table.report(
+        falls, [col.name], lambda r: f"value {_fmt(values[r])} after {earlier(r)} ({rule})"
+    )
     if not col.accrues_in:
         return problems
     unit = col.accrues_in
@@ -819,20 +951,31 @@ def _over_waves(table: _Table, col: Column, order: np.ndarray, person: np.ndarra
     rule = f"{col.name} accrues at most one {unit[:-1]} per {unit[:-1]} elapsed"
     with np.errstate(invalid="ignore"):
         fast = ~falls & (values - before > elapsed)
-    problems += table.report(fast & ~has_previous, [col.name], lambda r: (
-        f"value {_fmt(values[r])} exceeds the {_fmt(round(elapsed[r], 2))} {unit} elapsed "
-        f"since intake by month {_fmt(month[r])} ({rule})"))
-    problems += table.report(fast & has_previous, [col.name], lambda r: (
-        f"value {_fmt(values[r])} grows by {_fmt(values[r] - before[r])} from {earlier(r)}, "
-        f"but only {_fmt(round(elapsed[r], 2))} {unit} passed between the two ({rule})"))
+    problems += table.report(
+        fast & ~has_previous,
+        [col.name],
+        lambda r: (
+            f"value {_fmt(values[r])} exceeds the {_fmt(round(elapsed[r], 2))} {unit} elapsed "
+            f"since intake by month {_fmt(month[r])} ({rule})"
+        ),
+    )
+    problems += table.report(
+        fast & has_previous,
+        [col.name],
+        lambda r: (
+            f"value {_fmt(values[r])} grows by {_fmt(values[r] - before[r])} from {earlier(r)}, "
+            f"but only {_fmt(round(elapsed[r], 2))} {unit} passed between the two ({rule})"
+        ),
+    )
     return problems
 
 
 def _isin(values: pd.Series, allowed: pd.Series) -> np.ndarray:
     """values.isin(allowed) for string columns, in Arrow (pandas converts `allowed` to a list)."""
     value_set = arrow.chunked_array(arrow.array(allowed.array, type=arrow.string()))
-    found = arrow_compute.is_in(arrow.array(values.array, type=arrow.string()),
-                                value_set=value_set.combine_chunks())
+    found = arrow_compute.is_in(
+        arrow.array(values.array, type=arrow.string()), value_set=value_set.combine_chunks()
+    )
     return arrow_compute.fill_null(found, False).to_numpy(zero_copy_only=False)
 
 
@@ -843,20 +986,37 @@ def _check_links(tables: dict[str, _Table], waves: Waves) -> None:
     problems = []
     for table in (interviews, tables[TREATMENT.name]):
         unknown = ~_isin(table.typed["id"], people.typed["id"])
-        problems += table.report(unknown, ["id"], lambda r, t=table: (
-            f"the participant is not in {people.path} (every id must be a known participant, "
-            "spelled as there; value not shown)"))
+        problems += table.report(
+            unknown,
+            ["id"],
+            lambda r, t=table: (
+                f"the participant is not in {people.path} (every id must be a known participant, "
+                "spelled as there; value not shown)"
+            ),
+        )
     baseline = waves.baseline.id
     seen = interviews.typed.loc[interviews.typed["wave"] == baseline, "id"]
-    problems += people.report(~_isin(people.typed["id"], seen), ["id"], lambda r: (
-        f"participant has no interview at the baseline wave {baseline} in {interviews.path} "
-        "(every participant needs a baseline interview)"))
+    problems += people.report(
+        ~_isin(people.typed["id"], seen),
+        ["id"],
+        lambda r: (
+            f"participant has no interview at the baseline wave {baseline} in {interviews.path} "
+            "(every participant needs a baseline interview)"
+        ),
+    )
     present = set(interviews.typed["wave"].unique())
     problems += [
-        _message(interviews.path, ["wave"], None, (
-            f"configured wave '{w}' has no interviews (every wave in config 'waves' needs at least "
-            "one interview: add interviews for it or remove the config entry)"))
-        for w in waves.ids if w not in present
+        _message(
+            interviews.path,
+            ["wave"],
+            None,
+            (
+                f"configured wave '{w}' has no interviews (every wave in config 'waves' needs at least "
+                "one interview: add interviews for it or remove the config entry)"
+            ),
+        )
+        for w in waves.ids
+        if w not in present
     ]
     if problems:
         raise CohortValidationError(problems)
@@ -876,16 +1036,24 @@ def read_origin(raw_dir: str | Path) -> Origin:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
         reason = "not valid YAML" if isinstance(err, yaml.YAMLError) else "not readable UTF-8 text"
         raise CohortValidationError(
-            [f"{path}: cannot read the declared origin ({reason}); the file must be UTF-8 YAML "
-             "such as 'origin: synthetic' (see data/raw/CODEBOOK.md)"]) from None
+            [
+                f"{path}: cannot read the declared origin ({reason}); the file must be UTF-8 YAML "
+                "such as 'origin: synthetic' (see data/raw/CODEBOOK.md)"
+            ]
+        ) from None
     if not isinstance(declared, dict):
         declared = {}
-    problems = [f"{path}: unknown key {k!r} (allowed: origin, generator, seed)"
-                for k in declared if k not in ("origin", "generator", "seed")]
+    problems = [
+        f"{path}: unknown key {k!r} (allowed: origin, generator, seed)"
+        for k in declared
+        if k not in ("origin", "generator", "seed")
+    ]
     origin, generator, seed = (declared.get(k) for k in ("origin", "generator", "seed"))
     if origin not in ORIGINS:
-        problems.append(f"{path}: key 'origin' must be one of {', '.join(ORIGINS)} "
-                        f"(got {_show(origin) if origin is not None else 'nothing'})")
+        problems.append(
+            f"{path}: key 'origin' must be one of {', '.join(ORIGINS)} "
+            f"(got {_show(origin) if origin is not None else 'nothing'})"
+        )
     if origin == "synthetic" and not (isinstance(generator, str) and generator):
         problems.append(f"{path}: key 'generator' must name the module that wrote the files")
     if origin == "synthetic" and not (isinstance(seed, int) and not isinstance(seed, bool)):
@@ -926,11 +1094,13 @@ def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
     Arrow converts them making one Python object per distinct string, not one per cell (at a
     million participants that saves gigabytes: ids repeat per wave, categories everywhere).
     """
+
     def python(values: pd.api.extensions.ExtensionArray) -> pd.api.extensions.ExtensionArray:
         if values.dtype != "string":
             return values
         cells = arrow.chunked_array(arrow.array(values, type=arrow.string())).to_pandas()
         return pd.arrays.StringArray(cells.to_numpy())  # None -> pd.NA
 
-    return pd.DataFrame({name: python(frame[name].array) for name in frame.columns},
-                        index=frame.index, copy=False)
+    return pd.DataFrame(
+        {name: python(frame[name].array) for name in frame.columns}, index=frame.index, copy=False
+    )

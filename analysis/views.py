@@ -58,7 +58,8 @@ def missing_data_method(config: dict[str, Any]) -> str:
     method = config.get("missing_data", "locf")
     if method not in MISSING_DATA_METHODS:
         raise ValueError(
-            f"config missing_data must be one of {MISSING_DATA_METHODS}, got {method!r}")
+            f"config missing_data must be one of {MISSING_DATA_METHODS}, got {method!r}"
+        )
     return method
 
 
@@ -78,12 +79,18 @@ def grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     if not len(wave_index):
         raise ValueError("the cohort has no rows")
     n_waves = int(wave_index.max()) + 1
-    if len(wave_index) % n_waves or not (
-            wave_index.reshape(-1, n_waves) == np.arange(n_waves)).all():
-        raise ValueError("the cohort is not a person x wave grid sorted by id and wave order "
-                         "(docs/processed_cohort.md)")
-    return (pd.Index(cohort["id"].array[::n_waves], name="id"),
-            pd.Index(cohort["wave"].array[:n_waves]))
+    if (
+        len(wave_index) % n_waves
+        or not (wave_index.reshape(-1, n_waves) == np.arange(n_waves)).all()
+    ):
+        raise ValueError(
+            "the cohort is not a person x wave grid sorted by id and wave order "
+            "(docs/processed_cohort.md)"
+        )
+    return (
+        pd.Index(cohort["id"].array[::n_waves], name="id"),
+        pd.Index(cohort["wave"].array[:n_waves]),
+    )
 
 
 def _positions(waves_present: pd.Index, wave_ids: Iterable[str]) -> list[int]:
@@ -98,8 +105,9 @@ def at_wave(cohort: pd.DataFrame, wave_id: str) -> pd.DataFrame:
     if wave_id not in wave_ids:
         raise ValueError(f"the cohort has no rows for wave {wave_id!r}")
     rows = slice(wave_ids.get_loc(wave_id), None, len(wave_ids))
-    return pd.DataFrame({c: cohort[c].array[rows] for c in cohort.columns if c != "id"},
-                        index=ids, copy=False)
+    return pd.DataFrame(
+        {c: cohort[c].array[rows] for c in cohort.columns if c != "id"}, index=ids, copy=False
+    )
 
 
 def persons(cohort: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
@@ -111,8 +119,9 @@ def wide(cohort: pd.DataFrame, column: str, config: dict[str, Any]) -> pd.DataFr
     """`column` as a person x wave table (columns = configured wave ids, in order)."""
     ids, wave_ids = grid(cohort)
     values = cohort[column].array
-    table = pd.DataFrame({w: values[i::len(wave_ids)] for i, w in enumerate(wave_ids)},
-                         index=ids, copy=False)
+    table = pd.DataFrame(
+        {w: values[i :: len(wave_ids)] for i, w in enumerate(wave_ids)}, index=ids, copy=False
+    )
     return table.reindex(columns=pd.Index(waves(config).ids, name="wave"))
 
 
@@ -155,11 +164,13 @@ def group_values(person_values: pd.Series | pd.DataFrame, group: pd.Series) -> d
     Assumption: person ids are unique (they are the cohort's persons), so selecting by a mask
     of the aligned group equals selecting by id.
     """
-    aligned = group if group.index.equals(person_values.index) else group.reindex(
-        person_values.index)
+    aligned = (
+        group if group.index.equals(person_values.index) else group.reindex(person_values.index)
+    )
     out = {ALL: person_values}
-    out.update({g: person_values[aligned.eq(g).to_numpy(dtype=bool, na_value=False)]
-                for g in GROUPS})
+    out.update(
+        {g: person_values[aligned.eq(g).to_numpy(dtype=bool, na_value=False)] for g in GROUPS}
+    )
     return out
 
 
@@ -194,10 +205,16 @@ def _with_all(cohort: pd.DataFrame, column: str) -> pd.DataFrame:
     codes = np.repeat(group.codes, n_waves)
     stacked_group = pd.Categorical.from_codes(
         np.concatenate([codes, np.full(len(codes), len(group.categories))]),
-        [*group.categories, ALL])
+        [*group.categories, ALL],
+    )
     stacked_wave = pd.Categorical.from_codes(np.tile(np.arange(n_waves), 2 * len(ids)), wave_ids)
-    return pd.DataFrame({"group": stacked_group, "wave": stacked_wave,
-                         column: pd.concat([cohort[column]] * 2, ignore_index=True).array})
+    return pd.DataFrame(
+        {
+            "group": stacked_group,
+            "wave": stacked_wave,
+            column: pd.concat([cohort[column]] * 2, ignore_index=True).array,
+        }
+    )
 
 
 def wave_summary(cohort: pd.DataFrame, column: str, stat: str = "mean") -> dict[str, Any]:
@@ -210,12 +227,16 @@ def wave_percents(cohort: pd.DataFrame, column: str) -> dict[str, Any]:
     frame = _with_all(cohort, column)
     values = pd.Series(stats.as_float(frame[column]), index=frame.index)
     table = values.groupby([frame["group"], frame["wave"]], observed=True, sort=False).agg(
-        ["sum", "count"])
+        ["sum", "count"]
+    )
     out: dict[str, Any] = {}
     for (grp, wave), row in table.iterrows():
         count, n = int(row["sum"]), int(row["count"])
         out.setdefault(str(grp), {})[str(wave)] = {
-            "count": count, "n": n, "percent": 100.0 * count / n if n else None}
+            "count": count,
+            "n": n,
+            "percent": 100.0 * count / n if n else None,
+        }
     return out
 
 
@@ -223,16 +244,23 @@ def paired_changes(cohort: pd.DataFrame, column: str, config: dict[str, Any]) ->
     """Wilcoxon signed-rank of `column` within each group for every configured wave pair."""
     table = wide(cohort, column, config)
     group = persons(cohort, config)["group"]
-    return {name: {key: stats.wilcoxon_signed_rank(rows[a], rows[b])
-                   for key, (a, b) in comparisons(config).items()}
-            for name, rows in group_values(table, group).items()}
+    return {
+        name: {
+            key: stats.wilcoxon_signed_rank(rows[a], rows[b])
+            for key, (a, b) in comparisons(config).items()
+        }
+        for name, rows in group_values(table, group).items()
+    }
 
 
 def changes(cohort: pd.DataFrame, column: str, config: dict[str, Any]) -> dict[str, Any]:
     """Means of `column` by group and wave, their percent reductions and Wilcoxon changes."""
     means = wave_summary(cohort, column)
-    return {"mean": means, "reduction": reductions(means, config),
-            "wilcoxon": paired_changes(cohort, column, config)}
+    return {
+        "mean": means,
+        "reduction": reductions(means, config),
+        "wilcoxon": paired_changes(cohort, column, config),
+    }
 
 
 def flag(condition: pd.Series, *inputs: pd.Series) -> pd.Series:
@@ -259,8 +287,11 @@ def reductions(summary: dict[str, Any], config: dict[str, Any]) -> dict[str, Any
         for key, (a, b) in comparisons(config).items():
             before, after = cells.get(a, {}).get("value"), cells.get(b, {}).get("value")
             value = stats.percent_reduction(before, after) if before and after is not None else None
-            out.setdefault(name, {})[key] = {"value": value, "n_before": cells.get(a, {}).get("n"),
-                                             "n_after": cells.get(b, {}).get("n")}
+            out.setdefault(name, {})[key] = {
+                "value": value,
+                "n_before": cells.get(a, {}).get("n"),
+                "n_after": cells.get(b, {}).get("n"),
+            }
     return out
 
 
@@ -276,8 +307,12 @@ def first_follow_up_change(cohort: pd.DataFrame, column: str, config: dict[str, 
     """
     w = waves(config)
     base, first = w.baseline.id, w.first_follow_up.id
-    pairs = pd.DataFrame({base: wide(cohort, column, config)[base],
-                          first: wide(cohort, follow_up_column(column, config), config)[first]})
+    pairs = pd.DataFrame(
+        {
+            base: wide(cohort, column, config)[base],
+            first: wide(cohort, follow_up_column(column, config), config)[first],
+        }
+    )
     if missing_data_method(config) == "complete_case":
         pairs = pairs.dropna()
     group = persons(cohort, config)["group"]

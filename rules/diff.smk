@@ -14,21 +14,22 @@ SNAPSHOTS = "data/snapshots"
 DIFFS = f"{OUTPUT}/diff"
 # The current build, as analysis.snapshot reads it. Plain strings: `ancient` below flags the
 # strings it is given, and must not flag the other rules' own inputs and outputs.
-CURRENT_BUILD = [str(path) for path in [
-    config_file("numbers"),  # the configuration the report was built with
-    *rules.reproduce.output,
-    *rules.numbers.input.results,
-    *rules.numbers.input.sensitivity,
-    rules.numbers.output.variables,
-    rules.numbers.output.trace,
-]]
+CURRENT_BUILD = [
+    str(path)
+    for path in [
+        config_file("numbers"),  # the configuration the report was built with
+        *rules.reproduce.output,
+        *rules.numbers.input.results,
+        *rules.numbers.input.sensitivity,
+        rules.numbers.output.variables,
+        rules.numbers.output.trace,
+    ]
+]
 DIFF_CODE = code("analysis.diff", "analysis.snapshot")
 SNAPSHOT_NAME = r"[\w.-]+"
 
 
 rule snapshot:
-    wildcard_constraints:
-        name=SNAPSHOT_NAME,
     input:
         build=ancient(CURRENT_BUILD),
         code=ancient(DIFF_CODE),
@@ -36,13 +37,13 @@ rule snapshot:
         directory(f"{SNAPSHOTS}/{{name}}"),
     log:
         "logs/snapshot/{name}.log",
+    wildcard_constraints:
+        name=SNAPSHOT_NAME,
     shell:
         "$PY -m analysis.snapshot {output:q} 2> {log:q}"
 
 
 rule diff:
-    wildcard_constraints:
-        name=SNAPSHOT_NAME,
     input:
         old=lambda wildcards: saved_snapshot(SNAPSHOTS, wildcards.name),
         new=CURRENT_BUILD,
@@ -52,6 +53,8 @@ rule diff:
         html=f"{DIFFS}/{{name}}.html",
     log:
         "logs/diff/{name}.log",
+    wildcard_constraints:
+        name=SNAPSHOT_NAME,
     shell:
         "$PY -m analysis.diff {input.old:q} . --md {output.md:q} --html {output.html:q}"
         " --report ../report.html 2> {log:q}"

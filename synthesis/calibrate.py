@@ -48,18 +48,38 @@ POLISHED = "table1"
 POLISH_MOVES = ("drug_composite", "age", "stage_of_change", "site")
 POLISH_ITERATIONS = 20_000
 
-IV_BINARY_FOLLOW_UP = ("in_treatment", "arrested_since_last", "worked_or_studied_since_last",
-                       "abstinent_via_treatment_since_intake")
+IV_BINARY_FOLLOW_UP = (
+    "in_treatment",
+    "arrested_since_last",
+    "worked_or_studied_since_last",
+    "abstinent_via_treatment_since_intake",
+)
 # Values swapped together between two people of a group. The composite score swaps alone:
 # that keeps its group means and its Mann-Whitney U while changing Table 1.
 BUNDLES = (
     ("crime_days_30", "crime_days_180", "crime_types_30", "days_at_liberty_30"),
-    ("illicit_drug_days_30", "any_drug_days_30", "heroin_days_30", "crack_days_30",
-     "injecting_days_30", "n_drugs_30", "drug_spend_30"),
-    ("homeless_30", "homeless_setting", "satisfied_living", "free_time_with_users",
-     "relationship_problems"),
-    ("in_treatment", "arrested_since_last", "worked_or_studied_since_last",
-     "abstinent_via_treatment_since_intake"),
+    (
+        "illicit_drug_days_30",
+        "any_drug_days_30",
+        "heroin_days_30",
+        "crack_days_30",
+        "injecting_days_30",
+        "n_drugs_30",
+        "drug_spend_30",
+    ),
+    (
+        "homeless_30",
+        "homeless_setting",
+        "satisfied_living",
+        "free_time_with_users",
+        "relationship_problems",
+    ),
+    (
+        "in_treatment",
+        "arrested_since_last",
+        "worked_or_studied_since_last",
+        "abstinent_via_treatment_since_intake",
+    ),
 )
 SWAP_WITHIN_GROUP = ("age", "stage_of_change")
 SWAP_ANYONE = ("site", "abstinent_voluntarily_before", "abstinent_via_treatment_before")
@@ -111,15 +131,20 @@ class Mover:
         self.frequent_days = float(config["derived"]["frequent_use_days"])
         days = c.v["tr.days_in_treatment"][:, 1]
         # retained beyond the threshold at the first follow-up: -1 unknown, 0 no, 1 yes
-        self.retained = np.where(np.isnan(days), -1,
-                                 days > float(config["derived"]["retained_days"]))
+        self.retained = np.where(
+            np.isnan(days), -1, days > float(config["derived"]["retained_days"])
+        )
         self.q = c.qct
         self.n_waves = len(c.waves)
         roles = [wave_role(j, self.n_waves) for j in range(self.n_waves)]
         self.zero_pinned = zero_pinned_cells(self.n_waves)
         self.mean_pinned = mean_pinned_cells(self.n_waves)
-        self.count_pinned = {(col, j) for col, (_, by_role) in YES_COUNT_IDS.items()
-                             for j in range(self.n_waves) if roles[j] in by_role}
+        self.count_pinned = {
+            (col, j)
+            for col, (_, by_role) in YES_COUNT_IDS.items()
+            for j in range(self.n_waves)
+            if roles[j] in by_role
+        }
 
     def propose(self, journal: Journal, dep: str) -> None:
         """Apply one random move that changes the cells named by a dependency key."""
@@ -155,8 +180,7 @@ class Mover:
         crime = v["iv.crime_days_30"][:, 1]
         before, after = v["iv.illicit_drug_days_30"][:, 0], v["iv.illicit_drug_days_30"][:, 1]
         desisted = np.where(np.isnan(crime), 2, crime == 0)
-        improved = np.where(np.isnan(before) | np.isnan(after), 2,
-                            (after < before) | (after == 0))
+        improved = np.where(np.isnan(before) | np.isnan(after), 2, (after < before) | (after == 0))
         return desisted * 3 + improved
 
     def _partner(self, a: int, pool: np.ndarray) -> int | None:
@@ -174,8 +198,15 @@ class Mover:
         return int(self.rng.choice(pool)) if len(pool) else None
 
     def _bounded(self, col: str, i: int, j: int, new: float) -> float:
-        return bounded(self.c, col, i, j, new, keep_zero=(col, j) in self.zero_pinned,
-                       frequent_days=self.frequent_days)
+        return bounded(
+            self.c,
+            col,
+            i,
+            j,
+            new,
+            keep_zero=(col, j) in self.zero_pinned,
+            frequent_days=self.frequent_days,
+        )
 
     def iv_numeric(self, journal: Journal, col: str, j: int) -> None:
         lo, hi, step = IV_NUMERIC[col]
@@ -208,8 +239,9 @@ class Mover:
         grid = GRID.get(col, 1)
         amount = self.rng.integers(1, max(2, int(round(step / grid)) + 1)) * grid
         new_a, new_b = x[a, j] - amount, x[b, j] + amount
-        if (self._bounded(col, a, j, new_a) != round(new_a, 3)
-                or self._bounded(col, b, j, new_b) != round(new_b, 3)):
+        if self._bounded(col, a, j, new_a) != round(new_a, 3) or self._bounded(
+            col, b, j, new_b
+        ) != round(new_b, 3):
             return
         journal.set(f"iv.{col}", (a, j), round(new_a, 3), _iv_dep(col, j))
         journal.set(f"iv.{col}", (b, j), round(new_b, 3), _iv_dep(col, j))
@@ -341,8 +373,14 @@ def _temperatures(t_from: float, t_to: float, n: int) -> list[float]:
     return [t_from * (t_to / t_from) ** (k / n) for k in range(n)]
 
 
-def calibrate(c: Cohort, config: dict[str, Any], rng: np.random.Generator, printed: Printed,
-              iterations: int = ITERATIONS, held_out: frozenset[str] = frozenset()) -> Cohort:
+def calibrate(
+    c: Cohort,
+    config: dict[str, Any],
+    rng: np.random.Generator,
+    printed: Printed,
+    iterations: int = ITERATIONS,
+    held_out: frozenset[str] = frozenset(),
+) -> Cohort:
     """Anneal `c` (a copy is modified) towards every target in `targets.build_targets` but
     the `held_out` statistics.csv ids."""
     c = c.copy()
@@ -367,8 +405,11 @@ def calibrate(c: Cohort, config: dict[str, Any], rng: np.random.Generator, print
                 break
             # Mostly move a cell that a missed target reads (a family in proportion to its
             # missed checks); sometimes any target's cell.
-            pick = (rng.choice(len(fams), p=missed / n_missed)
-                    if n_missed and rng.random() < 0.8 else rng.integers(len(fams)))
+            pick = (
+                rng.choice(len(fams), p=missed / n_missed)
+                if n_missed and rng.random() < 0.8
+                else rng.integers(len(fams))
+            )
             fam = fams[pick]
             journal = Journal(c)
             mover.propose(journal, fam.deps[rng.integers(len(fam.deps))])
@@ -387,8 +428,13 @@ def calibrate(c: Cohort, config: dict[str, Any], rng: np.random.Generator, print
                 journal.undo()
     table1 = next((f for f in fams if f.name == POLISHED), None)
     if table1 is not None:
-        _polish(table1, c, mover, rng, lambda: np.array_equal(signature(c, config), block,
-                                                              equal_nan=True))
+        _polish(
+            table1,
+            c,
+            mover,
+            rng,
+            lambda: np.array_equal(signature(c, config), block, equal_nan=True),
+        )
     return c
 
 

@@ -85,7 +85,6 @@ def not_sentinel(x: float, sentinels: tuple[int, ...], up: bool = False) -> floa
     return x
 
 
-
 def pattern_column(j: int, n_waves: int) -> int:
     """Which pattern column (first, middle, last follow-up) drives wave j (j >= 1).
 
@@ -190,8 +189,15 @@ def keep_cumulative(c: Cohort) -> None:
                 later = np.where(known, x[:, j], later)
 
 
-def bounded(c: Cohort, col: str, i: int, j: int, new: float, keep_zero: bool = False,
-            frequent_days: float | None = None) -> float:
+def bounded(
+    c: Cohort,
+    col: str,
+    i: int,
+    j: int,
+    new: float,
+    keep_zero: bool = False,
+    frequent_days: float | None = None,
+) -> float:
     """`new` moved into the range the row rules allow for interview cell (i, j) of `col`.
 
     Bounds never let a move change a related cell through `repair_interview` (e.g. crime days
@@ -218,8 +224,11 @@ def bounded(c: Cohort, col: str, i: int, j: int, new: float, keep_zero: bool = F
     if col == "injecting_days_30":
         new = min(new, np.nan_to_num(v["iv.any_drug_days_30"][i, j], nan=30))
     if col == "crime_days_30":
-        new = min(new, np.nan_to_num(v["iv.days_at_liberty_30"][i, j], nan=30),
-                  np.nan_to_num(v["iv.crime_days_180"][i, j], nan=180))
+        new = min(
+            new,
+            np.nan_to_num(v["iv.days_at_liberty_30"][i, j], nan=30),
+            np.nan_to_num(v["iv.crime_days_180"][i, j], nan=180),
+        )
     if col == "crime_days_180":
         new = max(new, np.nan_to_num(v["iv.crime_days_30"][i, j]))
         if new in CRIME_180_SENTINELS:
@@ -271,9 +280,7 @@ def to_frames(c: Cohort, ids: np.ndarray | None = None) -> dict[str, pd.DataFram
     order = np.argsort(ids, kind="stable")
     frames["participants"] = people.iloc[order].reset_index(drop=True)
     for name in ("interviews", "treatment"):
-        frames[name] = frames[name].sort_values(
-            ["id"], kind="stable"
-        ).reset_index(drop=True)
+        frames[name] = frames[name].sort_values(["id"], kind="stable").reset_index(drop=True)
     return frames
 
 
@@ -281,13 +288,15 @@ def _codes(col: Column, values: pd.Series) -> np.ndarray:
     """A raw column as floats: categories as their codebook position, missing as NaN."""
     if col.kind == "category":
         lookup = {c: float(k) for k, c in enumerate(col.categories)}
-        return np.array([lookup.get(x, np.nan) if isinstance(x, str) else np.nan
-                         for x in values], float)
+        return np.array(
+            [lookup.get(x, np.nan) if isinstance(x, str) else np.nan for x in values], float
+        )
     return pd.to_numeric(values, errors="coerce").to_numpy(float)
 
 
-def from_frames(frames: dict[str, pd.DataFrame], waves: tuple[str, ...],
-                months: np.ndarray) -> Cohort:
+def from_frames(
+    frames: dict[str, pd.DataFrame], waves: tuple[str, ...], months: np.ndarray
+) -> Cohort:
     """The wide in-memory cohort of three raw tables (the inverse of `to_frames`), so that the
     calibration's statistics can be checked on any raw files."""
     people = frames["participants"]
@@ -305,4 +314,3 @@ def from_frames(frames: dict[str, pd.DataFrame], waves: tuple[str, ...],
             v[f"{prefix}.{col.name}"] = np.full((n, len(waves)), np.nan)
             v[f"{prefix}.{col.name}"][i, j] = _codes(col, table[col.name])
     return Cohort(tuple(waves), np.asarray(months, float), v, present["iv"], present["tr"])
-

@@ -60,8 +60,10 @@ YES_COUNT_IDS = {
 
 def yes_counts(printed: Printed, waves: tuple[str, ...]) -> dict[str, dict[int, int]]:
     """Printed yes-counts by column and wave role."""
-    return {col: {r: printed.count(f"{stem}_{printed_wave(waves, r)}_n") for r in roles}
-            for col, (stem, roles) in YES_COUNT_IDS.items()}
+    return {
+        col: {r: printed.count(f"{stem}_{printed_wave(waves, r)}_n") for r in roles}
+        for col, (stem, roles) in YES_COUNT_IDS.items()
+    }
 
 
 def pin_frequent(rng: np.random.Generator, c: Cohort, days: float) -> None:
@@ -100,8 +102,9 @@ def pin_counts(rng: np.random.Generator, c: Cohort, printed: Printed) -> None:
                 elif len(pos) < k:
                     zero = zero[np.broadcast_to(room, x.shape)[zero] > 0]
                     pick = rng.choice(zero, k - len(pos), replace=False)
-                    x[pick] = np.minimum(rng.integers(5, 31, len(pick)),
-                                         np.broadcast_to(room, x.shape)[pick])
+                    x[pick] = np.minimum(
+                        rng.integers(5, 31, len(pick)), np.broadcast_to(room, x.shape)[pick]
+                    )
         for col, by_role in counts_by_col.items():
             if role not in by_role:
                 continue
@@ -126,8 +129,10 @@ MEAN_IDS = {
     ("crime_days_30", 1): ("off_fig1_crime30_mean_qct_{w}", "off_fig1_crime30_mean_comparison_{w}"),
     ("crime_days_30", 2): ("off_fig1_crime30_mean_qct_{w}", "off_fig1_crime30_mean_comparison_{w}"),
     ("crime_days_30", 3): ("off_fig1_crime30_mean_qct_{w}", "off_fig1_crime30_mean_comparison_{w}"),
-    ("illicit_drug_days_30", 0): ("drug_locf_illicit_mean_qct_{w}",
-                                  "drug_locf_illicit_mean_comparison_{w}"),
+    ("illicit_drug_days_30", 0): (
+        "drug_locf_illicit_mean_qct_{w}",
+        "drug_locf_illicit_mean_comparison_{w}",
+    ),
     ("drug_composite", 0): ("prof_drug_composite_mean_qct", "prof_drug_composite_mean_comparison"),
 }
 CHOSEN_MEANS = {("crime_days_180", 3): (38.3, 19.0)}
@@ -147,20 +152,30 @@ def unrounded(printed: Printed, stat_id: str, rng: np.random.Generator) -> float
     return round(value + OFF_ROUND * 0.5 * rng.uniform(-1, 1), 2)
 
 
-def pinned_means(printed: Printed, waves: tuple[str, ...],
-                 rng: np.random.Generator) -> dict[tuple[str, int], tuple[float | None, ...]]:
+def pinned_means(
+    printed: Printed, waves: tuple[str, ...], rng: np.random.Generator
+) -> dict[tuple[str, int], tuple[float | None, ...]]:
     """Group means to pin, by (column, wave role): MEAN_IDS looked up (see `unrounded`), and
     CHOSEN_MEANS."""
     out: dict[tuple[str, int], tuple[float | None, ...]] = dict(CHOSEN_MEANS)
     for (col, role), ids in MEAN_IDS.items():
         w = printed_wave(waves, role)
-        out[(col, role)] = tuple(None if i is None else unrounded(printed, i.format(w=w), rng)
-                                 for i in ids)
+        out[(col, role)] = tuple(
+            None if i is None else unrounded(printed, i.format(w=w), rng) for i in ids
+        )
     return out
 
 
-def set_sum(rng: np.random.Generator, c: Cohort, col: str, j: int, people: np.ndarray,
-            total: float, keep_zero: bool, keep_improved: bool = False) -> None:
+def set_sum(
+    rng: np.random.Generator,
+    c: Cohort,
+    col: str,
+    j: int,
+    people: np.ndarray,
+    total: float,
+    keep_zero: bool,
+    keep_improved: bool = False,
+) -> None:
     """Nudge the known values of `col` at wave j among `people` until they sum to `total`.
 
     Each nudge stays within the row rules (`bounded`) and, with keep_improved, keeps whether
@@ -186,8 +201,12 @@ def set_sum(rng: np.random.Generator, c: Cohort, col: str, j: int, people: np.nd
     raise RuntimeError(f"cannot reach a sum of {total} for {col} at wave {j}")
 
 
-def pin_means(rng: np.random.Generator, c: Cohort, zero_pinned: set[tuple[str, int]],
-              means_by_cell: dict[tuple[str, int], tuple[float | None, ...]]) -> None:
+def pin_means(
+    rng: np.random.Generator,
+    c: Cohort,
+    zero_pinned: set[tuple[str, int]],
+    means_by_cell: dict[tuple[str, int], tuple[float | None, ...]],
+) -> None:
     """Set every pinned group sum exactly (sum = mean x known n, on the column's grid)."""
     n_waves = len(c.waves)
     for j in range(n_waves):
@@ -222,8 +241,16 @@ def pin_locf_illicit(rng: np.random.Generator, c: Cohort, printed: Printed) -> N
         answered = group & ~np.isnan(x[:, 1])
         carried = np.nansum(x[group & ~answered, 0])
         total = round(mean * int((group & ~np.isnan(x[:, 0])).sum()) - carried)
-        set_sum(rng, c, "illicit_drug_days_30", 1, np.flatnonzero(answered), total,
-                keep_zero=False, keep_improved=True)
+        set_sum(
+            rng,
+            c,
+            "illicit_drug_days_30",
+            1,
+            np.flatnonzero(answered),
+            total,
+            keep_zero=False,
+            keep_improved=True,
+        )
 
 
 def lean_composite(rng: np.random.Generator, c: Cohort, desisted: np.ndarray) -> None:
@@ -239,14 +266,22 @@ def lean_composite(rng: np.random.Generator, c: Cohort, desisted: np.ndarray) ->
 
 def zero_pinned_cells(n_waves: int) -> set[tuple[str, int]]:
     """(column, wave) cells whose zero / positive status POSITIVE pins."""
-    return {(col, j) for (col, role) in POSITIVE for j in range(n_waves)
-            if wave_role(j, n_waves) == role}
+    return {
+        (col, j)
+        for (col, role) in POSITIVE
+        for j in range(n_waves)
+        if wave_role(j, n_waves) == role
+    }
 
 
 def mean_pinned_cells(n_waves: int) -> set[tuple[str, int]]:
     """(column, wave) cells whose group sums `pinned_means` and `pin_locf_illicit` pin."""
-    return {(col, j) for (col, role) in MEAN_IDS | CHOSEN_MEANS for j in range(n_waves)
-            if wave_role(j, n_waves) == role} | {("illicit_drug_days_30", 1)}
+    return {
+        (col, j)
+        for (col, role) in MEAN_IDS | CHOSEN_MEANS
+        for j in range(n_waves)
+        if wave_role(j, n_waves) == role
+    } | {("illicit_drug_days_30", 1)}
 
 
 def fit_mean_sd(x: np.ndarray, hi: np.ndarray, mean: float, sd: float) -> np.ndarray:
@@ -259,8 +294,9 @@ def fit_mean_sd(x: np.ndarray, hi: np.ndarray, mean: float, sd: float) -> np.nda
 def construct_weeks(c: Cohort, printed: Printed, rng: np.random.Generator) -> None:
     """Latest weeks abstinent with the printed group means (see `unrounded`) and Student t
     (which fixes the pooled sd); earlier answers never exceed it."""
-    weeks_means = tuple(unrounded(printed, f"drug_weeks_abstinent_mean_{g}", rng)
-                        for g in ("qct", "comparison"))
+    weeks_means = tuple(
+        unrounded(printed, f"drug_weeks_abstinent_mean_{g}", rng) for g in ("qct", "comparison")
+    )
     weeks_t = printed.value("drug_weeks_abstinent_t_stat")
     col = c.v["iv.weeks_abstinent_since_intake"]
     n_waves = len(c.waves)
@@ -290,20 +326,26 @@ def construct_weeks(c: Cohort, printed: Printed, rng: np.random.Generator) -> No
 RETAINED_TABLE = {30: (12, 88), 29: (13, 94)}
 
 
-def days_means(printed: Printed, waves: tuple[str, ...],
-               rng: np.random.Generator) -> dict[str, tuple[float, float]]:
+def days_means(
+    printed: Printed, waves: tuple[str, ...], rng: np.random.Generator
+) -> dict[str, tuple[float, float]]:
     """Printed mean days in treatment (QCT, comparison; see `unrounded`): 'all' and 'out' at
     the first follow-up, 'last' at the last."""
+
     def pair(stem: str) -> tuple[float, float]:
         return tuple(unrounded(printed, stem.format(g=g), rng) for g in ("qct", "comparison"))
+
     first, last = printed_wave(waves, 1), printed_wave(waves, 3)
-    return {"all": pair(f"ret_days_mean_{{g}}_{first}"),
-            "out": pair(f"ret_days_mean_{{g}}_{first}_left"),
-            "last": pair(f"ret_days_mean_{{g}}_{last}")}
+    return {
+        "all": pair(f"ret_days_mean_{{g}}_{first}"),
+        "out": pair(f"ret_days_mean_{{g}}_{first}_left"),
+        "last": pair(f"ret_days_mean_{{g}}_{last}"),
+    }
 
 
-def _cell_sum(rng, days: np.ndarray, who: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-              total: float) -> None:
+def _cell_sum(
+    rng, days: np.ndarray, who: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float
+) -> None:
     """Whole-day nudges of days[who] within [lo, hi] until they sum to `total`."""
     units = int(round(total - days[who].sum()))
     for _ in range(200_000):
@@ -317,8 +359,9 @@ def _cell_sum(rng, days: np.ndarray, who: np.ndarray, lo: np.ndarray, hi: np.nda
     raise RuntimeError("days in treatment: cell total unreachable")
 
 
-def construct_days(rng: np.random.Generator, c: Cohort, config: dict[str, Any],
-                   printed: Printed) -> None:
+def construct_days(
+    rng: np.random.Generator, c: Cohort, config: dict[str, Any], printed: Printed
+) -> None:
     """Cumulative days in treatment at every follow-up record (see `days_means`)."""
     means = days_means(printed, c.waves, rng)
     v, n_waves = c.v, len(c.waves)
@@ -342,8 +385,14 @@ def construct_days(rng: np.random.Generator, c: Cohort, config: dict[str, Any],
         inside = np.flatnonzero(group & known & in_t)
         out_total = means["out"][g] * len(out)
         _cell_sum(rng, days, out, lo, hi, round(out_total))
-        _cell_sum(rng, days, inside, lo, hi,
-                  round(means["all"][g] * (len(out) + len(inside))) - round(out_total))
+        _cell_sum(
+            rng,
+            days,
+            inside,
+            lo,
+            hi,
+            round(means["all"][g] * (len(out) + len(inside))) - round(out_total),
+        )
     # Later waves: days added since the first follow-up, heavy-tailed (most people leave, a
     # few stay long; assumption), scaled to exact group sums at the last follow-up.
     last = n_waves - 1

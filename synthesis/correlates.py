@@ -21,10 +21,14 @@ from synthesis.printed import Printed
 
 # The printed rs of the block: (variable, variable) -> statistics.csv id.
 TARGET_IDS = {
-    ("D", "S"): "off_desist_rs_site", ("D", "T"): "off_desist_rs_in_treatment",
-    ("D", "V"): "off_desist_rs_abstinent_voluntarily", ("D", "C"): "off_desist_rs_crack_user",
-    ("D", "P"): "off_desist_rs_poly_user", ("D", "I"): "off_desist_rs_reduced_drug_use",
-    ("I", "Q"): "drug_improved_rs_qct", ("I", "F"): "drug_improved_rs_free_time_with_users",
+    ("D", "S"): "off_desist_rs_site",
+    ("D", "T"): "off_desist_rs_in_treatment",
+    ("D", "V"): "off_desist_rs_abstinent_voluntarily",
+    ("D", "C"): "off_desist_rs_crack_user",
+    ("D", "P"): "off_desist_rs_poly_user",
+    ("D", "I"): "off_desist_rs_reduced_drug_use",
+    ("I", "Q"): "drug_improved_rs_qct",
+    ("I", "F"): "drug_improved_rs_free_time_with_users",
     ("I", "S"): "drug_improved_rs_site",
 }
 HALF_UNIT = 0.0005  # half a unit of the printed third decimal
@@ -44,8 +48,9 @@ def variables(c: Cohort, config: dict[str, Any]) -> dict[str, np.ndarray]:
 
     out = {
         "D": flag(crime, crime == 0),
-        "I": np.where(np.isnan(before) | np.isnan(after), np.nan,
-                      ((after < before) | (after == 0)) * 1.0),
+        "I": np.where(
+            np.isnan(before) | np.isnan(after), np.nan, ((after < before) | (after == 0)) * 1.0
+        ),
         "S": (v["p.site"] == int(config["site_of_interest"])) * 1.0,
         "T": v["iv.in_treatment"][:, 1].copy(),
         "V": v["p.abstinent_voluntarily_before"].copy(),
@@ -78,9 +83,14 @@ def feasible(n: int, r1: int, value: float) -> np.ndarray:
     return np.column_stack([k[hit], a[hit]])
 
 
-def design(known: np.ndarray, key: np.ndarray, forced: np.ndarray,
-           targets: list[tuple[np.ndarray, float]], total: int | None,
-           rng: np.random.Generator) -> np.ndarray:
+def design(
+    known: np.ndarray,
+    key: np.ndarray,
+    forced: np.ndarray,
+    targets: list[tuple[np.ndarray, float]],
+    total: int | None,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """A 0/1 vector X (NaN where not `known`) whose rs with each target vector rounds as printed.
 
     `key` groups people into cells within which every target vector is constant, so each rs
@@ -131,8 +141,9 @@ def design(known: np.ndarray, key: np.ndarray, forced: np.ndarray,
     raise RuntimeError("correlation block: no cell counts reproduce the printed rs")
 
 
-def _with_missing(values: np.ndarray, pool: np.ndarray, d3: np.ndarray,
-                  rng: np.random.Generator, make) -> np.ndarray:
+def _with_missing(
+    values: np.ndarray, pool: np.ndarray, d3: np.ndarray, rng: np.random.Generator, make
+) -> np.ndarray:
     """`make(values with its missing answers in `pool` moved)`, trying every placement of them
     over the classes 1 / 0 / unknown of `d3` (desistance or improvement; all within `pool`)
     until one succeeds.
@@ -148,16 +159,21 @@ def _with_missing(values: np.ndarray, pool: np.ndarray, d3: np.ndarray,
             counts = ((1, desisters), (0, in_d - desisters), (2, missing - in_d))
             try:
                 for status, k in counts:
-                    moved[rng.choice(np.flatnonzero(pool & (d3 == status)), k,
-                                     replace=False)] = np.nan
+                    moved[rng.choice(np.flatnonzero(pool & (d3 == status)), k, replace=False)] = (
+                        np.nan
+                    )
                 return make(moved)
             except (RuntimeError, ValueError):  # design failed, or too few people to choose
                 continue
     raise RuntimeError("correlation block: no placement of missing answers works")
 
 
-def _improved_and_site(x: dict[str, np.ndarray], d3: np.ndarray, rng: np.random.Generator,
-                       targets: dict[tuple[str, str], float]) -> tuple[np.ndarray, np.ndarray]:
+def _improved_and_site(
+    x: dict[str, np.ndarray],
+    d3: np.ndarray,
+    rng: np.random.Generator,
+    targets: dict[tuple[str, str], float],
+) -> tuple[np.ndarray, np.ndarray]:
     """I designed against Q and D (who lacks illicit days at the first follow-up moves among
     the QCT interviewees, 6 of them: the printed 58 pairs), then S against D and I.
 
@@ -168,22 +184,41 @@ def _improved_and_site(x: dict[str, np.ndarray], d3: np.ndarray, rng: np.random.
     """
     free = np.full(len(d3), np.nan)
     seen_qct = (x["Q"] == 1) & ~np.isnan(x["T"])
-    improved = _with_missing(x["I"], seen_qct, d3, rng, lambda i: design(
-        ~np.isnan(i), x["Q"] * 3 + d3, free,
-        [(x["Q"], targets[("I", "Q")]), (x["D"], targets[("D", "I")])], None, rng))
+    improved = _with_missing(
+        x["I"],
+        seen_qct,
+        d3,
+        rng,
+        lambda i: design(
+            ~np.isnan(i),
+            x["Q"] * 3 + d3,
+            free,
+            [(x["Q"], targets[("I", "Q")]), (x["D"], targets[("D", "I")])],
+            None,
+            rng,
+        ),
+    )
     cells = d3 * 3 + np.nan_to_num(improved, nan=2)
     total = int(x["S"].sum())
     try:
-        site = design(np.ones(len(d3), bool), cells, free, [
-            (x["D"], targets[("D", "S")]), (improved, targets[("I", "S")])], total, rng)
+        site = design(
+            np.ones(len(d3), bool),
+            cells,
+            free,
+            [(x["D"], targets[("D", "S")]), (improved, targets[("I", "S")])],
+            total,
+            rng,
+        )
     except RuntimeError:
-        site = design(np.ones(len(d3), bool), cells, free,
-                      [(x["D"], targets[("D", "S")])], total, rng)
+        site = design(
+            np.ones(len(d3), bool), cells, free, [(x["D"], targets[("D", "S")])], total, rng
+        )
     return improved, site
 
 
-def solve(x: dict[str, np.ndarray], rng: np.random.Generator,
-          printed: Printed) -> dict[str, np.ndarray]:
+def solve(
+    x: dict[str, np.ndarray], rng: np.random.Generator, printed: Printed
+) -> dict[str, np.ndarray]:
     """The block with every printed rs reproduced; D (pinned elsewhere) and Q are kept.
 
     T, V, C and P are designed against D; I against Q and D; S against D and I (30 people at
@@ -201,38 +236,58 @@ def solve(x: dict[str, np.ndarray], rng: np.random.Generator,
 
     x["T"] = design(known("T"), d3, free, [(x["D"], targets[("D", "T")])], None, rng)
     ones = int(np.nansum(x["V"]))
-    x["V"] = _with_missing(x["V"], np.ones(len(d3), bool), d3, rng, lambda v: design(
-        ~np.isnan(v), d3, free, [(x["D"], targets[("D", "V")])], ones, rng))
+    x["V"] = _with_missing(
+        x["V"],
+        np.ones(len(d3), bool),
+        d3,
+        rng,
+        lambda v: design(~np.isnan(v), d3, free, [(x["D"], targets[("D", "V")])], ones, rng),
+    )
+
     def crack_and_poly(crack: np.ndarray) -> np.ndarray:
         """C designed against D, then P (= C and H) on top of it, retried together."""
         for _ in range(DESIGN_RESTARTS):
-            c = design(~np.isnan(crack), d3, fixed * crack, [(x["D"], targets[("D", "C")])],
-                       None, rng)
+            c = design(
+                ~np.isnan(crack), d3, fixed * crack, [(x["D"], targets[("D", "C")])], None, rng
+            )
             forced_p = np.where(c == 0, 0.0, fixed * c * x["H"])
             try:
-                p = design(~np.isnan(c) & known("H"), d3 * 2 + np.nan_to_num(c), forced_p,
-                           [(x["D"], targets[("D", "P")])], None, rng)
+                p = design(
+                    ~np.isnan(c) & known("H"),
+                    d3 * 2 + np.nan_to_num(c),
+                    forced_p,
+                    [(x["D"], targets[("D", "P")])],
+                    None,
+                    rng,
+                )
             except RuntimeError:
                 continue
             return np.stack([c, p])
         raise RuntimeError("correlation block: no poly use fits the crack use")
 
-    x["C"], x["P"] = _with_missing(x["C"], (x["Q"] == 0) & ~x["fixed_CH"], d3, rng,
-                                   crack_and_poly)
+    x["C"], x["P"] = _with_missing(x["C"], (x["Q"] == 0) & ~x["fixed_CH"], d3, rng, crack_and_poly)
     x["H"] = np.where(x["C"] == 1, x["P"], x["H"])
     x["I"], x["S"] = _improved_and_site(x, d3, rng, targets)
     i3 = np.nan_to_num(x["I"], nan=2)
     with_users = int(np.nansum(x["F"]))
     try:
-        x["F"] = _with_missing(x["F"], ~np.isnan(x["T"]), i3, rng, lambda f: design(
-            ~np.isnan(f), i3, free, [(x["I"], targets[("I", "F")])], with_users, rng))
+        x["F"] = _with_missing(
+            x["F"],
+            ~np.isnan(x["T"]),
+            i3,
+            rng,
+            lambda f: design(
+                ~np.isnan(f), i3, free, [(x["I"], targets[("I", "F")])], with_users, rng
+            ),
+        )
     except RuntimeError:
         pass  # left to the main search (no placement fits the designed improvement)
     return x
 
 
-def realize(c: Cohort, x: dict[str, np.ndarray], config: dict[str, Any],
-            rng: np.random.Generator) -> None:
+def realize(
+    c: Cohort, x: dict[str, np.ndarray], config: dict[str, Any], rng: np.random.Generator
+) -> None:
     """Write the block's T, V, C, H, S and F into the cohort (I: `realize_improved`)."""
     v = c.v
     v["iv.in_treatment"][:, 1] = x["T"]
@@ -240,8 +295,10 @@ def realize(c: Cohort, x: dict[str, np.ndarray], config: dict[str, Any],
     v["p.abstinent_voluntarily_before"] = x["V"].copy()
     site = v["p.site"]
     of_interest = int(config["site_of_interest"])
-    coming, going = np.flatnonzero((x["S"] == 1) & (site != of_interest)), np.flatnonzero(
-        (x["S"] == 0) & (site == of_interest))
+    coming, going = (
+        np.flatnonzero((x["S"] == 1) & (site != of_interest)),
+        np.flatnonzero((x["S"] == 0) & (site == of_interest)),
+    )
     site[going], site[coming] = site[coming], of_interest
     illicit = v["iv.illicit_drug_days_30"][:, 0]
     for key, col in (("C", "iv.crack_days_30"), ("H", "iv.heroin_days_30")):

@@ -40,23 +40,32 @@ def target_ids(fams) -> list[str]:
     return sorted({i for fam in fams for i in fam.ids.values()})
 
 
-def held_out_check(config: dict[str, Any], printed: Printed, seed: int,
-                   share: float = SHARE) -> HeldOut:
+def held_out_check(
+    config: dict[str, Any], printed: Printed, seed: int, share: float = SHARE
+) -> HeldOut:
     """Calibrate without a seeded `share` of the target ids; score those ids afterwards."""
     waves = Waves.from_config(config)
     streams = Streams(int(config["synthesis"]["seed"]))
-    cohort = draft(streams, skeleton(streams, [w.months for w in waves.all], waves.ids, printed),
-                   config, printed)
+    cohort = draft(
+        streams,
+        skeleton(streams, [w.months for w in waves.all], waves.ids, printed),
+        config,
+        printed,
+    )
     every = target_ids(build_targets(cohort, config, printed))
     rng = np.random.default_rng(seed)
     left_out = sorted(rng.choice(every, round(share * len(every)), replace=False).tolist())
-    fitted = calibrate(cohort, config, streams("calibration"), printed,
-                       held_out=frozenset(left_out))
+    fitted = calibrate(
+        cohort, config, streams("calibration"), printed, held_out=frozenset(left_out)
+    )
     hit = []
     for fam in build_targets(fitted, config, printed):
         values = fam.compute(fitted)
-        hit += [stat for k, stat in fam.ids.items()
-                if stat in left_out and fam.checks[k].miss(values[k]) == 0]
+        hit += [
+            stat
+            for k, stat in fam.ids.items()
+            if stat in left_out and fam.checks[k].miss(values[k]) == 0
+        ]
     return HeldOut(left_out, sorted(set(hit)))
 
 
@@ -72,8 +81,10 @@ def main(argv: list[str] | None = None) -> None:
     printed = Printed.load(args.published, Waves.from_config(config).ids)
     result = held_out_check(config, printed, args.seed, args.share)
     missed = sorted(set(result.ids) - set(result.reproduced))
-    print(f"held out {len(result.ids)} printed targets (seed {args.seed}); "
-          f"reproduced {len(result.reproduced)} of them")
+    print(
+        f"held out {len(result.ids)} printed targets (seed {args.seed}); "
+        f"reproduced {len(result.reproduced)} of them"
+    )
     print(f"not reproduced: {', '.join(missed) or 'none'}")
     print(f"took {time.perf_counter() - start:.1f} s")
 

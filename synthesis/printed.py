@@ -24,8 +24,9 @@ class Printed:
     table: pd.DataFrame
 
     @classmethod
-    def load(cls, directory: str | Path = DEFAULT_DIR,
-             wave_ids: list[str] | None = None) -> Printed:
+    def load(
+        cls, directory: str | Path = DEFAULT_DIR, wave_ids: list[str] | None = None
+    ) -> Printed:
         return cls(load_published(directory, wave_ids).set_index("id"))
 
     def _row(self, stat_id: str) -> pd.Series:

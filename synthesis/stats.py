@@ -166,8 +166,9 @@ def logit(y: np.ndarray, x: np.ndarray, iterations: int = 25) -> dict[str, np.nd
             break
     p, hess, _ = design.information(y, beta)
     low = _cholesky(hess)
-    var = [_cholesky_solve(low, [float(i == j) for j in range(design.k)])[i]
-           for i in range(design.k)]
+    var = [
+        _cholesky_solve(low, [float(i == j) for j in range(design.k)])[i] for i in range(design.k)
+    ]
     p = np.clip(p, 1e-15, 1 - 1e-15)
     llf = float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
     ybar = y.mean()

@@ -23,5 +23,6 @@ class Streams:
         if name not in self._made:
             key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little")
             self._made[name] = np.random.default_rng(
-                np.random.SeedSequence(self.seed, spawn_key=(key,)))
+                np.random.SeedSequence(self.seed, spawn_key=(key,))
+            )
         return self._made[name]

@@ -39,10 +39,16 @@ def group_sizes(printed: Printed) -> tuple[int, int]:
 # 64 / comparison 42, middle 100 in all (split 50/50: assumption), last QCT 47 / comparison 48,
 # at least one follow-up QCT 75 / comparison 53, middle or last 114 (97 of 114, 85%).
 PATTERNS = {
-    True: {(1, 1, 1): 34, (1, 1, 0): 10, (1, 0, 1): 8, (1, 0, 0): 12, (0, 1, 0): 6, (0, 0, 1): 5,
-           (0, 0, 0): 14},
-    False: {(1, 1, 1): 36, (1, 1, 0): 3, (1, 0, 1): 1, (1, 0, 0): 2, (0, 1, 1): 11,
-            (0, 0, 0): 15},
+    True: {
+        (1, 1, 1): 34,
+        (1, 1, 0): 10,
+        (1, 0, 1): 8,
+        (1, 0, 0): 12,
+        (0, 1, 0): 6,
+        (0, 0, 1): 5,
+        (0, 0, 0): 14,
+    },
+    False: {(1, 1, 1): 36, (1, 1, 0): 3, (1, 0, 1): 1, (1, 0, 0): 2, (0, 1, 1): 11, (0, 0, 0): 15},
 }
 # People per site; site 2 (the site of interest) is the largest service (assumption, implied
 # by the width of the printed site-2 confidence intervals).
@@ -69,12 +75,18 @@ def pinned_by_group(printed: Printed) -> dict[str, tuple[int, int]]:
     """Participant items with (QCT, comparison) yes-counts: printed or solved (SOLVED_BY_GROUP)."""
     n_qct, _ = group_sizes(printed)
     return SOLVED_BY_GROUP | {
-        "psych_medication_lifetime": (printed.count("prof_psychmed_qct_n"),
-                                      printed.count("prof_psychmed_comparison_n")),
-        "previous_treatment": (printed.count("prof_prev_treatment_qct_n"),
-                               printed.count("prof_prev_treatment_comparison_n")),
-        "perceived_pressure": (n_qct - printed.count("coer_no_pressure_qct_n"),
-                               printed.count("coer_pressure_comparison_n")),
+        "psych_medication_lifetime": (
+            printed.count("prof_psychmed_qct_n"),
+            printed.count("prof_psychmed_comparison_n"),
+        ),
+        "previous_treatment": (
+            printed.count("prof_prev_treatment_qct_n"),
+            printed.count("prof_prev_treatment_comparison_n"),
+        ),
+        "perceived_pressure": (
+            n_qct - printed.count("coer_no_pressure_qct_n"),
+            printed.count("coer_pressure_comparison_n"),
+        ),
     }
 
 
@@ -94,6 +106,8 @@ def pinned_total(printed: Printed) -> dict[str, int]:
 def stage_counts(printed: Printed) -> dict[str, tuple[int, int]]:
     """(QCT, comparison) people in the two earlier stages of change (action: the rest)."""
     return {stage: (k, printed.count(f"coer_{stage}_n") - k) for stage, k in STAGE_QCT.items()}
+
+
 # Agency records missing (QCT, comparison) at the first, middle and last follow-up; the last
 # leaves 141 records (83 QCT, 58 comparison), matching the printed residential n (about 141).
 RECORDS_MISSING = {0: (0, 0), 1: (3, 4), 2: (6, 10)}
@@ -125,8 +139,7 @@ def skeleton(streams: Streams, months: list[int], waves: list[str], printed: Pri
     n_qct, n_comparison = group_sizes(printed)
     n = n_qct + n_comparison
     n_waves = len(waves)
-    qct = streams("p.group").permutation(np.r_[np.ones(n_qct, bool),
-                                               np.zeros(n_comparison, bool)])
+    qct = streams("p.group").permutation(np.r_[np.ones(n_qct, bool), np.zeros(n_comparison, bool)])
     v: dict[str, np.ndarray] = {"p.group": np.where(qct, 0.0, 1.0)}
     sites = np.repeat(np.arange(1, 11), SITE_SIZES)
     v["p.site"] = streams("p.site").permutation(sites).astype(float)
@@ -143,13 +156,16 @@ def skeleton(streams: Streams, months: list[int], waves: list[str], printed: Pri
     for name, k in pinned_total(printed).items():
         v[f"p.{name}"] = _exact(streams(f"p.{name}"), np.arange(n), k, n)
     ethnicity = {"white": printed.count("prof_white_n")} | ETHNICITY_OTHERS
-    modality = {"day_care": printed.count("prof_modality_day_care_n"),
-                "day_care_and_substitute_prescribing":
-                    printed.count("prof_modality_day_care_script_n")} | MODALITY_OTHERS
-    v["p.ethnicity"] = _categories(streams("p.ethnicity"), np.arange(n),
-                                   list(ethnicity.values()), n)
-    v["p.intake_modality"] = _categories(streams("p.intake_modality"), np.arange(n),
-                                         list(modality.values()), n)
+    modality = {
+        "day_care": printed.count("prof_modality_day_care_n"),
+        "day_care_and_substitute_prescribing": printed.count("prof_modality_day_care_script_n"),
+    } | MODALITY_OTHERS
+    v["p.ethnicity"] = _categories(
+        streams("p.ethnicity"), np.arange(n), list(ethnicity.values()), n
+    )
+    v["p.intake_modality"] = _categories(
+        streams("p.intake_modality"), np.arange(n), list(modality.values()), n
+    )
     stage = np.full(n, 2.0)
     stages = stage_counts(printed)
     for g, pool in ((0, np.flatnonzero(qct)), (1, np.flatnonzero(~qct))):
@@ -165,8 +181,9 @@ def skeleton(streams: Streams, months: list[int], waves: list[str], printed: Pri
         for g, group in enumerate((qct, ~qct)):
             missing = RECORDS_MISSING[pattern_column(j, n_waves)][g]
             weight = np.where(interviewed[:, j], 1.0, 6.0) * group
-            gone = streams("has_record").choice(n, size=missing, replace=False,
-                                                p=weight / weight.sum())
+            gone = streams("has_record").choice(
+                n, size=missing, replace=False, p=weight / weight.sum()
+            )
             has_record[gone, j] = False
     cohort = Cohort(tuple(waves), np.asarray(months, float), v, interviewed, has_record)
     return cohort
@@ -186,20 +203,23 @@ def draft(streams: Streams, c: Cohort, config: dict[str, Any], printed: Printed)
     v["p.age"] = _int(streams("p.age").normal(np.where(qct, 30, 32), 6.5), 18, 60)
     attempted = v["p.suicide_attempted_lifetime"] == 1
     v["p.suicide_attempts_lifetime"] = np.where(
-        attempted, 1 + streams("p.suicide_attempts_lifetime").poisson(1.2, n), 0.0)
+        attempted, 1 + streams("p.suicide_attempts_lifetime").poisson(1.2, n), 0.0
+    )
     # Printed: never abstinent via treatment 64 (51%, so 125 answering: assumption);
     # voluntarily 61 (40%, so about 153 answering: assumption).
     never = printed.count("drug_never_abstinent_via_treatment_n")
     answering = ANSWERING_ABSTINENCE
     order = streams("p.abstinent_via_treatment_before").permutation(n)
     v["p.abstinent_via_treatment_before"] = np.full(n, np.nan)
-    v["p.abstinent_via_treatment_before"][order[:answering[0]]] = np.r_[
-        np.zeros(never), np.ones(answering[0] - never)]
+    v["p.abstinent_via_treatment_before"][order[: answering[0]]] = np.r_[
+        np.zeros(never), np.ones(answering[0] - never)
+    ]
     voluntary = printed.count("drug_abstinent_voluntarily_before_n")
     order = streams("p.abstinent_voluntarily_before").permutation(n)
     v["p.abstinent_voluntarily_before"] = np.full(n, np.nan)
-    v["p.abstinent_voluntarily_before"][order[:answering[1]]] = np.r_[
-        np.ones(voluntary), np.zeros(answering[1] - voluntary)]
+    v["p.abstinent_voluntarily_before"][order[: answering[1]]] = np.r_[
+        np.ones(voluntary), np.zeros(answering[1] - voluntary)
+    ]
     rng = streams("p.weeks_to_intake_interview")
     weeks = np.where(rng.random(n) < 0.6, rng.uniform(0.3, 2.0, n), rng.gamma(2.0, 1.4, n) + 2.1)
     v["p.weeks_to_intake_interview"] = np.clip(np.round(weeks, 1), 0.1, 20.0)
@@ -210,13 +230,17 @@ def draft(streams: Streams, c: Cohort, config: dict[str, Any], printed: Printed)
     for col in TREATMENT.columns[2:]:
         v[f"tr.{col.name}"] = np.full(shape, np.nan)
     hs = column(INTERVIEWS.columns, "homeless_setting")
-    homeless0 = _by_group(streams("iv.homeless_30"), qct, tuple(
-        printed.count(f"reint_homeless_{g}_{c.waves[0]}_n") for g in ("qct", "comparison")))
-    setting = {k: printed.count(f"reint_homeless_{k}_{c.waves[0]}_n")
-               for k in ("friends", "rough")}
+    homeless0 = _by_group(
+        streams("iv.homeless_30"),
+        qct,
+        tuple(printed.count(f"reint_homeless_{g}_{c.waves[0]}_n") for g in ("qct", "comparison")),
+    )
+    setting = {k: printed.count(f"reint_homeless_{k}_{c.waves[0]}_n") for k in ("friends", "rough")}
     setting0 = _categories(
-        streams("iv.homeless_setting"), np.flatnonzero(homeless0 == 1),
-        [(setting | HOMELESS_SETTING_OTHERS)[x] for x in hs.categories], n,
+        streams("iv.homeless_setting"),
+        np.flatnonzero(homeless0 == 1),
+        [(setting | HOMELESS_SETTING_OTHERS)[x] for x in hs.categories],
+        n,
     )
     for j in range(n_waves):
         values = _wave_values(streams, c, j, sev, homeless0, printed)
@@ -225,7 +249,8 @@ def draft(streams: Streams, c: Cohort, config: dict[str, Any], printed: Printed)
             v[f"iv.{name}"][on, j] = np.asarray(x, float)[on]
         v["iv.homeless_setting"][:, j] = np.where(
             v["iv.homeless_30"][:, j] == 1,
-            setting0 if j == 0 else streams("iv.homeless_setting").integers(0, 4, n), np.nan
+            setting0 if j == 0 else streams("iv.homeless_setting").integers(0, 4, n),
+            np.nan,
         )
         for i in np.flatnonzero(on):
             repair_interview(c, i, j)
@@ -237,8 +262,13 @@ def draft(streams: Streams, c: Cohort, config: dict[str, Any], printed: Printed)
 
 ANSWERING_ABSTINENCE = (125, 153)  # answering: via treatment before, voluntarily before
 # Episode statuses at the first follow-up: codebook category -> statistics.csv id stem.
-EPISODE_IDS = {"same_service": "same_service", "left_by_choice": "left_by_choice",
-               "completed": "completed", "other": "other", "excluded_or_revoked": "excluded"}
+EPISODE_IDS = {
+    "same_service": "same_service",
+    "left_by_choice": "left_by_choice",
+    "completed": "completed",
+    "other": "other",
+    "excluded_or_revoked": "excluded",
+}
 
 
 # Draft parameters by wave role (baseline, first, middle, last follow-up) and group (QCT,
@@ -246,19 +276,44 @@ EPISODE_IDS = {"same_service": "same_service", "left_by_choice": "left_by_choice
 # P(any crime), mean crime days of offenders, extra 180-day crime days, mean illicit days,
 # P(prescribed daily opioid), median drug spend of users (GBP).
 WAVE_PARAMS = {
-    0: {"crime_p": (0.88, 0.5), "crime_days": (27, 19), "crime_extra": (0, 0),
-        "illicit": (28, 21), "prescribed": (0.3, 0.4), "spend": (1500, 900)},
-    1: {"crime_p": (0.32, 0.3), "crime_days": (12, 12), "crime_extra": (31, 20),
-        "illicit": (14, 18), "prescribed": (0.6, 0.6), "spend": (60, 60)},
-    2: {"crime_p": (0.36, 0.3), "crime_days": (17, 20), "crime_extra": (30, 20),
-        "illicit": (15, 17), "prescribed": (0.6, 0.6), "spend": (80, 80)},
-    3: {"crime_p": (0.36, 0.22), "crime_days": (14, 9), "crime_extra": (33, 17),
-        "illicit": (15, 17), "prescribed": (0.55, 0.55), "spend": (80, 80)},
+    0: {
+        "crime_p": (0.88, 0.5),
+        "crime_days": (27, 19),
+        "crime_extra": (0, 0),
+        "illicit": (28, 21),
+        "prescribed": (0.3, 0.4),
+        "spend": (1500, 900),
+    },
+    1: {
+        "crime_p": (0.32, 0.3),
+        "crime_days": (12, 12),
+        "crime_extra": (31, 20),
+        "illicit": (14, 18),
+        "prescribed": (0.6, 0.6),
+        "spend": (60, 60),
+    },
+    2: {
+        "crime_p": (0.36, 0.3),
+        "crime_days": (17, 20),
+        "crime_extra": (30, 20),
+        "illicit": (15, 17),
+        "prescribed": (0.6, 0.6),
+        "spend": (80, 80),
+    },
+    3: {
+        "crime_p": (0.36, 0.22),
+        "crime_days": (14, 9),
+        "crime_extra": (33, 17),
+        "illicit": (15, 17),
+        "prescribed": (0.55, 0.55),
+        "spend": (80, 80),
+    },
 }
 
 
-def _wave_values(streams: Streams, c: Cohort, j: int, sev: np.ndarray, homeless0: np.ndarray,
-                 printed: Printed) -> dict:
+def _wave_values(
+    streams: Streams, c: Cohort, j: int, sev: np.ndarray, homeless0: np.ndarray, printed: Printed
+) -> dict:
     """Draft interview values of wave j for everyone (kept only where interviewed); each
     column draws from its own stream."""
     n = c.n
@@ -270,8 +325,11 @@ def _wave_values(streams: Streams, c: Cohort, j: int, sev: np.ndarray, homeless0
         return streams(f"iv.{col}")
 
     r = rng("crime_days_30")
-    crime = np.where(r.random(n) < par["crime_p"],
-                     _int(par["crime_days"] + 8 * r.normal(size=n) + 2 * sev, 1, 30), 0)
+    crime = np.where(
+        r.random(n) < par["crime_p"],
+        _int(par["crime_days"] + 8 * r.normal(size=n) + 2 * sev, 1, 30),
+        0,
+    )
     r = rng("crime_days_180")
     crime180 = np.where(crime > 0, _int(crime * r.uniform(4.5, 6.5, n), 1, 180), 0)
     if follow:
@@ -279,58 +337,85 @@ def _wave_values(streams: Streams, c: Cohort, j: int, sev: np.ndarray, homeless0
         extra = np.where(crime > 0, 0.5, 1) * r.exponential(par["crime_extra"])
         crime180 = _int(crime + extra, 0, 180)
     r = rng("illicit_drug_days_30")
-    illicit = _int(np.where(r.random(n) < par["illicit"] / 30 * 1.05, 30 - r.poisson(2, n),
-                            r.poisson(3, n)), 0, 30)
+    illicit = _int(
+        np.where(r.random(n) < par["illicit"] / 30 * 1.05, 30 - r.poisson(2, n), r.poisson(3, n)),
+        0,
+        30,
+    )
     heroin = np.where(rng("heroin_days_30").random(n) < 0.85, illicit, 0)
     r = rng("crack_days_30")
-    crack = np.where(r.random(n) < np.where(q, 0.7, 0.45) * (0.6 if follow else 1),
-                     _int(illicit - r.poisson(6, n), 0, 30), 0)
+    crack = np.where(
+        r.random(n) < np.where(q, 0.7, 0.45) * (0.6 if follow else 1),
+        _int(illicit - r.poisson(6, n), 0, 30),
+        0,
+    )
     prescribed = np.where(rng("any_drug_days_30").random(n) < par["prescribed"], 30.0, 0.0)
     anyd = np.maximum(illicit, prescribed)
     r = rng("injecting_days_30")
-    inject = np.where(r.random(n) < (np.where(q, 0.74, 0.58) if not follow else 0.35),
-                      np.minimum(_int(np.where(q, 20, 14) + 8 * r.normal(size=n), 1, 30),
-                                 anyd), 0)
-    ndrugs = np.where(anyd > 0, _int(np.where(q, 4, 3) + rng("n_drugs_30").poisson(1, n)
-                                     - 2 * follow, 1, 15), 0)
-    spend = np.where(illicit > 0, np.round(
-        par["spend"] * np.exp(rng("drug_spend_30").normal(0, 0.6, n)), -1), 0)
-    composite_means = np.where(q, *(printed.value(f"prof_drug_composite_mean_{g}")
-                                    for g in ("qct", "comparison")))
-    composite = np.round(composite_means - 0.08 * follow + 0.04 * sev
-                         + rng("drug_composite").normal(0, 0.03, n), 3)
+    inject = np.where(
+        r.random(n) < (np.where(q, 0.74, 0.58) if not follow else 0.35),
+        np.minimum(_int(np.where(q, 20, 14) + 8 * r.normal(size=n), 1, 30), anyd),
+        0,
+    )
+    ndrugs = np.where(
+        anyd > 0, _int(np.where(q, 4, 3) + rng("n_drugs_30").poisson(1, n) - 2 * follow, 1, 15), 0
+    )
+    spend = np.where(
+        illicit > 0, np.round(par["spend"] * np.exp(rng("drug_spend_30").normal(0, 0.6, n)), -1), 0
+    )
+    composite_means = np.where(
+        q, *(printed.value(f"prof_drug_composite_mean_{g}") for g in ("qct", "comparison"))
+    )
+    composite = np.round(
+        composite_means - 0.08 * follow + 0.04 * sev + rng("drug_composite").normal(0, 0.03, n), 3
+    )
     r = rng("days_at_liberty_30")
     values = {
-        "crime_days_30": crime, "crime_days_180": crime180,
-        "crime_types_30": np.where(crime > 0, _int(1 + rng("crime_types_30").poisson(1.5, n),
-                                                   1, 16), 0),
-        "days_at_liberty_30": np.where(r.random(n) < 0.05 * follow,
-                                       _int(r.uniform(0, 29, n), 0, 30), 30),
-        "illicit_drug_days_30": illicit, "any_drug_days_30": anyd, "heroin_days_30": heroin,
-        "crack_days_30": crack, "injecting_days_30": inject, "n_drugs_30": ndrugs,
-        "drug_spend_30": spend, "drug_composite": np.clip(composite, 0, 1),
+        "crime_days_30": crime,
+        "crime_days_180": crime180,
+        "crime_types_30": np.where(
+            crime > 0, _int(1 + rng("crime_types_30").poisson(1.5, n), 1, 16), 0
+        ),
+        "days_at_liberty_30": np.where(
+            r.random(n) < 0.05 * follow, _int(r.uniform(0, 29, n), 0, 30), 30
+        ),
+        "illicit_drug_days_30": illicit,
+        "any_drug_days_30": anyd,
+        "heroin_days_30": heroin,
+        "crack_days_30": crack,
+        "injecting_days_30": inject,
+        "n_drugs_30": ndrugs,
+        "drug_spend_30": spend,
+        "drug_composite": np.clip(composite, 0, 1),
         "homeless_30": homeless0 if not follow else (rng("homeless_30").random(n) < 0.13) * 1.0,
-        "satisfied_living": (rng("satisfied_living").random(n)
-                             < np.where(q, 0.58, 0.68) + 0.08 * follow) * 1.0,
+        "satisfied_living": (
+            rng("satisfied_living").random(n) < np.where(q, 0.58, 0.68) + 0.08 * follow
+        )
+        * 1.0,
         "free_time_with_users": (rng("free_time_with_users").random(n) < 0.27) * 1.0,
-        "relationship_problems": _int(rng("relationship_problems").poisson(
-            1.6 if not follow else 0.7, n), 0, 6),
+        "relationship_problems": _int(
+            rng("relationship_problems").poisson(1.6 if not follow else 0.7, n), 0, 6
+        ),
         "in_treatment": np.ones(n) if not follow else (rng("in_treatment").random(n) < 0.85) * 1.0,
     }
     if follow:
-        weeks = np.where(q, *(printed.value(f"drug_weeks_abstinent_mean_{g}")
-                              for g in ("qct", "comparison")))
+        weeks = np.where(
+            q, *(printed.value(f"drug_weeks_abstinent_mean_{g}") for g in ("qct", "comparison"))
+        )
         weeks_mean = weeks * (c.months[j] / c.months[-1]) ** 0.3
         abstinent = printed.value("drug_abstinent_via_treatment_followup_pct") / 100
         values |= {
-            "arrested_since_last": (rng("arrested_since_last").random(n)
-                                    < np.where(q, 0.45, 0.2)) * 1.0,
-            "worked_or_studied_since_last": (rng("worked_or_studied_since_last").random(n)
-                                             < 0.1) * 1.0,
+            "arrested_since_last": (rng("arrested_since_last").random(n) < np.where(q, 0.45, 0.2))
+            * 1.0,
+            "worked_or_studied_since_last": (rng("worked_or_studied_since_last").random(n) < 0.1)
+            * 1.0,
             "abstinent_via_treatment_since_intake": (
-                rng("abstinent_via_treatment_since_intake").random(n) < abstinent) * 1.0,
+                rng("abstinent_via_treatment_since_intake").random(n) < abstinent
+            )
+            * 1.0,
             "weeks_abstinent_since_intake": np.round(
-                rng("weeks_abstinent_since_intake").exponential(weeks_mean), 1),
+                rng("weeks_abstinent_since_intake").exponential(weeks_mean), 1
+            ),
         }
     return values
 
@@ -345,32 +430,41 @@ def _draft_treatment(streams: Streams, c: Cohort, sev: np.ndarray, printed: Prin
     v, qct = c.v, c.qct
     status = column(TREATMENT.columns, "episode_status")
     first = c.waves[1]
-    episodes = {k: printed.count(f"ret_status_{stem}_{first}_n")
-                for k, stem in EPISODE_IDS.items()}
-    in_first = _by_group(streams("tr.in_treatment"), qct, tuple(
-        printed.count(f"ret_in_treatment_{g}_{first}_n") for g in ("qct", "comparison"))) == 1
+    episodes = {k: printed.count(f"ret_status_{stem}_{first}_n") for k, stem in EPISODE_IDS.items()}
+    in_first = (
+        _by_group(
+            streams("tr.in_treatment"),
+            qct,
+            tuple(printed.count(f"ret_in_treatment_{g}_{first}_n") for g in ("qct", "comparison")),
+        )
+        == 1
+    )
     episode = np.full(n, np.nan)
     rng = streams("tr.episode_status")
     inside = rng.permutation(np.flatnonzero(in_first))
     outside = np.flatnonzero(~in_first)
     same = code(status, "same_service")
     episode[inside[: episodes["same_service"]]] = same
-    rest = np.r_[inside[episodes["same_service"]:], outside]
+    rest = np.r_[inside[episodes["same_service"] :], outside]
     others = [k for k in episodes if k != "same_service"]
     episode[rng.permutation(rest)] = np.repeat(
         [code(status, k) for k in others], [episodes[k] for k in others]
     )
     opioid = np.where(in_first, 0.0, np.nan)
     n_opioid = printed.count(f"ret_opioid_substitution_{first}_n")
-    opioid[streams("tr.opioid_substitution").choice(np.flatnonzero(in_first), n_opioid,
-                                                    replace=False)] = 1
+    opioid[
+        streams("tr.opioid_substitution").choice(np.flatnonzero(in_first), n_opioid, replace=False)
+    ] = 1
     elapsed_first = np.floor(c.months[1] * DAYS_PER_MONTH)
     r_days, r_in = streams("tr.days_in_treatment"), streams("tr.in_treatment")
     r_prison = streams("tr.imprisoned_since_intake")
     r_resid = streams("tr.residential_since_intake")
     r_opioid = streams("tr.opioid_substitution")
-    days = np.where(in_first, _int(r_days.normal(150, 30, n), 60, elapsed_first),
-                    _int(r_days.normal(95, 40, n), 0, elapsed_first))
+    days = np.where(
+        in_first,
+        _int(r_days.normal(150, 30, n), 60, elapsed_first),
+        _int(r_days.normal(95, 40, n), 0, elapsed_first),
+    )
     prison = (r_prison.random(n) < np.where(qct, 0.25, 0.08)).astype(float)
     resid = (r_resid.random(n) < 0.07).astype(float)
     in_t = in_first.astype(float)
@@ -379,18 +473,28 @@ def _draft_treatment(streams: Streams, c: Cohort, sev: np.ndarray, printed: Prin
             elapsed = np.floor(c.months[j] * DAYS_PER_MONTH)
             stay = r_in.random(n) < np.where(in_t == 1, 0.75, 0.2)
             in_t = stay * 1.0
-            days = np.minimum(days + np.where(in_t == 1, r_days.integers(10, 60, n),
-                                              r_days.integers(0, 15, n)), elapsed)
-            episode = np.where((episode == same) & (rng.random(n) < 0.7), same,
-                               np.where(episode == same, rng.integers(1, 5, n), episode))
+            days = np.minimum(
+                days + np.where(in_t == 1, r_days.integers(10, 60, n), r_days.integers(0, 15, n)),
+                elapsed,
+            )
+            episode = np.where(
+                (episode == same) & (rng.random(n) < 0.7),
+                same,
+                np.where(episode == same, rng.integers(1, 5, n), episode),
+            )
             in_t = np.where(episode == same, 1.0, in_t)
             opioid = np.where(in_t == 1, (r_opioid.random(n) < 0.65) * 1.0, np.nan)
             prison = np.maximum(prison, (r_prison.random(n) < np.where(qct, 0.22, 0.05)) * 1.0)
             resid = np.maximum(resid, (r_resid.random(n) < 0.05) * 1.0)
         here = c.has_record[:, j]
-        values = {"in_treatment": in_t, "opioid_substitution": opioid, "episode_status": episode,
-                  "days_in_treatment": days, "residential_since_intake": resid,
-                  "imprisoned_since_intake": prison}
+        values = {
+            "in_treatment": in_t,
+            "opioid_substitution": opioid,
+            "episode_status": episode,
+            "days_in_treatment": days,
+            "residential_since_intake": resid,
+            "imprisoned_since_intake": prison,
+        }
         for name, x in values.items():
             v[f"tr.{name}"][here, j] = np.asarray(x, float)[here]
 

@@ -51,15 +51,20 @@ def build_cohort(config: dict[str, Any], printed: Printed) -> Cohort:
     """
     waves = _waves(config)
     streams = Streams(int(config["synthesis"]["seed"]))
-    cohort = draft(streams, skeleton(streams, [w.months for w in waves.all], waves.ids, printed),
-                   config, printed)
+    cohort = draft(
+        streams,
+        skeleton(streams, [w.months for w in waves.all], waves.ids, printed),
+        config,
+        printed,
+    )
     fitted = calibrate(cohort, config, streams("calibration"), printed)
     keep_cumulative(fitted)
     return fitted
 
 
-def synthesize(config: dict[str, Any], n_participants: int | None = None,
-               published: str | Path = DEFAULT_DIR) -> dict[str, pd.DataFrame]:
+def synthesize(
+    config: dict[str, Any], n_participants: int | None = None, published: str | Path = DEFAULT_DIR
+) -> dict[str, pd.DataFrame]:
     """The calibrated cohort as the three raw tables (resampled when n is not the cohort's)."""
     cohort = build_cohort(config, Printed.load(published, _waves(config).ids))
     frames = to_frames(cohort)
@@ -141,8 +146,9 @@ def frame_to_csv(frame: pd.DataFrame, raw: RawFile) -> str:
     return body.to_csv(index=False, lineterminator="\n")
 
 
-def write_raw(frames: dict[str, pd.DataFrame], out_dir: str | Path,
-              seed: int | None = None) -> list[Path]:
+def write_raw(
+    frames: dict[str, pd.DataFrame], out_dir: str | Path, seed: int | None = None
+) -> list[Path]:
     """Write participants.csv, interviews.csv and treatment.csv atomically, and with `seed` the
     declared origin (data/raw/ORIGIN: synthetic, this generator, the seed); return the paths."""
     paths = []
@@ -154,8 +160,9 @@ def write_raw(frames: dict[str, pd.DataFrame], out_dir: str | Path,
     for key, raw in FRAME_FILES.items():
         text = frame_to_csv(frames[key], raw)
         path = Path(out_dir) / raw.name
-        atomic_write(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8",
-                                                                 newline="\n"))
+        atomic_write(
+            path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8", newline="\n")
+        )
         paths.append(path)
     return paths
 
@@ -164,8 +171,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="config/config.yaml")
     parser.add_argument("--out-dir", default="data/raw")
-    parser.add_argument("--published", default=DEFAULT_DIR,
-                        help="directory of statistics.csv, the printed numbers to calibrate to")
+    parser.add_argument(
+        "--published",
+        default=DEFAULT_DIR,
+        help="directory of statistics.csv, the printed numbers to calibrate to",
+    )
     parser.add_argument("--participants", type=int, default=None)
     args = parser.parse_args(argv)
     start = time.perf_counter()

@@ -28,8 +28,12 @@ from synthesis.printed import Printed
 
 Z_CRIT, CHI2_CRIT = 1.959964, 3.841459  # two-sided 5% critical values (CIs, "ns" targets)
 # Table 1's predictors: name in the in-memory fit -> name in the statistics.csv ids (reg_<name>_or).
-TABLE1_PREDICTORS = {"drug": "drug_composite_z", "site": "site", "age": "age",
-                     "action": "stage_action"}
+TABLE1_PREDICTORS = {
+    "drug": "drug_composite_z",
+    "site": "site",
+    "age": "age",
+    "action": "stage_action",
+}
 
 
 @dataclass(frozen=True)
@@ -204,8 +208,9 @@ def printed_check(printed: Printed, stat_id: str) -> Check:
 # ---- the table -------------------------------------------------------------------------------
 
 
-def build_targets(c: Cohort, config: dict[str, Any], printed: Printed,
-                  held_out: frozenset[str] = frozenset()) -> list[Family]:
+def build_targets(
+    c: Cohort, config: dict[str, Any], printed: Printed, held_out: frozenset[str] = frozenset()
+) -> list[Family]:
     """Every calibration target, grouped into families sharing one computation; each check
     names the id of its printed number in statistics.csv (or is a Check of a claim). Checks
     of the `held_out` ids are left out (a family left with none is dropped)."""
@@ -233,79 +238,173 @@ def build_targets(c: Cohort, config: dict[str, Any], printed: Printed,
         }
 
     # profile
-    add("age", _p("age"), lambda c: {
-        "all": nanmean(c.v["p.age"]), "qct": nanmean(c.v["p.age"], q),
-        "cmp": nanmean(c.v["p.age"], ~q),
-        "p": t_p(stats.student_t(c.v["p.age"][q], c.v["p.age"][~q]), c.n - 2)},
-        all="prof_age_mean_all", qct="prof_age_mean_qct", cmp="prof_age_mean_comparison",
-        p=NS_T)
-    add("suicide_attempts", _p("suicide_attempts_lifetime"), lambda c: {"t": stats.student_t(
-        c.v["p.suicide_attempts_lifetime"][q], c.v["p.suicide_attempts_lifetime"][~q])},
-        t="prof_suicide_attempts_t_stat")
-    add("n_drugs", _d("iv", "n_drugs_30", B), by_group_mean("n_drugs_30", B),
-        t="prof_n_drugs_t_stat")
-    add("frequent", _d("iv", "heroin_days_30 crack_days_30", B), lambda c: {
-        "chi2": stats.chi2_2x2(frequent(c, r, B), q)}, chi2="prof_heroin_crack_chi2_stat")
+    add(
+        "age",
+        _p("age"),
+        lambda c: {
+            "all": nanmean(c.v["p.age"]),
+            "qct": nanmean(c.v["p.age"], q),
+            "cmp": nanmean(c.v["p.age"], ~q),
+            "p": t_p(stats.student_t(c.v["p.age"][q], c.v["p.age"][~q]), c.n - 2),
+        },
+        all="prof_age_mean_all",
+        qct="prof_age_mean_qct",
+        cmp="prof_age_mean_comparison",
+        p=NS_T,
+    )
+    add(
+        "suicide_attempts",
+        _p("suicide_attempts_lifetime"),
+        lambda c: {
+            "t": stats.student_t(
+                c.v["p.suicide_attempts_lifetime"][q], c.v["p.suicide_attempts_lifetime"][~q]
+            )
+        },
+        t="prof_suicide_attempts_t_stat",
+    )
+    add(
+        "n_drugs",
+        _d("iv", "n_drugs_30", B),
+        by_group_mean("n_drugs_30", B),
+        t="prof_n_drugs_t_stat",
+    )
+    add(
+        "frequent",
+        _d("iv", "heroin_days_30 crack_days_30", B),
+        lambda c: {"chi2": stats.chi2_2x2(frequent(c, r, B), q)},
+        chi2="prof_heroin_crack_chi2_stat",
+    )
 
     def injecting(c):
         x = iv(c, "injecting_days_30", B)
         x = np.where(x > 0, x, np.nan)
         return {"df": present(x) - 2, "t": stats.student_t(x[q], x[~q])}
 
-    add("injecting", _d("iv", "injecting_days_30", B), injecting, df="prof_injecting_t_df",
-        t="prof_injecting_t_stat")
-    add("spend_base", _d("iv", "drug_spend_30", B), lambda c: {
-        "t": stats.student_t(iv(c, "drug_spend_30", B)[q], iv(c, "drug_spend_30", B)[~q]),
-        "median": float(np.nanmedian(iv(c, "drug_spend_30", B)))},
-        t="prof_drug_spend_t_stat", median="drug_spend_median_t1")
-    add("spend_first", _d("iv", "drug_spend_30", F), lambda c: {
-        "median": float(np.nanmedian(iv(c, "drug_spend_30", F)))},
-        median="drug_spend_median_t2")
-    add("spend_wilcoxon", _d("iv", "drug_spend_30", B, F), lambda c: dict(zip(
-        ("z", "r"), stats.wilcoxon_zr(iv(c, "drug_spend_30", B), iv(c, "drug_spend_30", F)),
-        strict=True)), z="drug_spend_wilcoxon_z", r="drug_spend_wilcoxon_r")
-    add("crime30_base", _d("iv", "crime_days_30", B), by_group_mean("crime_days_30", B),
-        all="off_locf_crime30_mean_all_t1", qct="off_locf_crime30_mean_qct_t1",
-        cmp="off_locf_crime30_mean_comparison_t1", t="prof_crime_days_t_stat")
-    add("composite", _d("iv", "drug_composite", B), lambda c: {
-        "qct": nanmean(iv(c, "drug_composite", B), q),
-        "cmp": nanmean(iv(c, "drug_composite", B), ~q),
-        "u": stats.mann_whitney_u(iv(c, "drug_composite", B)[q], iv(c, "drug_composite", B)[~q])},
-        qct="prof_drug_composite_mean_qct", cmp="prof_drug_composite_mean_comparison",
-        u="prof_drug_composite_mw_stat")
-    add("weeks_to_intake", _p("weeks_to_intake_interview"), lambda c: {
-        "share2": 100 * float(np.mean(c.v["p.weeks_to_intake_interview"] <= 2)),
-        "mean": nanmean(c.v["p.weeks_to_intake_interview"])},
-        share2="study_pct_intake_within_2wk", mean="study_weeks_to_intake_mean")
+    add(
+        "injecting",
+        _d("iv", "injecting_days_30", B),
+        injecting,
+        df="prof_injecting_t_df",
+        t="prof_injecting_t_stat",
+    )
+    add(
+        "spend_base",
+        _d("iv", "drug_spend_30", B),
+        lambda c: {
+            "t": stats.student_t(iv(c, "drug_spend_30", B)[q], iv(c, "drug_spend_30", B)[~q]),
+            "median": float(np.nanmedian(iv(c, "drug_spend_30", B))),
+        },
+        t="prof_drug_spend_t_stat",
+        median="drug_spend_median_t1",
+    )
+    add(
+        "spend_first",
+        _d("iv", "drug_spend_30", F),
+        lambda c: {"median": float(np.nanmedian(iv(c, "drug_spend_30", F)))},
+        median="drug_spend_median_t2",
+    )
+    add(
+        "spend_wilcoxon",
+        _d("iv", "drug_spend_30", B, F),
+        lambda c: dict(
+            zip(
+                ("z", "r"),
+                stats.wilcoxon_zr(iv(c, "drug_spend_30", B), iv(c, "drug_spend_30", F)),
+                strict=True,
+            )
+        ),
+        z="drug_spend_wilcoxon_z",
+        r="drug_spend_wilcoxon_r",
+    )
+    add(
+        "crime30_base",
+        _d("iv", "crime_days_30", B),
+        by_group_mean("crime_days_30", B),
+        all="off_locf_crime30_mean_all_t1",
+        qct="off_locf_crime30_mean_qct_t1",
+        cmp="off_locf_crime30_mean_comparison_t1",
+        t="prof_crime_days_t_stat",
+    )
+    add(
+        "composite",
+        _d("iv", "drug_composite", B),
+        lambda c: {
+            "qct": nanmean(iv(c, "drug_composite", B), q),
+            "cmp": nanmean(iv(c, "drug_composite", B), ~q),
+            "u": stats.mann_whitney_u(
+                iv(c, "drug_composite", B)[q], iv(c, "drug_composite", B)[~q]
+            ),
+        },
+        qct="prof_drug_composite_mean_qct",
+        cmp="prof_drug_composite_mean_comparison",
+        u="prof_drug_composite_mw_stat",
+    )
+    add(
+        "weeks_to_intake",
+        _p("weeks_to_intake_interview"),
+        lambda c: {
+            "share2": 100 * float(np.mean(c.v["p.weeks_to_intake_interview"] <= 2)),
+            "mean": nanmean(c.v["p.weeks_to_intake_interview"]),
+        },
+        share2="study_pct_intake_within_2wk",
+        mean="study_weeks_to_intake_mean",
+    )
 
     # retention (agency records)
     def retention_first(c):
         in_t, days = tr(c, "in_treatment", F), tr(c, "days_in_treatment", F)
         out_q, out_c = q & (in_t == 0), ~q & (in_t == 0)
-        return {"qct": nanmean(days, q), "cmp": nanmean(days, ~q),
-                "p": t_p(stats.student_t(days[q], days[~q]), int(present(days)) - 2),
-                "qct_out": nanmean(days, out_q), "cmp_out": nanmean(days, out_c),
-                "p_out": t_p(stats.student_t(days[out_q], days[out_c]),
-                             int(present(days, in_t == 0)) - 2)}
+        return {
+            "qct": nanmean(days, q),
+            "cmp": nanmean(days, ~q),
+            "p": t_p(stats.student_t(days[q], days[~q]), int(present(days)) - 2),
+            "qct_out": nanmean(days, out_q),
+            "cmp_out": nanmean(days, out_c),
+            "p_out": t_p(
+                stats.student_t(days[out_q], days[out_c]), int(present(days, in_t == 0)) - 2
+            ),
+        }
 
-    add("retention_first", _d("tr", "in_treatment days_in_treatment", F), retention_first,
-        qct=f"ret_days_mean_qct_{w[F]}", cmp=f"ret_days_mean_comparison_{w[F]}", p=NS_T,
-        qct_out=f"ret_days_mean_qct_{w[F]}_left", cmp_out=f"ret_days_mean_comparison_{w[F]}_left",
-        p_out=NS_T)
+    add(
+        "retention_first",
+        _d("tr", "in_treatment days_in_treatment", F),
+        retention_first,
+        qct=f"ret_days_mean_qct_{w[F]}",
+        cmp=f"ret_days_mean_comparison_{w[F]}",
+        p=NS_T,
+        qct_out=f"ret_days_mean_qct_{w[F]}_left",
+        cmp_out=f"ret_days_mean_comparison_{w[F]}_left",
+        p_out=NS_T,
+    )
 
     def retention_last(c):
         days = tr(c, "days_in_treatment", L)
-        return {"qct": nanmean(days, q), "cmp": nanmean(days, ~q),
-                "p": t_p(stats.student_t(days[q], days[~q]), int(present(days)) - 2)}
+        return {
+            "qct": nanmean(days, q),
+            "cmp": nanmean(days, ~q),
+            "p": t_p(stats.student_t(days[q], days[~q]), int(present(days)) - 2),
+        }
 
-    add("retention_last", _d("tr", "days_in_treatment", L), retention_last,
-        qct=f"ret_days_mean_qct_{w[L]}", cmp=f"ret_days_mean_comparison_{w[L]}", p=NS_T)
-    add("records_last", _d("tr", "residential_since_intake imprisoned_since_intake", L),
-        lambda c: {"residential": count(tr(c, "residential_since_intake", L)),
-                   "prison_q": count(tr(c, "imprisoned_since_intake", L), q),
-                   "prison_c": count(tr(c, "imprisoned_since_intake", L), ~q)},
-        residential="ret_residential_n", prison_q="off_imprisoned_qct_n",
-        prison_c="off_imprisoned_comparison_n")
+    add(
+        "retention_last",
+        _d("tr", "days_in_treatment", L),
+        retention_last,
+        qct=f"ret_days_mean_qct_{w[L]}",
+        cmp=f"ret_days_mean_comparison_{w[L]}",
+        p=NS_T,
+    )
+    add(
+        "records_last",
+        _d("tr", "residential_since_intake imprisoned_since_intake", L),
+        lambda c: {
+            "residential": count(tr(c, "residential_since_intake", L)),
+            "prison_q": count(tr(c, "imprisoned_since_intake", L), q),
+            "prison_c": count(tr(c, "imprisoned_since_intake", L), ~q),
+        },
+        residential="ret_residential_n",
+        prison_q="off_imprisoned_qct_n",
+        prison_c="off_imprisoned_comparison_n",
+    )
 
     def site_retention(c):
         days = tr(c, "days_in_treatment", F)
@@ -314,50 +413,99 @@ def build_targets(c: Cohort, config: dict[str, Any], printed: Printed,
         b, se = fit["params"][1], fit["bse"][1]
         return {"or": np.exp(b), "lo": np.exp(b - Z_CRIT * se), "hi": np.exp(b + Z_CRIT * se)}
 
-    add("site_retention", _d("tr", "days_in_treatment", F) + _p("site"), site_retention,
-        **{"or": "ret_site_retained90_or", "lo": "ret_site_retained90_ci_low",
-           "hi": "ret_site_retained90_ci_high"})
+    add(
+        "site_retention",
+        _d("tr", "days_in_treatment", F) + _p("site"),
+        site_retention,
+        **{
+            "or": "ret_site_retained90_or",
+            "lo": "ret_site_retained90_ci_low",
+            "hi": "ret_site_retained90_ci_high",
+        },
+    )
 
     follow = tuple(range(1, len(c.waves)))
     later = c.interviewed[:, 2:].any(1) if len(c.waves) > 2 else c.interviewed[:, 1]
-    last_fu = np.where(c.interviewed[:, 1:].any(1),
-                       len(c.waves) - 1 - np.argmax(c.interviewed[:, ::-1], 1), -1)
+    last_fu = np.where(
+        c.interviewed[:, 1:].any(1), len(c.waves) - 1 - np.argmax(c.interviewed[:, ::-1], 1), -1
+    )
 
     def continued(c):
         x = c.v["iv.in_treatment"][np.arange(c.n), last_fu]
         return {"n": count(x, later)}
 
-    add("continued_treatment", _d("iv", "in_treatment", *follow), continued,
-        n="ret_continued_treatment_n")
+    add(
+        "continued_treatment",
+        _d("iv", "in_treatment", *follow),
+        continued,
+        n="ret_continued_treatment_n",
+    )
 
     # offending
-    add("crime180_base", _d("iv", "crime_days_180", B), by_group_mean("crime_days_180", B),
-        all=f"off_crime180_mean_all_{w[B]}", qct=f"off_crime180_mean_qct_{w[B]}",
-        cmp=f"off_crime180_mean_comparison_{w[B]}")
-    add("crime180_first", _d("iv", "crime_days_180", F), lambda c: {
-        "qct": nanmean(iv(c, "crime_days_180", F), q)}, qct=f"off_crime180_mean_qct_{w[F]}")
+    add(
+        "crime180_base",
+        _d("iv", "crime_days_180", B),
+        by_group_mean("crime_days_180", B),
+        all=f"off_crime180_mean_all_{w[B]}",
+        qct=f"off_crime180_mean_qct_{w[B]}",
+        cmp=f"off_crime180_mean_comparison_{w[B]}",
+    )
+    add(
+        "crime180_first",
+        _d("iv", "crime_days_180", F),
+        lambda c: {"qct": nanmean(iv(c, "crime_days_180", F), q)},
+        qct=f"off_crime180_mean_qct_{w[F]}",
+    )
 
     def crime180_last(c):
         a, b = iv(c, "crime_days_180", B), iv(c, "crime_days_180", L)
-        return {"all": nanmean(b), "qct": nanmean(b, q), "cmp": nanmean(b, ~q),
-                "red_q": 100 * (1 - nanmean(b, q) / nanmean(a, q)),
-                "red_c": 100 * (1 - nanmean(b, ~q) / nanmean(a, ~q))}
+        return {
+            "all": nanmean(b),
+            "qct": nanmean(b, q),
+            "cmp": nanmean(b, ~q),
+            "red_q": 100 * (1 - nanmean(b, q) / nanmean(a, q)),
+            "red_c": 100 * (1 - nanmean(b, ~q) / nanmean(a, ~q)),
+        }
 
-    add("crime180_last", _d("iv", "crime_days_180", B, L), crime180_last,
-        all=f"off_crime180_mean_all_{w[L]}", qct=f"off_crime180_mean_qct_{w[L]}",
-        cmp=f"off_crime180_mean_comparison_{w[L]}", red_q="off_crime180_reduction_qct",
-        red_c="off_crime180_reduction_comparison")
-    add("any_crime_base", _d("iv", "crime_days_30", B), lambda c: {
-        "pct": 100 * nanmean(positive(c, "crime_days_30", B))}, pct=f"off_any_crime30_pct_{w[B]}")
-    add("any_crime_first", _d("iv", "crime_days_30", F), lambda c: {
-        "none": count(positive(c, "crime_days_30", F), value=0)}, none=f"off_no_offence_{w[F]}_n")
-    add("any_crime_last", _d("iv", "crime_days_30", L), lambda c: {
-        "pct": 100 * nanmean(positive(c, "crime_days_30", L))}, pct=f"off_any_crime30_pct_{w[L]}")
+    add(
+        "crime180_last",
+        _d("iv", "crime_days_180", B, L),
+        crime180_last,
+        all=f"off_crime180_mean_all_{w[L]}",
+        qct=f"off_crime180_mean_qct_{w[L]}",
+        cmp=f"off_crime180_mean_comparison_{w[L]}",
+        red_q="off_crime180_reduction_qct",
+        red_c="off_crime180_reduction_comparison",
+    )
+    add(
+        "any_crime_base",
+        _d("iv", "crime_days_30", B),
+        lambda c: {"pct": 100 * nanmean(positive(c, "crime_days_30", B))},
+        pct=f"off_any_crime30_pct_{w[B]}",
+    )
+    add(
+        "any_crime_first",
+        _d("iv", "crime_days_30", F),
+        lambda c: {"none": count(positive(c, "crime_days_30", F), value=0)},
+        none=f"off_no_offence_{w[F]}_n",
+    )
+    add(
+        "any_crime_last",
+        _d("iv", "crime_days_30", L),
+        lambda c: {"pct": 100 * nanmean(positive(c, "crime_days_30", L))},
+        pct=f"off_any_crime30_pct_{w[L]}",
+    )
     for j in (F, M, L) if M is not None else (F, L):
-        add(f"crime30_wave{j}", _d("iv", "crime_days_30", j), lambda c, j=j: {
-            "qct": nanmean(iv(c, "crime_days_30", j), q),
-            "cmp": nanmean(iv(c, "crime_days_30", j), ~q)},
-            qct=f"off_fig1_crime30_mean_qct_{w[j]}", cmp=f"off_fig1_crime30_mean_comparison_{w[j]}")
+        add(
+            f"crime30_wave{j}",
+            _d("iv", "crime_days_30", j),
+            lambda c, j=j: {
+                "qct": nanmean(iv(c, "crime_days_30", j), q),
+                "cmp": nanmean(iv(c, "crime_days_30", j), ~q),
+            },
+            qct=f"off_fig1_crime30_mean_qct_{w[j]}",
+            cmp=f"off_fig1_crime30_mean_comparison_{w[j]}",
+        )
 
     def wilcoxon(col, a, b, mask, use_locf=False):
         def compute(c):
@@ -365,6 +513,7 @@ def build_targets(c: Cohort, config: dict[str, Any], printed: Printed,
             y = locf(c, col, b) if use_locf else iv(c, col, b)
             z, rr = stats.wilcoxon_zr(np.where(mask, x, np.nan), np.where(mask, y, np.nan))
             return {"z": z, "r": rr, "absz": abs(z)}
+
         waves = tuple(range(0, b + 1)) if use_locf else (a, b)
         return _d("iv", col, *waves), compute
 
@@ -379,15 +528,27 @@ def build_targets(c: Cohort, config: dict[str, Any], printed: Printed,
         ("crime_q_locf", "crime_days_30", B, F, q, True, "off_locf_wilcoxon_qct"),
         ("illicit_q_BF", "illicit_drug_days_30", B, F, q, False, f"drug_wilcoxon_qct_{bf}"),
         ("illicit_q_BL", "illicit_drug_days_30", B, L, q, False, f"drug_wilcoxon_qct_{bl}"),
-        ("illicit_c_BL", "illicit_drug_days_30", B, L, ~q, False,
-         f"drug_wilcoxon_comparison_{bl}"),
-        ("illicit_all_locf", "illicit_drug_days_30", B, F, everyone, True,
-         "drug_locf_wilcoxon_all"),
-        ("illicit_c_locf", "illicit_drug_days_30", B, F, ~q, True,
-         "drug_locf_wilcoxon_comparison"),
+        ("illicit_c_BL", "illicit_drug_days_30", B, L, ~q, False, f"drug_wilcoxon_comparison_{bl}"),
+        (
+            "illicit_all_locf",
+            "illicit_drug_days_30",
+            B,
+            F,
+            everyone,
+            True,
+            "drug_locf_wilcoxon_all",
+        ),
+        ("illicit_c_locf", "illicit_drug_days_30", B, F, ~q, True, "drug_locf_wilcoxon_comparison"),
         ("illicit_q_locf", "illicit_drug_days_30", B, F, q, True, "drug_locf_wilcoxon_qct"),
-        ("relationships_BL", "relationship_problems", B, L, everyone, False,
-         "reint_relationship_problems_wilcoxon"),
+        (
+            "relationships_BL",
+            "relationship_problems",
+            B,
+            L,
+            everyone,
+            False,
+            "reint_relationship_problems_wilcoxon",
+        ),
     ]
     for name, col, a, b, mask, use_locf, stat in wil:
         deps, compute = wilcoxon(col, a, b, mask, use_locf)
@@ -401,33 +562,61 @@ def build_targets(c: Cohort, config: dict[str, Any], printed: Printed,
     def locf_means(col):
         def compute(c):
             a, b = locf(c, col, B), locf(c, col, F)
-            out = {"b_all": nanmean(a), "b_qct": nanmean(a, q), "b_cmp": nanmean(a, ~q),
-                   "f_all": nanmean(b), "f_qct": nanmean(b, q), "f_cmp": nanmean(b, ~q)}
+            out = {
+                "b_all": nanmean(a),
+                "b_qct": nanmean(a, q),
+                "b_cmp": nanmean(a, ~q),
+                "f_all": nanmean(b),
+                "f_qct": nanmean(b, q),
+                "f_cmp": nanmean(b, ~q),
+            }
             for g in ("all", "qct", "cmp"):
                 out[f"red_{g}"] = 100 * (1 - out[f"f_{g}"] / out[f"b_{g}"])
             return out
+
         return _d("iv", col, B, F), compute
 
     deps, compute = locf_means("crime_days_30")
-    add("crime_locf", deps, compute, f_all=f"off_locf_crime30_mean_all_{w[F]}",
-        f_qct=f"off_locf_crime30_mean_qct_{w[F]}", f_cmp=f"off_locf_crime30_mean_comparison_{w[F]}",
-        red_all="off_locf_reduction_all", red_qct="off_locf_reduction_qct",
-        red_cmp="off_locf_reduction_comparison")
+    add(
+        "crime_locf",
+        deps,
+        compute,
+        f_all=f"off_locf_crime30_mean_all_{w[F]}",
+        f_qct=f"off_locf_crime30_mean_qct_{w[F]}",
+        f_cmp=f"off_locf_crime30_mean_comparison_{w[F]}",
+        red_all="off_locf_reduction_all",
+        red_qct="off_locf_reduction_qct",
+        red_cmp="off_locf_reduction_comparison",
+    )
     deps, compute = locf_means("illicit_drug_days_30")
-    add("illicit_locf", deps, compute, **{
-        f"{s}_{g}": f"drug_locf_illicit_mean_{group}_{w[j]}"
-        for s, j in (("b", B), ("f", F))
-        for g, group in (("all", "all"), ("qct", "qct"), ("cmp", "comparison"))},
-        red_all="drug_locf_reduction_all", red_cmp="drug_locf_reduction_comparison")
+    add(
+        "illicit_locf",
+        deps,
+        compute,
+        **{
+            f"{s}_{g}": f"drug_locf_illicit_mean_{group}_{w[j]}"
+            for s, j in (("b", B), ("f", F))
+            for g, group in (("all", "all"), ("qct", "qct"), ("cmp", "comparison"))
+        },
+        red_all="drug_locf_reduction_all",
+        red_cmp="drug_locf_reduction_comparison",
+    )
 
     followed = c.interviewed[:, 1:].any(1)
-    add("during_follow_up", _d("iv", "crime_days_30 arrested_since_last", *follow), lambda c: {
-        "crime_q": count(ever_follow_up(c, "crime_days_30", lambda x: x > 0), q & followed),
-        "crime_c": count(ever_follow_up(c, "crime_days_30", lambda x: x > 0), ~q & followed),
-        "arrest_q": count(ever_follow_up(c, "arrested_since_last", lambda x: x == 1), q),
-        "arrest_c": count(ever_follow_up(c, "arrested_since_last", lambda x: x == 1), ~q)},
-        crime_q="off_continued_crime_qct_n", crime_c="off_continued_crime_comparison_n",
-        arrest_q="off_arrested_qct_n", arrest_c="off_arrested_comparison_n")
+    add(
+        "during_follow_up",
+        _d("iv", "crime_days_30 arrested_since_last", *follow),
+        lambda c: {
+            "crime_q": count(ever_follow_up(c, "crime_days_30", lambda x: x > 0), q & followed),
+            "crime_c": count(ever_follow_up(c, "crime_days_30", lambda x: x > 0), ~q & followed),
+            "arrest_q": count(ever_follow_up(c, "arrested_since_last", lambda x: x == 1), q),
+            "arrest_c": count(ever_follow_up(c, "arrested_since_last", lambda x: x == 1), ~q),
+        },
+        crime_q="off_continued_crime_qct_n",
+        crime_c="off_continued_crime_comparison_n",
+        arrest_q="off_arrested_qct_n",
+        arrest_c="off_arrested_comparison_n",
+    )
 
     def desistance(c):
         desist = 1 - positive(c, "crime_days_30", F)
@@ -438,16 +627,27 @@ def build_targets(c: Cohort, config: dict[str, Any], printed: Printed,
             "in_treatment": stats.spearman(desist, iv(c, "in_treatment", F)),
             "voluntary": stats.spearman(desist, c.v["p.abstinent_voluntarily_before"]),
             "crack": stats.spearman(desist, flag(base[0], base[0] > 0)),
-            "poly": stats.spearman(desist, np.where(np.isnan(base[0]) | np.isnan(base[1]),
-                                                    np.nan, (base[0] > 0) & (base[1] > 0))),
+            "poly": stats.spearman(
+                desist,
+                np.where(
+                    np.isnan(base[0]) | np.isnan(base[1]), np.nan, (base[0] > 0) & (base[1] > 0)
+                ),
+            ),
         }
 
-    add("desistance", _d("iv", "crime_days_30 illicit_drug_days_30 in_treatment", F)
+    add(
+        "desistance",
+        _d("iv", "crime_days_30 illicit_drug_days_30 in_treatment", F)
         + _d("iv", "illicit_drug_days_30 crack_days_30 heroin_days_30", B)
-        + _p("abstinent_voluntarily_before site"), desistance, site="off_desist_rs_site",
-        improved="off_desist_rs_reduced_drug_use", in_treatment="off_desist_rs_in_treatment",
-        voluntary="off_desist_rs_abstinent_voluntarily", crack="off_desist_rs_crack_user",
-        poly="off_desist_rs_poly_user")
+        + _p("abstinent_voluntarily_before site"),
+        desistance,
+        site="off_desist_rs_site",
+        improved="off_desist_rs_reduced_drug_use",
+        in_treatment="off_desist_rs_in_treatment",
+        voluntary="off_desist_rs_abstinent_voluntarily",
+        crack="off_desist_rs_crack_user",
+        poly="off_desist_rs_poly_user",
+    )
 
     # Table 1's stars (p < .01, .05) are not targets of their own: the printed CIs imply them,
     # and a p target would wall the search off from ORs on the far side of 1.
@@ -455,8 +655,9 @@ def build_targets(c: Cohort, config: dict[str, Any], printed: Printed,
         y = 1 - positive(c, "crime_days_30", F)  # desisted: no offence at the first follow-up
         comp = iv(c, "drug_composite", B)
         z = (comp - np.nanmean(comp)) / np.nanstd(comp, ddof=1)
-        X = np.column_stack([z, c.v["p.site"] == r.site, c.v["p.age"],
-                             c.v["p.stage_of_change"] == 2]).astype(float)
+        X = np.column_stack(
+            [z, c.v["p.site"] == r.site, c.v["p.age"], c.v["p.stage_of_change"] == 2]
+        ).astype(float)
         ok = ~np.isnan(y) & ~np.isnan(X).any(1)
         fit = stats.logit(y[ok], X[ok])
         b, se = fit["params"][1:], fit["bse"][1:]
@@ -467,71 +668,122 @@ def build_targets(c: Cohort, config: dict[str, Any], printed: Printed,
             out[f"{name}_hi"] = np.exp(b[k] + Z_CRIT * se[k])
         return out
 
-    add("table1", _d("iv", "crime_days_30", F) + _d("iv", "drug_composite", B)
-        + _p("site age stage_of_change"), table1,
-        r2="reg_nagelkerke_r2", **{
+    add(
+        "table1",
+        _d("iv", "crime_days_30", F)
+        + _d("iv", "drug_composite", B)
+        + _p("site age stage_of_change"),
+        table1,
+        r2="reg_nagelkerke_r2",
+        **{
             f"{name}_{part}": f"reg_{stat}_{suffix}"
             for name, stat in TABLE1_PREDICTORS.items()
-            for part, suffix in (("or", "or"), ("lo", "ci_low"), ("hi", "ci_high"))})
+            for part, suffix in (("or", "or"), ("lo", "ci_low"), ("hi", "ci_high"))
+        },
+    )
 
     # drug use
     for j in (B, F, M, L) if M is not None else (B, F, L):
-        add(f"any_drug_wave{j}", _d("iv", "any_drug_days_30", j), lambda c, j=j: {
-            "mean": nanmean(iv(c, "any_drug_days_30", j))}, mean=f"drug_any_days_mean_{w[j]}")
+        add(
+            f"any_drug_wave{j}",
+            _d("iv", "any_drug_days_30", j),
+            lambda c, j=j: {"mean": nanmean(iv(c, "any_drug_days_30", j))},
+            mean=f"drug_any_days_mean_{w[j]}",
+        )
 
     def improved_corr(c):
         imp = improved_drug_use(c, r)
-        return {"qct": stats.spearman(imp, q * 1.0),
-                "free_time": stats.spearman(imp, iv(c, "free_time_with_users", F)),
-                "site": stats.spearman(imp, (c.v["p.site"] == r.site) * 1.0)}
+        return {
+            "qct": stats.spearman(imp, q * 1.0),
+            "free_time": stats.spearman(imp, iv(c, "free_time_with_users", F)),
+            "site": stats.spearman(imp, (c.v["p.site"] == r.site) * 1.0),
+        }
 
-    add("improved_correlates", _d("iv", "illicit_drug_days_30", B, F)
-        + _d("iv", "free_time_with_users", F) + _p("site"), improved_corr,
-        qct="drug_improved_rs_qct", free_time="drug_improved_rs_free_time_with_users",
-        site="drug_improved_rs_site")
+    add(
+        "improved_correlates",
+        _d("iv", "illicit_drug_days_30", B, F) + _d("iv", "free_time_with_users", F) + _p("site"),
+        improved_corr,
+        qct="drug_improved_rs_qct",
+        free_time="drug_improved_rs_free_time_with_users",
+        site="drug_improved_rs_site",
+    )
 
     def abstinence(c):
         since = latest_follow_up(c, "abstinent_via_treatment_since_intake")
         never = c.v["p.abstinent_via_treatment_before"] == 0
         weeks = latest_follow_up(c, "weeks_abstinent_since_intake")
-        return {"since": count(since), "since_pct": 100 * count(since) / present(since),
-                "now": count(since, never),
-                "weeks_q": nanmean(weeks, q), "weeks_c": nanmean(weeks, ~q),
-                "t": stats.student_t(weeks[q], weeks[~q])}
+        return {
+            "since": count(since),
+            "since_pct": 100 * count(since) / present(since),
+            "now": count(since, never),
+            "weeks_q": nanmean(weeks, q),
+            "weeks_c": nanmean(weeks, ~q),
+            "t": stats.student_t(weeks[q], weeks[~q]),
+        }
 
-    add("abstinence", _d("iv", "abstinent_via_treatment_since_intake "
-                         "weeks_abstinent_since_intake", *follow), abstinence,
+    add(
+        "abstinence",
+        _d("iv", "abstinent_via_treatment_since_intake weeks_abstinent_since_intake", *follow),
+        abstinence,
         since="drug_abstinent_via_treatment_followup_n",
-        since_pct="drug_abstinent_via_treatment_followup_pct", now="drug_newly_abstinent_n",
-        weeks_q="drug_weeks_abstinent_mean_qct", weeks_c="drug_weeks_abstinent_mean_comparison",
-        t="drug_weeks_abstinent_t_stat")
+        since_pct="drug_abstinent_via_treatment_followup_pct",
+        now="drug_newly_abstinent_n",
+        weeks_q="drug_weeks_abstinent_mean_qct",
+        weeks_c="drug_weeks_abstinent_mean_comparison",
+        t="drug_weeks_abstinent_t_stat",
+    )
 
     # reintegration
     # Claims of the text, not printed numbers: the comparison group no less satisfied with
     # its living situation, and the groups not significantly different, at every wave.
     for j in (F, M, L, B) if M is not None else (F, L, B):
-        checks = {"satisfied": f"reint_satisfied_living_{w[j]}_n",
-                  "free_time": f"reint_free_time_with_users_{w[j]}_n",
-                  "sat_gap": Check(0.0, kind="ge"), "sat_chi2": Check(CHI2_CRIT, kind="le")}
+        checks = {
+            "satisfied": f"reint_satisfied_living_{w[j]}_n",
+            "free_time": f"reint_free_time_with_users_{w[j]}_n",
+            "sat_gap": Check(0.0, kind="ge"),
+            "sat_chi2": Check(CHI2_CRIT, kind="le"),
+        }
         if j != B:
             checks["homeless"] = f"reint_homeless_all_{w[j]}_n"
 
         def social(c, j=j):
             sat = iv(c, "satisfied_living", j)
-            return {"homeless": count(iv(c, "homeless_30", j)), "satisfied": count(sat),
-                    "free_time": count(iv(c, "free_time_with_users", j)),
-                    "sat_gap": nanmean(sat, ~q) - nanmean(sat, q),
-                    "sat_chi2": stats.chi2_2x2(sat, q)}
+            return {
+                "homeless": count(iv(c, "homeless_30", j)),
+                "satisfied": count(sat),
+                "free_time": count(iv(c, "free_time_with_users", j)),
+                "sat_gap": nanmean(sat, ~q) - nanmean(sat, q),
+                "sat_chi2": stats.chi2_2x2(sat, q),
+            }
 
-        add(f"social_wave{j}", _d("iv", "homeless_30 satisfied_living free_time_with_users", j),
-            social, **checks)
-    add("homeless_locf", _d("iv", "homeless_30", B, F), lambda c: {
-        "n": count(locf(c, "homeless_30", F))}, n=f"reint_homeless_locf_{w[F]}_n")
-    add("relationships", _d("iv", "relationship_problems", B, L), lambda c: {
-        "b": nanmean(iv(c, "relationship_problems", B)),
-        "l": nanmean(iv(c, "relationship_problems", L))},
-        b=f"reint_relationship_problems_mean_{w[B]}", l=f"reint_relationship_problems_mean_{w[L]}")
-    add("never_worked", _d("iv", "worked_or_studied_since_last", *follow), lambda c: {
-        "n": count(ever_follow_up(c, "worked_or_studied_since_last", lambda x: x == 1),
-                   value=0)}, n="reint_no_work_study_followup_n")
+        add(
+            f"social_wave{j}",
+            _d("iv", "homeless_30 satisfied_living free_time_with_users", j),
+            social,
+            **checks,
+        )
+    add(
+        "homeless_locf",
+        _d("iv", "homeless_30", B, F),
+        lambda c: {"n": count(locf(c, "homeless_30", F))},
+        n=f"reint_homeless_locf_{w[F]}_n",
+    )
+    add(
+        "relationships",
+        _d("iv", "relationship_problems", B, L),
+        lambda c: {
+            "b": nanmean(iv(c, "relationship_problems", B)),
+            "l": nanmean(iv(c, "relationship_problems", L)),
+        },
+        b=f"reint_relationship_problems_mean_{w[B]}",
+        l=f"reint_relationship_problems_mean_{w[L]}",
+    )
+    add(
+        "never_worked",
+        _d("iv", "worked_or_studied_since_last", *follow),
+        lambda c: {
+            "n": count(ever_follow_up(c, "worked_or_studied_since_last", lambda x: x == 1), value=0)
+        },
+        n="reint_no_work_study_followup_n",
+    )
     return fams

@@ -76,11 +76,15 @@ def build_cohort(
     ids = participants["id"]
     n = len(ids)
     wave_cfg = cfg["waves"]
-    people = pd.DataFrame({
-        c.name: _typed(participants[c.name], c, n) if c.name in participants
-        else _random_values(c, n, rng)
-        for c in PARTICIPANTS.columns if c.name != "id"
-    })
+    people = pd.DataFrame(
+        {
+            c.name: _typed(participants[c.name], c, n)
+            if c.name in participants
+            else _random_values(c, n, rng)
+            for c in PARTICIPANTS.columns
+            if c.name != "id"
+        }
+    )
     people.insert(0, "id", pd.Series(ids, dtype="string"))
     frames = []
     for index, w in enumerate(wave_cfg):
@@ -92,15 +96,13 @@ def build_cohort(
         rows.insert(4, "interviewed", seen)
         for c in INTERVIEWS.columns[2:]:
             given = interviews.get(c.name, {})
-            values = (_typed(given[w["id"]], c, n) if w["id"] in given
-                      else _random_values(c, n, rng))
+            values = _typed(given[w["id"]], c, n) if w["id"] in given else _random_values(c, n, rng)
             if c.follow_up_only and index == 0:
                 values[:] = pd.NA
             rows[c.name] = values.mask(~seen)
         for c in TREATMENT.columns[2:]:
             given = treatment.get(c.name, {})
-            values = (_typed(given[w["id"]], c, n) if w["id"] in given
-                      else _random_values(c, n, rng))
+            values = _typed(given[w["id"]], c, n) if w["id"] in given else _random_values(c, n, rng)
             rows[f"rec_{c.name}"] = values.mask(pd.Series([index == 0] * n))
         frames.append(rows)
     cohort = pd.concat(frames, ignore_index=True).sort_values(["id", "wave_index"], kind="stable")
@@ -116,8 +118,9 @@ def _derive(cohort: pd.DataFrame, cfg: dict[str, Any]) -> pd.DataFrame:
     liberty = out["days_at_liberty_30"].astype("Float64")
     at_liberty = liberty.where(liberty > 0)
     out["crime_liberty_ratio"] = (crime.astype("Float64") / at_liberty).astype("float64")
-    out["illicit_liberty_ratio"] = (out["illicit_drug_days_30"].astype("Float64") / at_liberty
-                                    ).astype("float64")
+    out["illicit_liberty_ratio"] = (
+        out["illicit_drug_days_30"].astype("Float64") / at_liberty
+    ).astype("float64")
     out["crack_user"] = views.flag(crack > 0, crack)
     out["poly_user"] = views.flag((heroin > 0) & (crack > 0), heroin, crack)
     out["frequent_heroin_crack"] = views.flag((heroin >= k) & (crack >= k), heroin, crack)
@@ -143,53 +146,78 @@ SMALL_PARTICIPANTS: dict[str, list] = {
     "psych_medication_lifetime": [0, 0, 1, 0, 1, 1, 0, 1],
     "suicide_attempts_lifetime": [0, 1, 0, 0, 2, 0, 3, 1],
     "perceived_pressure": [1, 0, 1, 1, 0, 1, 0, 0],
-    "stage_of_change": ["precontemplation", "action", "contemplation", "action",
-                        "action", "precontemplation", "action", "contemplation"],
+    "stage_of_change": [
+        "precontemplation",
+        "action",
+        "contemplation",
+        "action",
+        "action",
+        "precontemplation",
+        "action",
+        "contemplation",
+    ],
     "abstinent_via_treatment_before": [0, 1, 0, NA, 1, 0, 1, 1],
     "abstinent_voluntarily_before": [1, 0, 0, 1, 0, 1, 0, 1],
     "worked_or_studied_3y": [0, 0, 1, 0, 1, 0, 0, 1],
-    "intake_modality": ["day_care", "day_care", "residential",
-                        "day_care_and_substitute_prescribing", "day_care", "other",
-                        "substitute_prescribing", "day_care"],
+    "intake_modality": [
+        "day_care",
+        "day_care",
+        "residential",
+        "day_care_and_substitute_prescribing",
+        "day_care",
+        "other",
+        "substitute_prescribing",
+        "day_care",
+    ],
     "weeks_to_intake_interview": [1.0, 3.0, 2.0, 5.0, 1.5, 2.5, 0.5, 6.0],
 }
 SMALL_INTERVIEWS: dict[str, dict[str, list]] = {
     "interviewed": _by_wave([1] * 8, [1, 1, 1, 0, 1, 1, 1, 0], [1, 1, 0, 1, 1, 1, 0, 0]),
-    "crime_days_30": _by_wave([20, 30, 10, 25, 5, 0, 8, NA],
-                              [2, 30, 0, NA, 5, 0, 4, NA],
-                              [0, 10, NA, 5, 1, 0, NA, NA]),
-    "crime_days_180": _by_wave([120, 180, 60, 150, 30, 0, 48, 70],
-                               [12, 150, 0, NA, 30, 0, 20, NA],
-                               [0, 60, NA, 30, 6, 0, NA, NA]),
-    "days_at_liberty_30": _by_wave([30] * 8, [20, 30, 30, NA, 30, 30, 10, NA],
-                                   [30, 20, NA, 30, 30, 30, NA, NA]),
-    "illicit_drug_days_30": _by_wave([30, 28, 20, 25, 15, 10, 20, 30],
-                                     [10, 28, 0, NA, 20, 5, 20, NA],
-                                     [5, 30, NA, 10, 10, 0, NA, NA]),
+    "crime_days_30": _by_wave(
+        [20, 30, 10, 25, 5, 0, 8, NA], [2, 30, 0, NA, 5, 0, 4, NA], [0, 10, NA, 5, 1, 0, NA, NA]
+    ),
+    "crime_days_180": _by_wave(
+        [120, 180, 60, 150, 30, 0, 48, 70],
+        [12, 150, 0, NA, 30, 0, 20, NA],
+        [0, 60, NA, 30, 6, 0, NA, NA],
+    ),
+    "days_at_liberty_30": _by_wave(
+        [30] * 8, [20, 30, 30, NA, 30, 30, 10, NA], [30, 20, NA, 30, 30, 30, NA, NA]
+    ),
+    "illicit_drug_days_30": _by_wave(
+        [30, 28, 20, 25, 15, 10, 20, 30],
+        [10, 28, 0, NA, 20, 5, 20, NA],
+        [5, 30, NA, 10, 10, 0, NA, NA],
+    ),
     "heroin_days_30": _by_wave([20, 0, 10, 5, 0, 3, 0, 8], [0] * 8, [0] * 8),
     "crack_days_30": _by_wave([16, 10, 0, 0, 2, 0, 0, 4], [0] * 8, [0] * 8),
-    "drug_spend_30": _by_wave([1500.0, 1200.0, 800.0, 1000.0, 300.0, 100.0, 400.0, 600.0],
-                              [100.0, 1200.0, 0.0, NA, 350.0, 0.0, 50.0, NA],
-                              [0.0, 900.0, NA, 200.0, 100.0, 0.0, NA, NA]),
-    "drug_composite": _by_wave([0.30, 0.25, 0.20, 0.15, 0.10, 0.12, 0.18, 0.08],
-                               [0.1] * 8, [0.1] * 8),
-    "homeless_30": _by_wave([1, 1, 0, 0, 0, 0, 1, 0],
-                            [0, 1, 0, NA, 0, 0, 0, NA],
-                            [0, 0, NA, 1, 0, 0, NA, NA]),
-    "in_treatment": _by_wave([1] * 8, [1, 0, 1, NA, 0, 1, 1, NA],
-                             [1, 0, NA, 1, 0, 1, NA, NA]),
-    "arrested_since_last": _by_wave([NA] * 8, [1, 1, 0, NA, 0, 0, 1, NA],
-                                    [0, 1, NA, 0, 0, 0, NA, NA]),
-    "free_time_with_users": _by_wave([1, 0, 1, 0, 0, 1, 0, 0],
-                                     [1, 0, 0, NA, 0, 1, 1, NA],
-                                     [0, 1, NA, 0, 0, 0, NA, NA]),
+    "drug_spend_30": _by_wave(
+        [1500.0, 1200.0, 800.0, 1000.0, 300.0, 100.0, 400.0, 600.0],
+        [100.0, 1200.0, 0.0, NA, 350.0, 0.0, 50.0, NA],
+        [0.0, 900.0, NA, 200.0, 100.0, 0.0, NA, NA],
+    ),
+    "drug_composite": _by_wave(
+        [0.30, 0.25, 0.20, 0.15, 0.10, 0.12, 0.18, 0.08], [0.1] * 8, [0.1] * 8
+    ),
+    "homeless_30": _by_wave(
+        [1, 1, 0, 0, 0, 0, 1, 0], [0, 1, 0, NA, 0, 0, 0, NA], [0, 0, NA, 1, 0, 0, NA, NA]
+    ),
+    "in_treatment": _by_wave([1] * 8, [1, 0, 1, NA, 0, 1, 1, NA], [1, 0, NA, 1, 0, 1, NA, NA]),
+    "arrested_since_last": _by_wave(
+        [NA] * 8, [1, 1, 0, NA, 0, 0, 1, NA], [0, 1, NA, 0, 0, 0, NA, NA]
+    ),
+    "free_time_with_users": _by_wave(
+        [1, 0, 1, 0, 0, 1, 0, 0], [1, 0, 0, NA, 0, 1, 1, NA], [0, 1, NA, 0, 0, 0, NA, NA]
+    ),
 }
 SMALL_TREATMENT: dict[str, dict[str, list]] = {
     "in_treatment": _by_wave([NA] * 8, [1, 0, 1, 0, 0, 1, 1, 0], [1, 0, 0, 1, 0, 1, 1, 0]),
-    "days_in_treatment": _by_wave([NA] * 8, [180, 60, 80, 150, 40, 180, 175, 20],
-                                  [360, 60, 200, 330, 40, 365, 350, 20]),
-    "imprisoned_since_intake": _by_wave([NA] * 8, [0, 1, 0, 0, 0, 0, 0, 0],
-                                        [1, 1, 0, NA, 0, 0, 1, 0]),
+    "days_in_treatment": _by_wave(
+        [NA] * 8, [180, 60, 80, 150, 40, 180, 175, 20], [360, 60, 200, 330, 40, 365, 350, 20]
+    ),
+    "imprisoned_since_intake": _by_wave(
+        [NA] * 8, [0, 1, 0, 0, 0, 0, 0, 0], [1, 1, 0, NA, 0, 0, 1, 0]
+    ),
 }
 
 
@@ -212,10 +240,16 @@ def random_cohort(n: int = 200, seed: int = 3) -> tuple[pd.DataFrame, dict[str, 
     offended = rng.uniform(size=n) < 1 / (1 + np.exp(-logit))
     crime_t2 = np.where(offended, rng.integers(1, 31, n), 0)
     cfg = config()
-    participants = {"id": [f"P{i:03d}" for i in range(n)],
-                    "group": list(rng.choice(["QCT", "comparison"], n)), "age": list(age)}
-    interviews = {"interviewed": _by_wave([1] * n, list(rng.uniform(size=n) < 0.7), [1] * n),
-                  "drug_composite": _by_wave(list(composite), [NA] * n, [NA] * n),
-                  "crime_days_30": _by_wave(list(rng.integers(0, 31, n)), list(crime_t2),
-                                            list(rng.integers(0, 31, n)))}
+    participants = {
+        "id": [f"P{i:03d}" for i in range(n)],
+        "group": list(rng.choice(["QCT", "comparison"], n)),
+        "age": list(age),
+    }
+    interviews = {
+        "interviewed": _by_wave([1] * n, list(rng.uniform(size=n) < 0.7), [1] * n),
+        "drug_composite": _by_wave(list(composite), [NA] * n, [NA] * n),
+        "crime_days_30": _by_wave(
+            list(rng.integers(0, 31, n)), list(crime_t2), list(rng.integers(0, 31, n))
+        ),
+    }
     return build_cohort(participants, interviews, {}, cfg, seed=seed), cfg

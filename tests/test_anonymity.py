@@ -28,8 +28,11 @@ def test_tiny_cohort():
 
 
 def test_band_edges_and_small_classes():
-    frame = people([("male", 30, "white", 1)] * 5 + [("male", 39, "white", 1)]
-                   + [("female", 29, "white", 1)] * 2)
+    frame = people(
+        [("male", 30, "white", 1)] * 5
+        + [("male", 39, "white", 1)]
+        + [("female", 29, "white", 1)] * 2
+    )
     result = k_anonymity(frame)
     # 30 and 39 share the 30-39 band (6 people); the two women aged 29 form a class of 2.
     assert (result["k"], result["n_classes"], result["n_people_in_small_classes"]) == (2, 2, 2)

@@ -34,9 +34,13 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     table = tmp_path_factory.mktemp("bench") / "benchmark.md"
-    done = subprocess.run([sys.executable, "-m", "analysis.bench", "--json", "--quick",
-                           "--table", str(table)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis.bench", "--json", "--quick", "--table", str(table)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     return json.loads(done.stdout), table.read_text(encoding="utf-8")
 
@@ -56,19 +60,28 @@ def test_quick_mode_prints_the_scale_rows(quick):
     assert [row["participants"] for row in quick["scale"]] == QUICK_SIZES
     for row in quick["scale"]:
         assert "error" not in row, row["error"]
-        assert set(row) >= {"participants", "seconds", "peak_rss_mb", "per_participant_us",
-                            "stages", "errors"}
+        assert set(row) >= {
+            "participants",
+            "seconds",
+            "peak_rss_mb",
+            "per_participant_us",
+            "stages",
+            "errors",
+        }
         assert row["seconds"] > 0 and row["peak_rss_mb"] > 0
         assert row["per_participant_us"] == pytest.approx(
-            row["seconds"] / row["participants"] * 1e6, abs=0.01)
+            row["seconds"] / row["participants"] * 1e6, abs=0.01
+        )
         assert list(row["stages"])[:3] == ["validate", "clean", "import domains"]
         assert set(row["stages"]) >= set(DOMAINS)
 
 
 @pytest.mark.slow
 def test_quick_mode_figures_are_sane_and_ratios_are_their_quotients(quick):
-    assert all(math.isfinite(quick[k]) and quick[k] >= 0
-               for k in ("load_average_start", "load_average_end"))
+    assert all(
+        math.isfinite(quick[k]) and quick[k] >= 0
+        for k in ("load_average_start", "load_average_end")
+    )
     previous = None
     for row in quick["scale"]:
         assert positive(row["seconds"]) and positive(row["peak_rss_mb"])
@@ -80,8 +93,10 @@ def test_quick_mode_figures_are_sane_and_ratios_are_their_quotients(quick):
         assert ratios["peak_over_target"] == round(row["peak_rss_mb"] / TARGET_PEAK_MB, 2)
         assert ratios["seconds_over_target"] is None  # the time target is set at a million
         assert ratios["per_participant_over_smaller"] == (
-            None if previous is None
-            else round(row["per_participant_us"] / previous["per_participant_us"], 2))
+            None
+            if previous is None
+            else round(row["per_participant_us"] / previous["per_participant_us"], 2)
+        )
         previous = row
 
 
@@ -116,19 +131,29 @@ def test_quick_mode_writes_the_table_row_by_row(quick_run):
 
 def test_build_ratios_are_median_over_floor_and_the_table_shows_them():
     result = {
-        "repeats": 1, "cores": 2, "load_average_start": 0.5, "load_average_end": 0.7,
-        "cold_build_s": {"median_s": 13.0}, "noop_build_s": {"median_s": 1.1},
-        "prose_edit_build_s": {"median_s": 6.6}, "input_edit_build_s": {"median_s": 12.0},
-        "floor_s": {"median_s": 6.5}, "snakemake_startup_s": {"median_s": 1.0},
-        "prose_edit_reran": ["render"], "imports": {}, "scale": [],
+        "repeats": 1,
+        "cores": 2,
+        "load_average_start": 0.5,
+        "load_average_end": 0.7,
+        "cold_build_s": {"median_s": 13.0},
+        "noop_build_s": {"median_s": 1.1},
+        "prose_edit_build_s": {"median_s": 6.6},
+        "input_edit_build_s": {"median_s": 12.0},
+        "floor_s": {"median_s": 6.5},
+        "snakemake_startup_s": {"median_s": 1.0},
+        "prose_edit_reran": ["render"],
+        "imports": {},
+        "scale": [],
         "render_fallback": {"total_s": 4.0, "pandoc_s": 1.0, "typst_s": 2.5, "python_s": 0.5},
     }
-    result["ratios"] = {"cold_build_s_over_floor_s": _ratio(result["cold_build_s"],
-                                                            result["floor_s"]),
-                        "noop_build_s_over_snakemake_startup_s": _ratio(
-                            result["noop_build_s"], result["snakemake_startup_s"]),
-                        "prose_edit_build_s_over_floor_s": None,
-                        "input_edit_build_s_over_floor_s": None}
+    result["ratios"] = {
+        "cold_build_s_over_floor_s": _ratio(result["cold_build_s"], result["floor_s"]),
+        "noop_build_s_over_snakemake_startup_s": _ratio(
+            result["noop_build_s"], result["snakemake_startup_s"]
+        ),
+        "prose_edit_build_s_over_floor_s": None,
+        "input_edit_build_s_over_floor_s": None,
+    }
     assert result["ratios"]["cold_build_s_over_floor_s"] == 2.0
     assert result["ratios"]["noop_build_s_over_snakemake_startup_s"] == 1.1
     table = markdown(result)
@@ -148,10 +173,13 @@ def test_render_split_parts_add_up_to_the_render(monkeypatch):
     split = render_split(ROOT / "tests" / "data" / "render_fixture")
     assert all(positive(split[k]) for k in ("total_s", "pandoc_s", "typst_s", "python_s"))
     assert split["pandoc_s"] + split["typst_s"] + split["python_s"] == pytest.approx(
-        split["total_s"], abs=0.002)
-    assert set(split["pandoc_calls_s"]) == {"pandoc --from=markdown --to=json",
-                                            "pandoc --from=json --to=html5",
-                                            "pandoc --from=json --to=typst"}
+        split["total_s"], abs=0.002
+    )
+    assert set(split["pandoc_calls_s"]) == {
+        "pandoc --from=markdown --to=json",
+        "pandoc --from=json --to=html5",
+        "pandoc --from=json --to=typst",
+    }
     assert sum(split["pandoc_calls_s"].values()) == pytest.approx(split["pandoc_s"], abs=0.002)
 
 
@@ -159,7 +187,10 @@ def test_summary_is_the_median_of_successful_runs_and_keeps_the_error():
     runs = [{"seconds": 3.0}, {"seconds": 1.0}, {"seconds": 2.0}, {"seconds": 9.0, "error": "x"}]
     assert summarise(runs) == {"median_s": 2.0, "runs_s": [3.0, 1.0, 2.0], "error": "x"}
     assert summarise([{"seconds": 1.0, "error": "boom"}]) == {
-        "median_s": None, "runs_s": [], "error": "boom"}
+        "median_s": None,
+        "runs_s": [],
+        "error": "boom",
+    }
 
 
 def test_rules_that_ran_are_read_from_the_snakemake_log():

@@ -42,8 +42,12 @@ def test_column_order_and_types(cohort):
     measures = [c.name for c in INTERVIEWS.columns][2:]
     records = [f"rec_{c.name}" for c in TREATMENT.columns][2:]
     assert list(cohort.columns) == (
-        ["id", "wave", "wave_index", "months", "interviewed"] + PARTICIPANTS.column_names[1:]
-        + measures + records + DERIVED + [f"{c}_locf" for c in LOCF_MEASURES]
+        ["id", "wave", "wave_index", "months", "interviewed"]
+        + PARTICIPANTS.column_names[1:]
+        + measures
+        + records
+        + DERIVED
+        + [f"{c}_locf" for c in LOCF_MEASURES]
     )
     assert LOCF_MEASURES == [m for m in measures if m != "homeless_setting"]
     dtypes = cohort.dtypes.astype(str)
@@ -52,8 +56,9 @@ def test_column_order_and_types(cohort):
     # Compact dtypes (analysis.clean.compact_dtype): the narrowest nullable integer of the range.
     assert dtypes[["age", "crime_days_30", "rec_in_treatment", "any_crime_30"]].eq("Int8").all()
     assert dtypes[["crime_days_180", "rec_days_in_treatment"]].eq("Int16").all()
-    assert dtypes[["drug_composite", "crime_liberty_ratio", "drug_composite_locf"]].eq(
-        "float64").all()
+    assert (
+        dtypes[["drug_composite", "crime_liberty_ratio", "drug_composite_locf"]].eq("float64").all()
+    )
     assert dtypes[["group", "homeless_setting", "rec_episode_status"]].eq("category").all()
     assert list(cohort["group"].cat.categories) == ["QCT", "comparison"]
     assert dtypes[["id", "wave"]].eq("string").all()
@@ -82,8 +87,12 @@ def test_participant_columns_repeat_and_measures_are_na_when_not_interviewed(coh
 
 
 def test_agency_records_join_by_wave_and_are_na_at_baseline(cohort):
-    assert cohort.loc[cohort["wave"] == "t1", [c for c in cohort if c.startswith("rec_")]] \
-        .isna().all().all()
+    assert (
+        cohort.loc[cohort["wave"] == "t1", [c for c in cohort if c.startswith("rec_")]]
+        .isna()
+        .all()
+        .all()
+    )
     # P2 was not interviewed at t3 but the agency record exists.
     assert cohort.loc[("P2", "t3"), "rec_in_treatment"] == 0
     assert cohort.loc[("P2", "t3"), "rec_episode_status"] == "left_by_choice"
@@ -133,10 +142,15 @@ def test_frequent_use_threshold_comes_from_config(raw):
 
 
 def test_row_order_of_the_raw_files_does_not_matter(raw):
-    shuffled = RawData(*(f.sample(frac=1, random_state=3).reset_index(drop=True)
-                         for f in (raw.participants, raw.interviews, raw.treatment)))
-    pd.testing.assert_frame_equal(build_cohort(shuffled, TINY_CONFIG),
-                                  build_cohort(raw, TINY_CONFIG))
+    shuffled = RawData(
+        *(
+            f.sample(frac=1, random_state=3).reset_index(drop=True)
+            for f in (raw.participants, raw.interviews, raw.treatment)
+        )
+    )
+    pd.testing.assert_frame_equal(
+        build_cohort(shuffled, TINY_CONFIG), build_cohort(raw, TINY_CONFIG)
+    )
 
 
 def test_three_configured_waves_give_a_three_wave_grid(tmp_path):

@@ -26,8 +26,16 @@ def inputs(tmp_path_factory):
 def test_cli_writes_the_same_result_as_compute(inputs, name):
     module = importlib.import_module(f"analysis.{name}")
     out = inputs / "results" / f"{name}.json"
-    module.main(["--cohort", str(inputs / "cohort.parquet"),
-                 "--config", str(inputs / "config.yaml"), "--out", str(out)])
+    module.main(
+        [
+            "--cohort",
+            str(inputs / "cohort.parquet"),
+            "--config",
+            str(inputs / "config.yaml"),
+            "--out",
+            str(out),
+        ]
+    )
     cohort, cfg = small_cohort()
     assert read_json(out) == to_jsonable(module.compute(cohort, cfg))
 

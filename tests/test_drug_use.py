@@ -60,9 +60,15 @@ def test_abstinence_during_follow_up_through_each_wave():
     interviews = {
         **SMALL_INTERVIEWS,
         "abstinent_via_treatment_since_intake": {
-            "t1": [NA] * 8, "t2": [1, 0, 1, NA, 0, 0, 0, NA], "t3": [1, 1, NA, 0, 0, 1, NA, NA]},
+            "t1": [NA] * 8,
+            "t2": [1, 0, 1, NA, 0, 0, 0, NA],
+            "t3": [1, 1, NA, 0, 0, 1, NA, NA],
+        },
         "weeks_abstinent_since_intake": {
-            "t1": [NA] * 8, "t2": [10, 0, 4, NA, 0, 6, 0, NA], "t3": [20, 8, NA, 0, 0, 30, NA, NA]},
+            "t1": [NA] * 8,
+            "t2": [10, 0, 4, NA, 0, 6, 0, NA],
+            "t3": [20, 8, NA, 0, 0, 30, NA, NA],
+        },
     }
     cfg = config()
     cohort = build_cohort(SMALL_PARTICIPANTS, interviews, SMALL_TREATMENT, cfg)
@@ -70,15 +76,21 @@ def test_abstinence_during_follow_up_through_each_wave():
     # each person's latest answer up to the wave
     assert abstinence["via_treatment_since_intake"] == {
         "t2": {"count": 2, "n": 6, "percent": 100 / 3},
-        "t3": {"count": 4, "n": 7, "percent": 400 / 7}}
+        "t3": {"count": 4, "n": 7, "percent": 400 / 7},
+    }
     assert abstinence["via_treatment_since_intake_first_time"] == {
         "t2": {"count": 2, "n": 3, "percent": 200 / 3},
-        "t3": {"count": 3, "n": 3, "percent": 100.0}}
+        "t3": {"count": 3, "n": 3, "percent": 100.0},
+    }
     weeks = abstinence["weeks_since_intake"]
     assert (weeks["t2"]["QCT"], weeks["t2"]["comparison"]) == (
-        {"value": 14 / 3, "n": 3}, {"value": 2.0, "n": 3})
+        {"value": 14 / 3, "n": 3},
+        {"value": 2.0, "n": 3},
+    )
     assert (weeks["t3"]["QCT"], weeks["t3"]["comparison"]) == (
-        {"value": 8.0, "n": 4}, {"value": 10.0, "n": 3})
+        {"value": 8.0, "n": 4},
+        {"value": 10.0, "n": 3},
+    )
 
 
 def test_heroin_and_crack_changes(result):
@@ -96,5 +108,4 @@ def test_illicit_use_adjusted_for_time_at_liberty(result):
     # t2 liberty: P1 20, P2 30, P3 30 (QCT); P5 30, P6 30, P7 10 (comparison)
     assert ratio["QCT"]["t2"] == {"value": pytest.approx((10 / 20 + 28 / 30 + 0) / 3), "n": 3}
     # P7 used on 20 days with 10 at liberty: the ratio is not capped at 1
-    assert ratio["comparison"]["t2"] == {"value": pytest.approx((20 / 30 + 5 / 30 + 2) / 3),
-                                         "n": 3}
+    assert ratio["comparison"]["t2"] == {"value": pytest.approx((20 / 30 + 5 / 30 + 2) / 3), "n": 3}

@@ -8,11 +8,16 @@ import pandas as pd
 from analysis import figures
 from analysis.sensitivity import figure as forest
 
-TABLE = pd.DataFrame({
-    "wave": ["t1", "t1", "t2", "t2"],
-    "label": ["intake", "intake", "6-month follow-up", "6-month follow-up"],
-    "group": ["QCT", "comparison"] * 2, "mean": [22.94, 9.3, 4.2, 4.4],
-    "n_group": [89, 62, 64, 41], "n_wave": [151, 151, 105, 105]})
+TABLE = pd.DataFrame(
+    {
+        "wave": ["t1", "t1", "t2", "t2"],
+        "label": ["intake", "intake", "6-month follow-up", "6-month follow-up"],
+        "group": ["QCT", "comparison"] * 2,
+        "mean": [22.94, 9.3, 4.2, 4.4],
+        "n_group": [89, 62, 64, 41],
+        "n_wave": [151, 151, 105, 105],
+    }
+)
 T_TEST = {"test": "t", "statistic": 6.73, "df": 149, "p": 1e-9}
 
 
@@ -35,18 +40,26 @@ def test_no_star_when_the_intake_difference_is_not_significant():
 
 
 def test_the_sensitivity_figure_names_rows_in_words_and_ticks_plainly():
-    cell = {"mean_change": {"value": -5.0, "ci_low": -7.0, "ci_high": -3.0},
-            "reduction": {"value": 40.0, "ci_low": 20.0, "ci_high": 60.0}}
+    cell = {
+        "mean_change": {"value": -5.0, "ci_low": -7.0, "ci_high": -3.0},
+        "reduction": {"value": 40.0, "ci_low": 20.0, "ci_high": 60.0},
+    }
     term = {"odds_ratio": 0.3, "ci_low": 0.1, "ci_high": 0.9}
     methods = ("complete_case", "locf", "multiple_imputation")
     results = {
         "change": {"crime_days_30": {"QCT": {m: cell for m in methods}}},
-        "regression": {model: {m: {"drug_composite_z": term, "qct": term} for m in methods}
-                       for model in forest.MODELS}}
+        "regression": {
+            model: {m: {"drug_composite_z": term, "qct": term} for m in methods}
+            for model in forest.MODELS
+        },
+    }
     table = forest.forest_table(results)
-    assert set(table["row"]) == {"QCT group", "Days of crime, QCT group",
-                                 "Composite drug use score at intake (standardised)",
-                                 "Court-ordered (QCT) group"}
+    assert set(table["row"]) == {
+        "QCT group",
+        "Days of crime, QCT group",
+        "Composite drug use score at intake (standardised)",
+        "Court-ordered (QCT) group",
+    }
     fig = forest.plot_forest(table)
     fig.canvas.draw()
     odds = fig.axes[2]

@@ -38,14 +38,14 @@ DAYS_PER_WAVE = 182
 
 def _read(path: Path, spec: RawFile) -> pd.DataFrame:
     """A raw file with the codebook's whole-number columns as nullable integers."""
-    frame = pd.read_csv(path, dtype={"id": str, "wave": str}, keep_default_na=False,
-                        na_values=[""])
+    frame = pd.read_csv(path, dtype={"id": str, "wave": str}, keep_default_na=False, na_values=[""])
     whole = [c.name for c in spec.columns if c.kind in ("binary", "integer")]
     return frame.astype({name: "Int64" for name in whole})
 
 
-def new_wave_rows(interviews: pd.DataFrame, treatment: pd.DataFrame, last: str,
-                  new: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def new_wave_rows(
+    interviews: pd.DataFrame, treatment: pd.DataFrame, last: str, new: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows of wave `new`: interviews of every other person interviewed at wave `last`, and
     the agency records of everyone with a record at `last` (records exist for people not
     interviewed too: the codebook's grain of treatment.csv).
@@ -59,8 +59,15 @@ def new_wave_rows(interviews: pd.DataFrame, treatment: pd.DataFrame, last: str,
     seen = interviews.loc[interviews["wave"] == last].sort_values("id")
     iv = seen.iloc[::EVERY_NTH].copy()
     iv["wave"] = new
-    halved = ["crime_days_30", "crime_days_180", "illicit_drug_days_30", "any_drug_days_30",
-              "heroin_days_30", "crack_days_30", "injecting_days_30"]
+    halved = [
+        "crime_days_30",
+        "crime_days_180",
+        "illicit_drug_days_30",
+        "any_drug_days_30",
+        "heroin_days_30",
+        "crack_days_30",
+        "injecting_days_30",
+    ]
     iv[halved] = iv[halved] // 2
     iv["crime_types_30"] = iv["crime_types_30"].mask(iv["crime_days_30"].eq(0).fillna(False), 0)
     iv["drug_spend_30"] = (iv["drug_spend_30"] / 2).round()
@@ -75,8 +82,9 @@ def add_wave_rows(raw_dir: Path, config: dict) -> tuple[pd.DataFrame, pd.DataFra
     """Append the new wave's rows to interviews.csv and treatment.csv; return them."""
     last = Waves.from_config(config).last_follow_up.id
     files = {spec: raw_dir / spec.name for spec in (INTERVIEWS, TREATMENT)}
-    iv, tr = new_wave_rows(*(_read(path, spec) for spec, path in files.items()), last,
-                           NEW_WAVE["id"])
+    iv, tr = new_wave_rows(
+        *(_read(path, spec) for spec, path in files.items()), last, NEW_WAVE["id"]
+    )
     for (spec, path), rows in zip(files.items(), (iv, tr), strict=True):
         text = path.read_text(encoding="utf-8")
         body = rows[spec.column_names].to_csv(header=False, index=False, lineterminator="\n")
@@ -138,8 +146,10 @@ def test_rows_of_an_unconfigured_wave_say_add_it_to_the_config(tiny):
     add_wave_rows(tiny, TINY_CONFIG)
     message = _error(tiny, TINY_CONFIG)
     assert f"{tiny / 'interviews.csv'}: column 'wave', line " in message
-    assert "value 't5' is not a configured wave (configured: t1, t2, t3, t4; add the wave to " \
-           "config 'waves' or correct the value)" in message
+    assert (
+        "value 't5' is not a configured wave (configured: t1, t2, t3, t4; add the wave to "
+        "config 'waves' or correct the value)" in message
+    )
 
 
 def test_a_configured_wave_without_interviews_says_add_them_or_remove_it(tiny):
@@ -147,7 +157,8 @@ def test_a_configured_wave_without_interviews_says_add_them_or_remove_it(tiny):
     assert message == (
         f"{tiny / 'interviews.csv'}: column 'wave': configured wave 't5' has no interviews "
         "(every wave in config 'waves' needs at least one interview: add interviews for it or "
-        "remove the config entry)")
+        "remove the config entry)"
+    )
 
 
 def test_a_wave_out_of_time_order_names_both_waves_the_rule_and_the_fix(tiny):
@@ -157,7 +168,8 @@ def test_a_wave_out_of_time_order_names_both_waves_the_rule_and_the_fix(tiny):
     assert _error(tiny, config) == (
         "config 'waves': wave 't5' at month 18 does not come after wave 't4' at month 18 "
         "(months must be strictly increasing: list the waves in time order in "
-        "config/config.yaml and give 't5' a month after 18)")
+        "config/config.yaml and give 't5' a month after 18)"
+    )
 
 
 # --------------------------------------------------------------------------- slow: the builds
@@ -175,8 +187,9 @@ class Builds:
 def builds(shipped_build, tmp_path_factory) -> Builds:
     """The project as shipped (the session's shared build) and with the fifth wave added."""
     extended = copy_project(tmp_path_factory.mktemp("extended") / "project")
-    new_interviews, _ = add_wave_rows(extended / "data/raw", load_config(extended /
-                                                                          "config/config.yaml"))
+    new_interviews, _ = add_wave_rows(
+        extended / "data/raw", load_config(extended / "config/config.yaml")
+    )
     add_wave_entry(extended / "config/config.yaml")
     snakemake(extended, "all", "--cores", "2")
     reproduction = (shipped_build / "data/processed/reproduction.csv").read_bytes()
@@ -222,8 +235,11 @@ def test_per_wave_tables_gain_the_new_wave(builds):
     """Every generated table that lists all follow-up labels lists the new one too."""
     labels = [w["label"] for w in load_config(builds.plain / "config/config.yaml")["waves"][1:]]
     tables = sorted((builds.plain / "manuscript/_tables").glob("*.md"))
-    per_wave = [t.name for t in tables
-                if all(label.lower() in t.read_text("utf-8").lower() for label in labels)]
+    per_wave = [
+        t.name
+        for t in tables
+        if all(label.lower() in t.read_text("utf-8").lower() for label in labels)
+    ]
     assert {"crime_days_by_wave.md", "illicit_days_by_wave.md"} <= set(per_wave)
     for name in per_wave:
         extended = (builds.extended / "manuscript/_tables" / name).read_text("utf-8")

@@ -27,9 +27,11 @@ NOTEBOOK = ROOT / "notebooks" / "reviewer.ipynb"
 CELL_TIMEOUT = 120  # seconds; the offending analysis takes about one
 # Appended to a copy of the notebook: the objects the reader sees, printed for the test.
 # JSON, not CSV: CSV would round the last digit of some floats.
-PROBE = ("import json\nprint(json.dumps(rerun, sort_keys=True))\n"
-         "print(json.dumps({'index': side_by_side.index.tolist(), "
-         "'columns': side_by_side.columns.tolist(), 'data': side_by_side.to_numpy().tolist()}))")
+PROBE = (
+    "import json\nprint(json.dumps(rerun, sort_keys=True))\n"
+    "print(json.dumps({'index': side_by_side.index.tolist(), "
+    "'columns': side_by_side.columns.tolist(), 'data': side_by_side.to_numpy().tolist()}))"
+)
 # The column headings: the short names of the shipped choice (locf) and of the other one.
 REPORT = f"report ({MISSING_DATA_NAMES['locf'][1]})"
 RERUN = f"rerun ({MISSING_DATA_NAMES['complete_case'][1]})"
@@ -42,8 +44,12 @@ def execute(processed: Path, cwd: Path, probe: bool = False) -> nbformat.Noteboo
         notebook.cells.append(nbformat.v4.new_code_cell(PROBE))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("QCT_PROCESSED_DIR", str(processed))
-        client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
-                                resources={"metadata": {"path": str(cwd)}})
+        client = NotebookClient(
+            notebook,
+            timeout=CELL_TIMEOUT,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(cwd)}},
+        )
         return client.execute()
 
 
@@ -57,10 +63,12 @@ def build(config: dict, out: Path, cohort: Path | None = None) -> None:
     write_json(config, out / "config" / "offending.json")
     if cohort is None:
         cohort = out / "cohort.parquet"
-        assert clean.main(["--raw-dir", str(ROOT / "data/raw"), "--out", str(cohort),
-                           *settings]) == 0
-    offending.main(["--cohort", str(cohort), "--out", str(out / "results" / "offending.json"),
-                    *settings])
+        assert (
+            clean.main(["--raw-dir", str(ROOT / "data/raw"), "--out", str(cohort), *settings]) == 0
+        )
+    offending.main(
+        ["--cohort", str(cohort), "--out", str(out / "results" / "offending.json"), *settings]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +99,11 @@ def test_notebook_is_stored_without_outputs():
 
 def test_rerun_is_the_build_under_complete_case(processed, probed, tmp_path):
     """The notebook's rerun equals what the build writes when configured complete_case."""
-    build({**load_config(), "missing_data": "complete_case"}, tmp_path,
-          cohort=processed / "cohort.parquet")
+    build(
+        {**load_config(), "missing_data": "complete_case"},
+        tmp_path,
+        cohort=processed / "cohort.parquet",
+    )
     expected = read_json(tmp_path / "results" / "offending.json")["missing_data"]
     rerun, _ = probed
     assert expected["method"] == "complete_case"
@@ -110,15 +121,21 @@ def test_table_sets_report_beside_rerun(processed, probed):
     assert reported["method"] == "locf"
     for group in ("all", "QCT", "comparison"):
         block = reported["crime_days_30"][group]
-        assert table.loc[(group, f"mean days of crime, {base.label}"), REPORT] == \
-            block[base.id]["value"]
-        assert table.loc[(group, f"mean days of crime, {first.label}"), REPORT] == \
-            block[first.id]["value"]
+        assert (
+            table.loc[(group, f"mean days of crime, {base.label}"), REPORT]
+            == block[base.id]["value"]
+        )
+        assert (
+            table.loc[(group, f"mean days of crime, {first.label}"), REPORT]
+            == block[first.id]["value"]
+        )
         assert table.loc[(group, "Wilcoxon z"), REPORT] == block["wilcoxon"]["z"]
     # LOCF keeps everyone with an intake value; complete cases keep the complete pairs, the
     # people with a value at both waves, at intake and at the first follow-up alike.
-    assert table.loc[("all", f"n, {base.label}"), REPORT] == reported["crime_days_30"]["all"][
-        base.id]["n"]
+    assert (
+        table.loc[("all", f"n, {base.label}"), REPORT]
+        == reported["crime_days_30"]["all"][base.id]["n"]
+    )
     wide = cohort.pivot(index="id", columns="wave", values="crime_days_30")
     pairs = wide[[base.id, first.id]].notna().all(axis=1).sum()
     assert table.loc[("all", f"n, {base.label}"), RERUN] == pairs

@@ -98,7 +98,8 @@ def test_crime_adjusted_for_time_at_liberty(result):
     assert ratio["mean"]["QCT"]["t1"] == {"value": pytest.approx(85 / 120), "n": 4}
     assert ratio["mean"]["QCT"]["t2"] == {"value": pytest.approx((2 / 20 + 1 + 0) / 3), "n": 3}
     assert ratio["reduction"]["QCT"]["t1_t2"]["value"] == pytest.approx(
-        100 * (1 - (1.1 / 3) / (85 / 120)))
+        100 * (1 - (1.1 / 3) / (85 / 120))
+    )
     # same signs as the raw days for QCT: 20/30 -> 2/20, 1 -> 1, 1/3 -> 0
     assert ratio["wilcoxon"]["QCT"]["t1_t2"]["z"] == pytest.approx(QCT_T1_T2_Z)
     # comparison P7 offended on 8 of 30 days, then on 4 of only 10 days at liberty: a rise
@@ -109,10 +110,14 @@ def test_crime_adjusted_for_time_at_liberty(result):
 
 
 def test_number_of_different_crimes():
-    interviews = {**SMALL_INTERVIEWS,
-                  "crime_types_30": {"t1": [3, 5, 1, 2, 1, 0, 2, NA],
-                                     "t2": [1, 5, 0, NA, 1, 0, 1, NA],
-                                     "t3": [0, 2, NA, 1, 1, 0, NA, NA]}}
+    interviews = {
+        **SMALL_INTERVIEWS,
+        "crime_types_30": {
+            "t1": [3, 5, 1, 2, 1, 0, 2, NA],
+            "t2": [1, 5, 0, NA, 1, 0, 1, NA],
+            "t3": [0, 2, NA, 1, 1, 0, NA, NA],
+        },
+    }
     cfg = config()
     cohort = build_cohort(SMALL_PARTICIPANTS, interviews, SMALL_TREATMENT, cfg)
     types = offending.compute(cohort, cfg)["crime_types_30"]

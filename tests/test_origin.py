@@ -35,23 +35,35 @@ def test_a_directory_without_origin_holds_the_study_records():
     assert read_origin(TINY) == Origin("records")
 
 
-@pytest.mark.parametrize("origin", [Origin("synthetic", "synthesis", 7),
-                                    Origin("records")], ids=["synthetic", "records"])
+@pytest.mark.parametrize(
+    "origin", [Origin("synthetic", "synthesis", 7), Origin("records")], ids=["synthetic", "records"]
+)
 def test_origin_file_written_by_the_generator_reads_back(tmp_path, origin):
     (tmp_path / ORIGIN_FILE).write_text(origin.text(), encoding="utf-8")
     assert read_origin(tmp_path) == origin
 
 
-@pytest.mark.parametrize(("text", "fragments"), [
-    ("origin: real\n", ["key 'origin' must be one of synthetic, records", "got 'real'"]),
-    ("origin: synthetic\n", ["key 'generator' must name", "key 'seed' must be"]),
-    ("origin: synthetic\ngenerator: g\nseed: yes\n", ["key 'seed' must be"]),
-    ("origin: records\nsource: hospital\n", ["unknown key 'source'"]),
-    ("origin: [synthetic\n", ["cannot read the declared origin (not valid YAML)"]),
-    ("origin: synth\u00e9tic\n".encode("latin-1"), ["(not readable UTF-8 text)"]),
-    ("", ["key 'origin' must be one of synthetic, records (got nothing)"]),
-], ids=["unknown origin", "synthetic without generator and seed", "boolean seed", "unknown key",
-        "not YAML", "not UTF-8", "empty"])
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("origin: real\n", ["key 'origin' must be one of synthetic, records", "got 'real'"]),
+        ("origin: synthetic\n", ["key 'generator' must name", "key 'seed' must be"]),
+        ("origin: synthetic\ngenerator: g\nseed: yes\n", ["key 'seed' must be"]),
+        ("origin: records\nsource: hospital\n", ["unknown key 'source'"]),
+        ("origin: [synthetic\n", ["cannot read the declared origin (not valid YAML)"]),
+        ("origin: synth\u00e9tic\n".encode("latin-1"), ["(not readable UTF-8 text)"]),
+        ("", ["key 'origin' must be one of synthetic, records (got nothing)"]),
+    ],
+    ids=[
+        "unknown origin",
+        "synthetic without generator and seed",
+        "boolean seed",
+        "unknown key",
+        "not YAML",
+        "not UTF-8",
+        "empty",
+    ],
+)
 def test_a_malformed_origin_stops_validation(tmp_path, text, fragments):
     raw = tiny_copy(tmp_path)
     (raw / ORIGIN_FILE).write_bytes(text if isinstance(text, bytes) else text.encode())
@@ -75,20 +87,21 @@ def manuscript_text(tmp_path, origin: Origin) -> str:
     tables["claims_summary.md"] = "(claims summary)\n"
     tables["claims.md"] = analysis_tables.to_markdown(claims.report_table(claims_card))
     manuscript = tmp_path / "manuscript"
-    shutil.copytree(ROOT / "manuscript", manuscript,
-                    ignore=shutil.ignore_patterns("_output", "_tables", "_variables.yml",
-                                                  "_extensions"))
-    numbers.write_outputs(variables, tables, manuscript / "_variables.yml",
-                          manuscript / "_tables")
+    shutil.copytree(
+        ROOT / "manuscript",
+        manuscript,
+        ignore=shutil.ignore_patterns("_output", "_tables", "_variables.yml", "_extensions"),
+    )
+    numbers.write_outputs(variables, tables, manuscript / "_variables.yml", manuscript / "_tables")
     return expand(manuscript / "report.qmd", manuscript, variables).text
 
 
 def parts(text: str) -> tuple[str, str, str]:
     """The front matter (title page), the first-page callout and the data note."""
     front = text.split("\n---\n", 1)[0]
-    callout = text[text.index("::: {.callout-important"):]
+    callout = text[text.index("::: {.callout-important") :]
     callout = callout[: callout.index("\n:::")]
-    note = text[text.index("# Data note"):]
+    note = text[text.index("# Data note") :]
     return front, callout, note[: note.index("\n# ", 1)]
 
 
@@ -126,10 +139,22 @@ def run_provenance(tmp_path, raw_dir, capsys) -> tuple[int, str, dict | None]:
     cohort = tmp_path / "cohort.parquet"
     write_parquet(build_cohort(load_raw(TINY, TINY_CONFIG), TINY_CONFIG), cohort)
     out = tmp_path / "provenance.json"
-    code = provenance.main([
-        "--cohort", str(cohort), "--git", json.dumps(PROVENANCE["git"]),
-        "--data", json.dumps(PROVENANCE["data"]), "--origin-file", str(raw_dir / ORIGIN_FILE),
-        "--renderer", "fallback", "--out", str(out)])
+    code = provenance.main(
+        [
+            "--cohort",
+            str(cohort),
+            "--git",
+            json.dumps(PROVENANCE["git"]),
+            "--data",
+            json.dumps(PROVENANCE["data"]),
+            "--origin-file",
+            str(raw_dir / ORIGIN_FILE),
+            "--renderer",
+            "fallback",
+            "--out",
+            str(out),
+        ]
+    )
     return code, capsys.readouterr().err, read_json(out) if out.exists() else None
 
 
@@ -145,5 +170,6 @@ def test_provenance_refuses_a_malformed_origin_without_writing(tmp_path, capsys)
     (raw / ORIGIN_FILE).write_text("origin: real\n", encoding="utf-8")
     code, err, written = run_provenance(tmp_path, raw, capsys)
     assert code == 1 and written is None
-    assert err == (f"error: {raw / ORIGIN_FILE}: key 'origin' must be one of synthetic, records "
-                   "(got 'real')\n")
+    assert err == (
+        f"error: {raw / ORIGIN_FILE}: key 'origin' must be one of synthetic, records (got 'real')\n"
+    )

@@ -66,32 +66,38 @@ def manuscript_files() -> list[Path]:
 # --- the scanner itself --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "Crime fell by 57% at follow-up.",
-    "A mean of {{< var a.b >}} days, against 9.3 before.",
-    "The six-month (6) follow-up.",
-    "Around 40,000 orders were made.",
-    "<!-- fine --> but 3 is not.",
-    "Written in 2005 without a statute name.",
-    "As Table 4 shows.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crime fell by 57% at follow-up.",
+        "A mean of {{< var a.b >}} days, against 9.3 before.",
+        "The six-month (6) follow-up.",
+        "Around 40,000 orders were made.",
+        "<!-- fine --> but 3 is not.",
+        "Written in 2005 without a statute name.",
+        "As Table 4 shows.",
+    ],
+)
 def test_scanner_flags_digits_in_prose(text):
     assert prose_digits(text) == [(1, text)]
 
 
-@pytest.mark.parametrize("text", [
-    "Crime {{< var offending.days30.qct.base_first.phrase >}} ({{< var x.test >}}).",
-    "As in earlier work [@godfrey2002; @nta2005, p. 22] and @gossop2006 found.",
-    "See @fig-crime, @tbl-regression and [-@tbl-intake].",
-    "Run `uv run snakemake all --config raw_dir=/data/x1`.",
-    "![Mean days.](../figures/fig1_crime_days.png){#fig-crime}",
-    ": Caption of a table {#tbl-t1}",
-    "The Drugs Act 2005 and the Crime and Disorder Act 1998.",
-    "The model of the original Table 1, as in the paper's Figure 1.",
-    "# Appendix 2 heading",
-    "::: {.callout-note title=\"Box 1\"}",
-    "<!-- a comment with 17 in it -->",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crime {{< var offending.days30.qct.base_first.phrase >}} ({{< var x.test >}}).",
+        "As in earlier work [@godfrey2002; @nta2005, p. 22] and @gossop2006 found.",
+        "See @fig-crime, @tbl-regression and [-@tbl-intake].",
+        "Run `uv run snakemake all --config raw_dir=/data/x1`.",
+        "![Mean days.](../figures/fig1_crime_days.png){#fig-crime}",
+        ": Caption of a table {#tbl-t1}",
+        "The Drugs Act 2005 and the Crime and Disorder Act 1998.",
+        "The model of the original Table 1, as in the paper's Figure 1.",
+        "# Appendix 2 heading",
+        '::: {.callout-note title="Box 1"}',
+        "<!-- a comment with 17 in it -->",
+    ],
+)
 def test_scanner_allows_digits_in_allowed_places(text):
     assert prose_digits(text) == []
 
@@ -168,43 +174,69 @@ SIG, NS = "significant", "not significant"
 QCT, COMPARISON = "the QCT group", "the comparison group"
 
 
-@pytest.mark.parametrize(("qct", "comparison", "expected"), [
-    (("fall", SIG), ("fall", SIG), "fell significantly in both groups"),
-    (("fall", SIG), ("fall", NS),
-     "fell in both groups, but only the QCT group's fall was significant"),
-    (("rise", NS), ("rise", SIG),
-     "rose in both groups, but only the comparison group's rise was significant"),
-    (("fall", NS), ("fall", NS), "fell in both groups, though in neither significantly"),
-    (("no change", NS), ("no change", NS), "did not change in either group"),
-    (("fall", SIG), ("no significant change", NS),
-     "fell significantly in the QCT group and did not change significantly in the comparison "
-     "group"),
-    (("rise", NS), ("fall", SIG),
-     "rose, though not significantly, in the QCT group and fell significantly in the "
-     "comparison group"),
-])
+@pytest.mark.parametrize(
+    ("qct", "comparison", "expected"),
+    [
+        (("fall", SIG), ("fall", SIG), "fell significantly in both groups"),
+        (
+            ("fall", SIG),
+            ("fall", NS),
+            "fell in both groups, but only the QCT group's fall was significant",
+        ),
+        (
+            ("rise", NS),
+            ("rise", SIG),
+            "rose in both groups, but only the comparison group's rise was significant",
+        ),
+        (("fall", NS), ("fall", NS), "fell in both groups, though in neither significantly"),
+        (("no change", NS), ("no change", NS), "did not change in either group"),
+        (
+            ("fall", SIG),
+            ("no significant change", NS),
+            "fell significantly in the QCT group and did not change significantly in the comparison "
+            "group",
+        ),
+        (
+            ("rise", NS),
+            ("fall", SIG),
+            "rose, though not significantly, in the QCT group and fell significantly in the "
+            "comparison group",
+        ),
+    ],
+)
 def test_two_groups_changes_are_summed_up(qct, comparison, expected):
     assert prose.two_group_change({QCT: qct, COMPARISON: comparison}) == expected
 
 
-@pytest.mark.parametrize(("sigs", "expected"), [
-    ((SIG, SIG, SIG), "All three differences were significant"),
-    ((NS, NS, NS), "None of the three differences was significant"),
-    ((SIG, SIG, NS),
-     "The differences in offending and arrest were significant; that in imprisonment was not"),
-    ((NS, SIG, NS),
-     "The difference in arrest was significant; those in offending and imprisonment were not"),
-])
+@pytest.mark.parametrize(
+    ("sigs", "expected"),
+    [
+        ((SIG, SIG, SIG), "All three differences were significant"),
+        ((NS, NS, NS), "None of the three differences was significant"),
+        (
+            (SIG, SIG, NS),
+            "The differences in offending and arrest were significant; that in imprisonment was not",
+        ),
+        (
+            (NS, SIG, NS),
+            "The difference in arrest was significant; those in offending and imprisonment were not",
+        ),
+    ],
+)
 def test_verdicts_aggregate_instead_of_listing(sigs, expected):
     items = list(zip(("offending", "arrest", "imprisonment"), sigs, strict=True))
     assert prose.verdicts(items, "difference", "in") == expected
 
 
 def test_two_verdicts_read_both_and_neither():
-    assert prose.verdicts([("a", SIG), ("b", SIG)], "association", "with") == \
-        "Both associations were significant"
-    assert prose.verdicts([("a", NS), ("b", NS)], "association", "with") == \
-        "Neither association was significant"
+    assert (
+        prose.verdicts([("a", SIG), ("b", SIG)], "association", "with")
+        == "Both associations were significant"
+    )
+    assert (
+        prose.verdicts([("a", NS), ("b", NS)], "association", "with")
+        == "Neither association was significant"
+    )
 
 
 def test_significance_across_waves_and_small_numbers_in_words():
@@ -212,13 +244,24 @@ def test_significance_across_waves_and_small_numbers_in_words():
     assert prose.significant_at(["at intake"], 5) == "was significant only at intake"
     assert prose.significant_at(["a", "b"], 2) == "was significant at every wave"
     assert [prose.number_word(n) for n in (0, 4, 10, 11, 1200)] == [
-        "no", "four", "ten", "11", "1,200"]
+        "no",
+        "four",
+        "ten",
+        "11",
+        "1,200",
+    ]
     assert prose.join_words(["a, x", "b"], sep="; ") == "a, x and b"
     assert prose.join_words(["a, x", "b", "c"], sep="; ") == "a, x; b and c"
 
 
-TEMPLATE_PHRASES = ("respectively", "by an amount that was", "a difference that was {{< var "
-                    "retention.retained_beyond", "the following:", "and thus", "were: {{<")
+TEMPLATE_PHRASES = (
+    "respectively",
+    "by an amount that was",
+    "a difference that was {{< var retention.retained_beyond",
+    "the following:",
+    "and thus",
+    "were: {{<",
+)
 
 
 @pytest.mark.parametrize("path", manuscript_files(), ids=lambda p: p.name)
@@ -231,21 +274,25 @@ def test_no_template_phrasing_in_the_manuscript(path):
 
 def test_one_groups_change_over_two_periods():
     first, last = "between intake and A", "between intake and B"
-    assert prose.two_periods([("fell significantly", first, "t1"),
-                              ("fell significantly", last, "t2")]) == (
-        "fell significantly both between intake and A (t1) and between intake and B (t2)")
-    assert prose.two_periods([("fell, though not significantly", first, "t1"),
-                              ("fell significantly", last, "t2")]) == (
+    assert prose.two_periods(
+        [("fell significantly", first, "t1"), ("fell significantly", last, "t2")]
+    ) == ("fell significantly both between intake and A (t1) and between intake and B (t2)")
+    assert prose.two_periods(
+        [("fell, though not significantly", first, "t1"), ("fell significantly", last, "t2")]
+    ) == (
         "fell, though not significantly, between intake and A (t1) and fell significantly "
-        "between intake and B (t2)")
+        "between intake and B (t2)"
+    )
 
 
 def test_one_groups_change_in_two_measures():
     names = ("days of crime", "days of drug use")
     assert prose.two_measures(names, ("fell significantly", "fell significantly")) == (
-        "its days of crime and its days of drug use both fell significantly")
+        "its days of crime and its days of drug use both fell significantly"
+    )
     assert prose.two_measures(names, ("did not change significantly",) * 2) == (
-        "neither its days of crime nor its days of drug use changed significantly")
+        "neither its days of crime nor its days of drug use changed significantly"
+    )
     assert prose.two_measures(names, ("rose, though not significantly", "did not change")) == (
-        "its days of crime rose, though not significantly, and its days of drug use did not "
-        "change")
+        "its days of crime rose, though not significantly, and its days of drug use did not change"
+    )

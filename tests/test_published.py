@@ -76,7 +76,12 @@ def test_cited_facts_and_documented_misses_load(published):
 def test_parse_printed(text, value, decimals, leading_zero, prefix, suffix):
     got = parse_printed(text)
     assert (got.value, got.decimals, got.leading_zero, got.prefix, got.suffix) == (
-        value, decimals, leading_zero, prefix, suffix)
+        value,
+        decimals,
+        leading_zero,
+        prefix,
+        suffix,
+    )
 
 
 @pytest.mark.parametrize("text", ["", "1,200", "p<0.05", "12.", "ten", "$5"])

@@ -100,15 +100,39 @@ RESULTS = {
 
 @pytest.fixture
 def published(tmp_path):
-    header = ["id", "domain", "quantity", "published", "kind", "decimals", "n", "waves",
-              "group", "location", "result_path"]
+    header = [
+        "id",
+        "domain",
+        "quantity",
+        "published",
+        "kind",
+        "decimals",
+        "n",
+        "waves",
+        "group",
+        "location",
+        "result_path",
+    ]
     with open(tmp_path / "statistics.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         for id_, printed, kind, n, path in ROWS:
             decimals = "" if kind == "p_threshold" else str(len(printed.partition(".")[2]))
-            writer.writerow([id_, "offending", f"quantity {id_}", printed, kind, decimals, n,
-                             "t1", "QCT", "Results", path])
+            writer.writerow(
+                [
+                    id_,
+                    "offending",
+                    f"quantity {id_}",
+                    printed,
+                    kind,
+                    decimals,
+                    n,
+                    "t1",
+                    "QCT",
+                    "Results",
+                    path,
+                ]
+            )
     return load_published(tmp_path)
 
 
@@ -140,19 +164,29 @@ def test_a_printed_n_without_a_regenerated_one_is_a_miss(published):
     results = {k: v for k, v in RESULTS.items() if k != "offending.mean.QCT.t1.n"}
     card = compare(published, results.get).set_index("id")
     assert card.loc["off_mean", ["match", "note"]].tolist() == [
-        "false", "printed n=89, regenerated n=none"]
+        "false",
+        "printed n=89, regenerated n=none",
+    ]
 
 
 def test_nan_counts_as_not_computed(published):
     card = compare(published, (RESULTS | {"offending.rs.value": float("nan")}).get)
-    assert card.set_index("id").loc["off_rs", ["match", "note"]].tolist() == ["false",
-                                                                              "not computed"]
+    assert card.set_index("id").loc["off_rs", ["match", "note"]].tolist() == [
+        "false",
+        "not computed",
+    ]
 
 
 def test_explain_miss_notes_only_misses(published):
     card = compare(published, RESULTS.get)
-    explained = explain_miss(card, {"off_r": "GRIM: impossible", "off_mean": "never shown",
-                                    "off_no_path": "printed n contradicts group n"})
+    explained = explain_miss(
+        card,
+        {
+            "off_r": "GRIM: impossible",
+            "off_mean": "never shown",
+            "off_no_path": "printed n contradicts group n",
+        },
+    )
     notes = explained.set_index("id")["note"]
     assert notes["off_r"] == "GRIM: impossible"
     assert notes["off_mean"] == ""

@@ -43,8 +43,10 @@ def test_continued_treatment_uses_waves_after_the_first_follow_up(result):
 def test_in_treatment_by_wave_from_the_agency_records(result):
     # records at t2: 1 0 1 0 | 0 1 1 0; at t3: 1 0 0 1 | 0 1 1 0; none at intake
     by_wave = result["in_treatment_by_wave"]
-    assert by_wave["QCT"] == {"t2": {"count": 2, "n": 4, "percent": 50.0},
-                              "t3": {"count": 2, "n": 4, "percent": 50.0}}
+    assert by_wave["QCT"] == {
+        "t2": {"count": 2, "n": 4, "percent": 50.0},
+        "t3": {"count": 2, "n": 4, "percent": 50.0},
+    }
     assert by_wave["comparison"]["t2"] == {"count": 2, "n": 4, "percent": 50.0}
     assert by_wave["all"]["t3"] == {"count": 4, "n": 8, "percent": 50.0}
 

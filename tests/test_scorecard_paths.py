@@ -63,14 +63,17 @@ def test_p_thresholds_point_at_exact_p_values(published):
 
 
 def test_a_copy_of_the_last_wave_as_a_new_wave_leaves_every_value_unchanged(
-        published, shipped, tmp_path):
+    published, shipped, tmp_path
+):
     results, config = shipped
     raw = tmp_path / "raw"
     extended = _with_copied_last_wave(ROOT / "data" / "raw", raw, config)
     longer = compute_results(raw, extended)
     # The new wave is really there, so the comparison below is not vacuous.
-    assert longer["study"]["interviews"][NEW_WAVE["id"]] == results["study"]["interviews"][
-        Waves.from_config(config).last_follow_up.id]
+    assert (
+        longer["study"]["interviews"][NEW_WAVE["id"]]
+        == results["study"]["interviews"][Waves.from_config(config).last_follow_up.id]
+    )
     before, after = _values(results, published), _values(longer, published)
     changed = {i: (before[i], after[i]) for i in before if before[i] != after[i]}
     assert changed == {}

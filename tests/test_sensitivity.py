@@ -25,8 +25,14 @@ from analysis.sensitivity.__main__ import main
 from analysis.sensitivity.settings import Settings, item_seed, settings
 from tests.cohort_fixture import random_cohort
 
-FAST = {"imputations": 3, "burn_in": 2, "bootstrap_replicates": 30, "seed": 11,
-        "imputation_jobs": 2, "bootstrap_shards": 2}
+FAST = {
+    "imputations": 3,
+    "burn_in": 2,
+    "bootstrap_replicates": 30,
+    "seed": 11,
+    "imputation_jobs": 2,
+    "bootstrap_shards": 2,
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +52,7 @@ def canonical(obj) -> str:
 
 
 # --- Rubin's rules and the D2 rule, against hand computations ---------------------------------
+
 
 def test_rubin_matches_hand_computation():
     # q = 1, 2, 3 with u = 0.5 each: W = 0.5, B = 1, T = 0.5 + (4/3) 1 = 11/6,
@@ -72,9 +79,10 @@ def test_rubin_without_between_variance_uses_the_complete_data_df():
     assert math.isinf(pooling.rubin([4.0, 4.0], [1.0, 1.0], alpha=0.05)["df"])
 
 
-@pytest.mark.parametrize("estimates, variances", [([1.0], [1.0]), ([1.0, 2.0], [1.0]),
-                                                  ([1.0, np.nan], [1.0, 1.0]),
-                                                  ([1.0, 2.0], [1.0, -1.0])])
+@pytest.mark.parametrize(
+    "estimates, variances",
+    [([1.0], [1.0]), ([1.0, 2.0], [1.0]), ([1.0, np.nan], [1.0, 1.0]), ([1.0, 2.0], [1.0, -1.0])],
+)
 def test_rubin_rejects_bad_input(estimates, variances):
     with pytest.raises(ValueError, match="Rubin"):
         pooling.rubin(estimates, variances, alpha=0.05)
@@ -104,6 +112,7 @@ def test_percentile_interval_counts_undefined_replicates():
 
 # --- one data set's estimates ------------------------------------------------------------------
 
+
 def test_mean_change_by_hand():
     # differences -6, 0, -9: mean -5, sd sqrt(21), se sqrt(7), df 2; the NaN pair is dropped
     out = methods.mean_change(np.array([10.0, 20, 30, np.nan]), np.array([4.0, 20, 21, 5]), 0.05)
@@ -132,6 +141,7 @@ def test_method_cohort_carries_forward_and_rejects_unknown(cohort_config):
 
 # --- imputation --------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def frame(cohort_config):
     cohort, cfg = cohort_config
@@ -155,8 +165,11 @@ def test_pmm_imputation_is_deterministic_per_seed(frame):
 def test_fast_mice_equals_statsmodels_micedata_draw_for_draw(frame):
     small = frame.iloc[:60]
     ours = imputation.impute(small, item_seed(5, "imputation", 2), burn_in=2, k_pmm=3)
-    library = MICEData(small.reset_index(drop=True), k_pmm=3,
-                       rng=np.random.default_rng(item_seed(5, "imputation", 2)))
+    library = MICEData(
+        small.reset_index(drop=True),
+        k_pmm=3,
+        rng=np.random.default_rng(item_seed(5, "imputation", 2)),
+    )
     library.update_all(2)
     assert np.array_equal(ours.to_numpy(), library.data.to_numpy())
 
@@ -173,24 +186,35 @@ def test_completed_cohort_fills_every_wave(cohort_config, frame):
 def test_item_seeds_are_the_spawned_children():
     parent = np.random.SeedSequence(42)
     child = parent.spawn(2)[1].spawn(4)[3]
-    assert item_seed(42, "bootstrap", 3).generate_state(4).tolist() == \
-        child.generate_state(4).tolist()
+    assert (
+        item_seed(42, "bootstrap", 3).generate_state(4).tolist() == child.generate_state(4).tolist()
+    )
 
 
 # --- settings ----------------------------------------------------------------------------------
 
+
 def test_job_items_partition_every_index_once():
-    s = settings({"sensitivity": {"imputations": 7, "imputation_jobs": 3,
-                                  "bootstrap_replicates": 10, "bootstrap_shards": 4}})
+    s = settings(
+        {
+            "sensitivity": {
+                "imputations": 7,
+                "imputation_jobs": 3,
+                "bootstrap_replicates": 10,
+                "bootstrap_shards": 4,
+            }
+        }
+    )
     assert [list(s.job_items("imputation", j)) for j in range(3)] == [[0, 1, 2], [3, 4], [5, 6]]
     assert [len(s.job_items("bootstrap", j)) for j in range(4)] == [3, 3, 2, 2]
     with pytest.raises(ValueError, match="outside"):
         s.job_items("bootstrap", 4)
 
 
-@pytest.mark.parametrize("block, message", [({"imputations": 1}, "at least 2"),
-                                            ({"alpha": 1.5}, "alpha"),
-                                            ({"bogus": 1}, "unknown keys")])
+@pytest.mark.parametrize(
+    "block, message",
+    [({"imputations": 1}, "at least 2"), ({"alpha": 1.5}, "alpha"), ({"bogus": 1}, "unknown keys")],
+)
 def test_settings_reject_bad_config(block, message):
     with pytest.raises(ValueError, match=message):
         settings({"sensitivity": block})
@@ -215,11 +239,14 @@ def test_settings_default_to_the_schema_when_block_missing():
 
 # --- scatter-gather ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def jobs(cohort_config):
     cohort, cfg = cohort_config
-    return ([imputation.imputation_job(cohort, cfg, j) for j in range(2)],
-            [bootstrap.bootstrap_shard(cohort, cfg, k) for k in range(2)])
+    return (
+        [imputation.imputation_job(cohort, cfg, j) for j in range(2)],
+        [bootstrap.bootstrap_shard(cohort, cfg, k) for k in range(2)],
+    )
 
 
 def test_pooled_result_is_independent_of_input_order(cohort_config, jobs):
@@ -235,8 +262,9 @@ def test_results_do_not_depend_on_the_job_split(cohort_config, jobs):
     split = with_sensitivity(cfg, imputation_jobs=3, bootstrap_shards=3)
     imputed = [imputation.imputation_job(cohort, split, j) for j in range(3)]
     shards = [bootstrap.bootstrap_shard(cohort, split, k) for k in range(3)]
-    assert canonical(results.sensitivity_results(cohort, split, imputed, shards)) == \
-        canonical(results.sensitivity_results(cohort, cfg, *jobs))
+    assert canonical(results.sensitivity_results(cohort, split, imputed, shards)) == canonical(
+        results.sensitivity_results(cohort, cfg, *jobs)
+    )
 
 
 def test_bootstrap_shard_is_deterministic(cohort_config):
@@ -290,23 +318,36 @@ def test_pooled_result_layout(cohort_config, jobs):
 
 # --- the verdicts ------------------------------------------------------------------------------
 
+
 def _cell(z, p, ci_low):
-    return {"wilcoxon": {"z": z, "p": p},
-            "reduction": None if ci_low is None else {"value": 10.0, "ci_low": ci_low,
-                                                      "ci_high": 20.0}}
+    return {
+        "wilcoxon": {"z": z, "p": p},
+        "reduction": None if ci_low is None else {"value": 10.0, "ci_low": ci_low, "ci_high": 20.0},
+    }
 
 
 def test_change_verdicts():
-    change = {"crime_days_30": {
-        "QCT": {"complete_case": _cell(-3.0, 0.001, 2.0), "locf": _cell(-2.5, 0.01, 1.0),
-                "multiple_imputation": _cell(-1.0, 0.2, None)},
-        "comparison": {"complete_case": _cell(-1.0, 0.3, -1.0), "locf": _cell(-1.2, 0.2, 0.5),
-                       "multiple_imputation": _cell(2.5, 0.01, 0.5)},
-    }}
+    change = {
+        "crime_days_30": {
+            "QCT": {
+                "complete_case": _cell(-3.0, 0.001, 2.0),
+                "locf": _cell(-2.5, 0.01, 1.0),
+                "multiple_imputation": _cell(-1.0, 0.2, None),
+            },
+            "comparison": {
+                "complete_case": _cell(-1.0, 0.3, -1.0),
+                "locf": _cell(-1.2, 0.2, 0.5),
+                "multiple_imputation": _cell(2.5, 0.01, 0.5),
+            },
+        }
+    }
     out = conclusions.change_conclusions(change, alpha=0.05)
     fall = out["crime_days_30_QCT_fall"]
-    assert fall["holds_by_method"] == {"complete_case": True, "locf": True,
-                                       "multiple_imputation": False}
+    assert fall["holds_by_method"] == {
+        "complete_case": True,
+        "locf": True,
+        "multiple_imputation": False,
+    }
     assert fall["holds"] is False
     # the paper found no significant change for the comparison group; a significant rise is
     # not a significant fall, so that conclusion holds under every method
@@ -322,30 +363,44 @@ def test_regression_verdicts():
         return {"b": b, "p": p, "odds_ratio": math.exp(b), "ci_low": 0.0, "ci_high": 0.0}
 
     regression = {
-        "table1": {"complete_case": {"age": term(-0.1, 0.01)},
-                   "locf": {"age": term(-0.1, 0.04)},
-                   "multiple_imputation": {"age": term(0.1, 0.01)}},  # significant, wrong way
-        "table1_with_qct": {"complete_case": {"age": term(-0.1, 0.01), "qct": term(0.3, 0.5)},
-                            "locf": {"age": term(-0.1, 0.01), "qct": term(0.3, 0.05)},
-                            "multiple_imputation": {"age": term(-0.1, 0.01),
-                                                    "qct": term(0.3, 0.049)}},
+        "table1": {
+            "complete_case": {"age": term(-0.1, 0.01)},
+            "locf": {"age": term(-0.1, 0.04)},
+            "multiple_imputation": {"age": term(0.1, 0.01)},
+        },  # significant, wrong way
+        "table1_with_qct": {
+            "complete_case": {"age": term(-0.1, 0.01), "qct": term(0.3, 0.5)},
+            "locf": {"age": term(-0.1, 0.01), "qct": term(0.3, 0.05)},
+            "multiple_imputation": {"age": term(-0.1, 0.01), "qct": term(0.3, 0.049)},
+        },
     }
     out = conclusions.regression_conclusions(regression, alpha=0.05)
-    assert out["table1_age"]["holds_by_method"] == {"complete_case": True, "locf": True,
-                                                    "multiple_imputation": False}
+    assert out["table1_age"]["holds_by_method"] == {
+        "complete_case": True,
+        "locf": True,
+        "multiple_imputation": False,
+    }
     assert out["qct_not_significant"]["holds_by_method"] == {
-        "complete_case": True, "locf": True, "multiple_imputation": False}
+        "complete_case": True,
+        "locf": True,
+        "multiple_imputation": False,
+    }
     assert out["qct_not_significant"]["holds"] is False
 
 
 # --- command line ------------------------------------------------------------------------------
 
+
 def test_command_line_scatter_pool_and_figure(cohort_config, tmp_path):
     cohort, cfg = cohort_config
     write_parquet(cohort, tmp_path / "cohort.parquet")
     write_json(cfg, tmp_path / "config.json")
-    common = ["--cohort", str(tmp_path / "cohort.parquet"),
-              "--config", str(tmp_path / "config.json")]
+    common = [
+        "--cohort",
+        str(tmp_path / "cohort.parquet"),
+        "--config",
+        str(tmp_path / "config.json"),
+    ]
 
     def path(name: str) -> str:
         return str(tmp_path / name)
@@ -354,9 +409,20 @@ def test_command_line_scatter_pool_and_figure(cohort_config, tmp_path):
         main(["impute", *common, "--job", str(job), "--out", path(f"imputations_{job}.json")])
         main(["bootstrap", *common, "--shard", str(job), "--out", path(f"bootstrap_{job}.json")])
     out = tmp_path / "sensitivity.json"
-    main(["pool", *common, "--out", str(out),
-          "--imputations", path("imputations_1.json"), path("imputations_0.json"),
-          "--bootstrap", path("bootstrap_1.json"), path("bootstrap_0.json")])
+    main(
+        [
+            "pool",
+            *common,
+            "--out",
+            str(out),
+            "--imputations",
+            path("imputations_1.json"),
+            path("imputations_0.json"),
+            "--bootstrap",
+            path("bootstrap_1.json"),
+            path("bootstrap_0.json"),
+        ]
+    )
     pooled = read_json(out)
     assert set(pooled["conclusions"]) >= {"qct_not_significant", "crime_days_30_QCT_fall"}
     main(["figure", "--results", str(out), "--out-stem", str(tmp_path / "fig4")])

@@ -140,16 +140,32 @@ def test_wilcoxon_p_is_exactly_scipys_two_sided_p():
     # for bit (results are compared byte for byte between builds).
     rng = np.random.default_rng(3)
     before, after = rng.integers(0, 30, 500), rng.integers(0, 30, 500)
-    two_sided = scipy_stats.wilcoxon(after, before, zero_method="wilcox", correction=False,
-                                     method="approx", alternative="two-sided")
+    two_sided = scipy_stats.wilcoxon(
+        after,
+        before,
+        zero_method="wilcox",
+        correction=False,
+        method="approx",
+        alternative="two-sided",
+    )
     assert stats.wilcoxon_signed_rank(before, after)["p"] == float(two_sided.pvalue)
 
 
 def test_as_float_converts_every_kind_of_number_to_a_new_array():
-    cases = [pd.Series([1, pd.NA, 0], dtype="Int8"), pd.Series([1.5, np.nan, 0.0]),
-             pd.Series([True, None, False], dtype="boolean"), [1, None, 0], ["1", None, "0"]]
-    expected = [[1.0, np.nan, 0.0], [1.5, np.nan, 0.0], [1.0, np.nan, 0.0], [1.0, np.nan, 0.0],
-                [1.0, np.nan, 0.0]]
+    cases = [
+        pd.Series([1, pd.NA, 0], dtype="Int8"),
+        pd.Series([1.5, np.nan, 0.0]),
+        pd.Series([True, None, False], dtype="boolean"),
+        [1, None, 0],
+        ["1", None, "0"],
+    ]
+    expected = [
+        [1.0, np.nan, 0.0],
+        [1.5, np.nan, 0.0],
+        [1.0, np.nan, 0.0],
+        [1.0, np.nan, 0.0],
+        [1.0, np.nan, 0.0],
+    ]
     for values, want in zip(cases, expected, strict=True):
         np.testing.assert_array_equal(stats.as_float(values), want)
     source = pd.Series([1.0, 2.0])
@@ -201,7 +217,8 @@ def test_logistic_refuses_non_binary_outcome_and_unknown_columns():
 def test_nagelkerke_by_hand():
     cox_snell = 1 - math.exp(2 * (-60 + 50) / 100)
     assert stats.nagelkerke_r2(-50.0, -60.0, 100) == pytest.approx(
-        cox_snell / (1 - math.exp(-120 / 100)))
+        cox_snell / (1 - math.exp(-120 / 100))
+    )
 
 
 def _stepwise_data() -> pd.DataFrame:
@@ -268,7 +285,10 @@ def test_forward_stepwise_refuses_entry_above_removal():
 
 def test_percent_and_category_percents():
     assert stats.percent(pd.Series([1, 0, 1, pd.NA], dtype="Int64")) == {
-        "count": 2, "n": 3, "percent": 200 / 3}
+        "count": 2,
+        "n": 3,
+        "percent": 200 / 3,
+    }
     with pytest.raises(ValueError, match="0/1"):
         stats.percent([0, 2])
     cats = stats.category_percents(pd.Series(["a", "b", "a", None]), ["a", "b", "c"])
@@ -285,8 +305,13 @@ def test_percent_reduction():
 def test_central_and_summary_by():
     assert stats.central([1, 2, None, 6]) == {"value": 3.0, "n": 3}
     assert stats.central([1, 2, 6], "median") == {"value": 2.0, "n": 3}
-    frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "w": ["x", "y", "x", "x"],
-                          "v": pd.Series([1, 2, 3, pd.NA], dtype="Int64")})
+    frame = pd.DataFrame(
+        {
+            "g": ["a", "a", "b", "b"],
+            "w": ["x", "y", "x", "x"],
+            "v": pd.Series([1, 2, 3, pd.NA], dtype="Int64"),
+        }
+    )
     assert stats.summary_by(frame, "v", ["g", "w"]) == {
         "a": {"x": {"value": 1.0, "n": 1}, "y": {"value": 2.0, "n": 1}},
         "b": {"x": {"value": 3.0, "n": 1}},

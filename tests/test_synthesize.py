@@ -122,15 +122,21 @@ def test_profile_statistics(wide):
     assert round(result.statistic, 2) == 6.73 and result.df == 149
     psych = pd.crosstab(q, wide["psych_medication_lifetime"])
     assert round(stats.chi2_contingency(psych, correction=False)[0], 2) == 10.56
-    u = stats.mannwhitneyu(wide["drug_composite_t1"][q], wide["drug_composite_t1"][~q],
-                           use_continuity=False).statistic
+    u = stats.mannwhitneyu(
+        wide["drug_composite_t1"][q], wide["drug_composite_t1"][~q], use_continuity=False
+    ).statistic
     assert min(u, 89 * 68 - u) == 1597.5
 
 
 def test_within_person_change_qct_crime(wide):
     qct = wide[wide["group"] == "QCT"].dropna(subset=["crime_days_30_t1", "crime_days_30_t2"])
-    res = stats.wilcoxon(qct["crime_days_30_t1"], qct["crime_days_30_t2"],
-                         zero_method="wilcox", correction=False, method="approx")
+    res = stats.wilcoxon(
+        qct["crime_days_30_t1"],
+        qct["crime_days_30_t2"],
+        zero_method="wilcox",
+        correction=False,
+        method="approx",
+    )
     z = -abs(res.zstatistic)
     assert round(z, 2) == -6.46
     assert round(z / np.sqrt(2 * len(qct)), 2) == -0.57
@@ -140,12 +146,14 @@ def test_table1_logistic_regression(wide):
     """Outcome coded as Table 1's title: 1 = no offence in the 30 days before t2 (desisted)."""
     data = wide.dropna(subset=["crime_days_30_t2"])
     composite = wide["drug_composite_t1"]
-    X = pd.DataFrame({
-        "drug": (data["drug_composite_t1"] - composite.mean()) / composite.std(ddof=1),
-        "site": (data["site"] == CONFIG["site_of_interest"]).astype(float),
-        "age": data["age"].astype(float),
-        "action": (data["stage_of_change"] == "action").astype(float),
-    })
+    X = pd.DataFrame(
+        {
+            "drug": (data["drug_composite_t1"] - composite.mean()) / composite.std(ddof=1),
+            "site": (data["site"] == CONFIG["site_of_interest"]).astype(float),
+            "age": data["age"].astype(float),
+            "action": (data["stage_of_change"] == "action").astype(float),
+        }
+    )
     desisted = (data["crime_days_30_t2"] == 0).astype(float)
     fit = sm.Logit(desisted, sm.add_constant(X)).fit(disp=0)
     odds = np.exp(fit.params)
@@ -159,8 +167,7 @@ def test_counts_pinned_by_construction(raw):
     """Offenders per wave, injectors and the yes-counts the paper prints come out exactly."""
     iv = raw["interviews"]
     crime = iv.dropna(subset=["crime_days_30"]).groupby("wave")["crime_days_30"]
-    assert (crime.apply(lambda x: (x > 0).sum())[["t1", "t2", "t4"]].tolist()
-            == [112, 33, 28])
+    assert crime.apply(lambda x: (x > 0).sum())[["t1", "t2", "t4"]].tolist() == [112, 33, 28]
     assert crime.size()[["t1", "t2", "t3", "t4"]].tolist() == [151, 105, 100, 93]
     baseline = iv[iv["wave"] == "t1"]
     assert (baseline["injecting_days_30"] > 0).sum() == 105
@@ -220,8 +227,11 @@ def test_offending_during_follow_up(raw, wide):
     assert cells.loc["QCT"].tolist() == [62, 75] and cells.loc["comparison"].tolist() == [30, 53]
     table = [[62, 13], [30, 23]]
     assert round(stats.chi2_contingency(table, correction=False)[0], 2) == 10.44
-    last = raw["treatment"][raw["treatment"]["wave"] == "t4"].dropna(
-        subset=["imprisoned_since_intake"]).merge(raw["participants"][["id", "group"]], on="id")
+    last = (
+        raw["treatment"][raw["treatment"]["wave"] == "t4"]
+        .dropna(subset=["imprisoned_since_intake"])
+        .merge(raw["participants"][["id", "group"]], on="id")
+    )
     prison = pd.crosstab(last["group"], last["imprisoned_since_intake"])
     assert prison.loc["QCT", 1] == 50 and prison.loc["comparison", 1] == 12
     assert round(stats.chi2_contingency(prison, correction=False)[0], 2) == 21.69
@@ -271,8 +281,12 @@ def test_extra_wave_gets_interviews_and_records():
     config["waves"].append({"id": "t5", "months": 24, "label": "24-month follow-up"})
     waves = Waves.from_config(config)
     streams = Streams(1)
-    cohort = draft(streams, skeleton(streams, [w.months for w in waves.all], waves.ids, PRINTED),
-                   config, PRINTED)
+    cohort = draft(
+        streams,
+        skeleton(streams, [w.months for w in waves.all], waves.ids, PRINTED),
+        config,
+        PRINTED,
+    )
     assert cohort.interviewed.sum(0).tolist() == [157, 106, 100, 100, 95]
     assert cohort.has_record[:, 4].sum() == 141
 
@@ -282,8 +296,12 @@ def test_construct_pins_sums_and_refuses_unreachable_ones():
     """Drafts carry the MEANS group sums exactly; an impossible sum is a clear error."""
     waves = Waves.from_config(CONFIG)
     streams = Streams(3)
-    cohort = draft(streams, skeleton(streams, [w.months for w in waves.all], waves.ids, PRINTED),
-                   CONFIG, PRINTED)
+    cohort = draft(
+        streams,
+        skeleton(streams, [w.months for w in waves.all], waves.ids, PRINTED),
+        CONFIG,
+        PRINTED,
+    )
     crime = cohort.v["iv.crime_days_30"][:, 0]
     assert np.nansum(crime[cohort.qct]) == 2038  # 22.9 x 89
     assert np.nansum(crime[~cohort.qct]) == 577  # 9.3 x 62
@@ -333,8 +351,10 @@ def test_committed_files_equal_a_fresh_synthesis(tmp_path):
 
 # OpenBLAS kernels other than the one it picks for today's x86-64 CPUs (Haswell / Zen and
 # later): Prescott (SSE3) and Sandybridge (AVX) run on any of them and sum in other orders.
-KERNEL_VARIANTS = ({"OPENBLAS_CORETYPE": "Prescott", "OPENBLAS_NUM_THREADS": "1"},
-                   {"OPENBLAS_CORETYPE": "Sandybridge", "OPENBLAS_NUM_THREADS": "2"})
+KERNEL_VARIANTS = (
+    {"OPENBLAS_CORETYPE": "Prescott", "OPENBLAS_NUM_THREADS": "1"},
+    {"OPENBLAS_CORETYPE": "Sandybridge", "OPENBLAS_NUM_THREADS": "2"},
+)
 BLAS_PROBE = """
 import hashlib, numpy as np
 a = np.random.default_rng(0).normal(size=(200, 200))
@@ -351,18 +371,42 @@ def _env(variant: dict[str, str]) -> dict[str, str]:
 def test_synthesis_is_identical_under_other_blas_kernels_and_threads(tmp_path):
     """The kernels do change BLAS results here (the probe), yet the synthesis writes the
     committed files byte for byte under each (runs in parallel, one process per variant)."""
-    probes = {subprocess.run([sys.executable, "-c", BLAS_PROBE], env=_env(v), check=True,
-                             capture_output=True, text=True).stdout
-              for v in ({},) + KERNEL_VARIANTS}
+    probes = {
+        subprocess.run(
+            [sys.executable, "-c", BLAS_PROBE],
+            env=_env(v),
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for v in ({},) + KERNEL_VARIANTS
+    }
     assert len(probes) > 1, "these kernels give identical BLAS results here: test not informative"
     runs = []
     for k, variant in enumerate(KERNEL_VARIANTS):
         out = tmp_path / f"variant {k}"  # a path with a space
         out.mkdir()
-        runs.append((out, subprocess.Popen(
-            [sys.executable, "-m", "synthesis", "--config", str(ROOT / "config" /
-             "config.yaml"), "--out-dir", str(out)], cwd=ROOT, env=_env(variant),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)))
+        runs.append(
+            (
+                out,
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "synthesis",
+                        "--config",
+                        str(ROOT / "config" / "config.yaml"),
+                        "--out-dir",
+                        str(out),
+                    ],
+                    cwd=ROOT,
+                    env=_env(variant),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                ),
+            )
+        )
     for (out, proc), variant in zip(runs, KERNEL_VARIANTS, strict=True):
         log = proc.communicate()[0]
         assert proc.returncode == 0, log

@@ -30,8 +30,11 @@ def test_tiny_cohort_loads_with_codebook_shapes(tiny):
 
 @pytest.mark.parametrize("spec", RAW_FILES, ids=lambda s: s.name)
 def test_columns_are_typed_per_codebook(tiny, spec):
-    frame = {"participants.csv": tiny.participants, "interviews.csv": tiny.interviews,
-             "treatment.csv": tiny.treatment}[spec.name]
+    frame = {
+        "participants.csv": tiny.participants,
+        "interviews.csv": tiny.interviews,
+        "treatment.csv": tiny.treatment,
+    }[spec.name]
     assert list(frame.columns) == spec.column_names
     assert {c.name: str(frame[c.name].dtype) for c in spec.columns} == {
         c.name: raw_dtype(c) for c in spec.columns
@@ -63,9 +66,17 @@ def test_no_codebook_column_looks_like_an_identifier():
     assert [c for f in RAW_FILES for c in f.column_names if identifier_pattern(c)] == []
 
 
-@pytest.mark.parametrize(("name", "pattern"), [("DOB", "dob"), ("Full Name", "name"),
-                                               ("PostCode", "postcode"), ("e-mail", "email"),
-                                               ("Email", "email"), ("site", None)])
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [
+        ("DOB", "dob"),
+        ("Full Name", "name"),
+        ("PostCode", "postcode"),
+        ("e-mail", "email"),
+        ("Email", "email"),
+        ("site", None),
+    ],
+)
 def test_identifier_names_are_matched_after_normalising(name, pattern):
     assert identifier_pattern(name) == pattern
 
@@ -94,12 +105,16 @@ def test_codebook_lists_every_column_and_the_conventions():
             assert f"| `{col.name}` |" in text
     assert "Missing values are empty cells" in text
     assert "| `crime_days_30` | whole number | days | 0 to 30 | yes |" in text
-    assert "| `arrested_since_last` | integer 0/1 | 0 = no, 1 = yes | 0, 1 | yes; must be empty" \
+    assert (
+        "| `arrested_since_last` | integer 0/1 | 0 = no, 1 = yes | 0, 1 | yes; must be empty"
         in text
+    )
 
 
-@pytest.mark.skipif(not (REPO / "data" / "raw" / "participants.csv").exists(),
-                    reason="the shipped cohort is not generated yet")
+@pytest.mark.skipif(
+    not (REPO / "data" / "raw" / "participants.csv").exists(),
+    reason="the shipped cohort is not generated yet",
+)
 def test_shipped_cohort_validates():
     from analysis.config import load_config
 

@@ -13,9 +13,17 @@ FOUR_WAVES = [{"id": f"w{i}", "months": 6 * i, "label": f"w{i}"} for i in range(
 
 def test_comparisons_follow_the_configured_waves():
     assert views.comparisons(config()) == {
-        "t1_t2": ("t1", "t2"), "t1_t3": ("t1", "t3"), "t2_t3": ("t2", "t3")}
+        "t1_t2": ("t1", "t2"),
+        "t1_t3": ("t1", "t3"),
+        "t2_t3": ("t2", "t3"),
+    }
     assert list(views.comparisons(config(waves=FOUR_WAVES))) == [
-        "w0_w1", "w0_w2", "w0_w3", "w1_w2", "w1_w3"]
+        "w0_w1",
+        "w0_w2",
+        "w0_w3",
+        "w1_w2",
+        "w1_w3",
+    ]
     assert list(views.comparisons(config(waves=FOUR_WAVES[:2]))) == ["w0_w1"]
 
 
@@ -63,8 +71,13 @@ def test_wave_percents_and_reductions():
     homeless = views.wave_percents(cohort, "homeless_30")
     assert homeless["all"]["t1"] == {"count": 3, "n": 8, "percent": 37.5}
     assert homeless["QCT"]["t3"] == {"count": 1, "n": 3, "percent": 100 / 3}
-    summary = {"all": {"t1": {"value": 10.0, "n": 5}, "t2": {"value": 4.0, "n": 4},
-                       "t3": {"value": 5.0, "n": 3}}}
+    summary = {
+        "all": {
+            "t1": {"value": 10.0, "n": 5},
+            "t2": {"value": 4.0, "n": 4},
+            "t3": {"value": 5.0, "n": 3},
+        }
+    }
     red = views.reductions(summary, cfg)["all"]
     assert red["t1_t2"] == {"value": 60.0, "n_before": 5, "n_after": 4}
     assert red["t2_t3"]["value"] == pytest.approx(-25.0)

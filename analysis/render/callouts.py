@@ -12,8 +12,10 @@ from typing import Any
 from analysis.render.ast import Element, replace, words
 
 PREFIX = "callout-"
-TYPST_OPEN = ("#block(width: 100%, inset: 8pt, radius: 2pt, fill: luma(245), "
-              "stroke: (left: 3pt + rgb(\"#5a7fa8\")))[")
+TYPST_OPEN = (
+    "#block(width: 100%, inset: 8pt, radius: 2pt, fill: luma(245), "
+    'stroke: (left: 3pt + rgb("#5a7fa8")))['
+)
 
 
 def _callout_kind(div: Element) -> str | None:
@@ -29,12 +31,17 @@ def style(doc: dict[str, Any], fmt: str) -> dict[str, Any]:
         if kind is None:
             return [div]
         attributes = dict(div["c"][0][2])
-        title = {"t": "Para", "c": [{"t": "Strong", "c": words(attributes.get("title") or
-                                                               kind.capitalize())}]}
+        title = {
+            "t": "Para",
+            "c": [{"t": "Strong", "c": words(attributes.get("title") or kind.capitalize())}],
+        }
         body = [title, *div["c"][1]]
         if fmt != "typst":
             return [{"t": "Div", "c": [div["c"][0], body]}]
-        return [{"t": "RawBlock", "c": ["typst", TYPST_OPEN]}, *body,
-                {"t": "RawBlock", "c": ["typst", "]"]}]
+        return [
+            {"t": "RawBlock", "c": ["typst", TYPST_OPEN]},
+            *body,
+            {"t": "RawBlock", "c": ["typst", "]"]},
+        ]
 
     return {**doc, "blocks": replace(doc["blocks"], "Div", restyle)}

@@ -30,7 +30,7 @@ def names_from(crossref: dict[str, Any] | None) -> tuple[dict[str, str], dict[st
 
 
 def kind_of(label: str) -> str | None:
-    """"fig" or "tbl" for a cross-reference label, None for anything else (a citation key)."""
+    """ "fig" or "tbl" for a cross-reference label, None for anything else (a citation key)."""
     return next((k for k in DEFAULT_TITLES if label.startswith(f"{k}-")), None)
 
 
@@ -57,8 +57,11 @@ def number_labels(doc: dict[str, Any], titles: dict[str, str]) -> dict[str, int]
     return numbers
 
 
-def resolve(doc: dict[str, Any], crossref: dict[str, Any] | None = None,
-            where: Callable[[str], str | None] = lambda _: None) -> dict[str, Any]:
+def resolve(
+    doc: dict[str, Any],
+    crossref: dict[str, Any] | None = None,
+    where: Callable[[str], str | None] = lambda _: None,
+) -> dict[str, Any]:
     """Return a copy of `doc` with figures/tables numbered and every `@fig-`/`@tbl-` resolved.
 
     `where(text)` gives the origin "file:line" of a text, to locate an unknown label.
@@ -72,15 +75,16 @@ def resolve(doc: dict[str, Any], crossref: dict[str, Any] | None = None,
         label = citation["citationId"]
         if label not in numbers:
             origin = where(f"@{label}")
-            raise RenderError(f"{origin + ': ' if origin else ''}unknown cross-reference "
-                              f"'@{label}' (no figure or table has the label '#{label}')")
+            raise RenderError(
+                f"{origin + ': ' if origin else ''}unknown cross-reference "
+                f"'@{label}' (no figure or table has the label '#{label}')"
+            )
         text = str(numbers[label])
         if citation["citationMode"]["t"] != "SuppressAuthor":
             text = f"{prefixes[kind_of(label)]} {text}"
         prefix = citation["citationPrefix"]
         anchor = {"t": "Link", "c": [["", [], []], words(text), [f"#{label}", ""]]}
-        return [*prefix, *([{"t": "Space"}] if prefix else []), anchor,
-                *citation["citationSuffix"]]
+        return [*prefix, *([{"t": "Space"}] if prefix else []), anchor, *citation["citationSuffix"]]
 
     def replace_cite(cite: Element) -> list[Element]:
         citations = cite["c"][0]

@@ -4,7 +4,8 @@
     python -m analysis.sensitivity bootstrap --cohort C --config J --shard K --out F
     python -m analysis.sensitivity pool      --cohort C --config J --imputations F... \
         --bootstrap F... --out data/processed/results/sensitivity.json
-    python -m analysis.sensitivity figure    --results R --out-stem manuscript/figures/fig4_sensitivity
+    python -m analysis.sensitivity figure    --results R \
+        --out-stem manuscript/figures/fig4_sensitivity
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from analysis.io import read_json, read_parquet, write_json
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analysis.sensitivity",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.sensitivity", description=__doc__.splitlines()[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, index, what in (("impute", "--job", "imputation job"),
-                              ("bootstrap", "--shard", "bootstrap shard")):
+    for name, index, what in (
+        ("impute", "--job", "imputation job"),
+        ("bootstrap", "--shard", "bootstrap shard"),
+    ):
         cmd = sub.add_parser(name, help=f"run one {what}")
         cmd.add_argument(index, dest="index", required=True, type=int, help=f"{what} (0-based)")
     pool = sub.add_parser("pool", help="pool the jobs into results/sensitivity.json")
@@ -56,9 +60,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.command == "bootstrap":
         result = module.bootstrap_shard(cohort, config, args.index)
     else:
-        result = module.sensitivity_results(cohort, config,
-                                            [read_json(p) for p in args.imputations],
-                                            [read_json(p) for p in args.bootstrap])
+        result = module.sensitivity_results(
+            cohort,
+            config,
+            [read_json(p) for p in args.imputations],
+            [read_json(p) for p in args.bootstrap],
+        )
     write_json(result, args.out)
 
 

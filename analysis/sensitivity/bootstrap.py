@@ -22,14 +22,17 @@ from analysis.sensitivity.settings import item_seed, settings
 BOOTSTRAP_METHODS = ("complete_case", "locf")
 
 
-def resample(group_sizes: dict[str, int],
-             seeds: list[np.random.SeedSequence]) -> dict[str, np.ndarray]:
+def resample(
+    group_sizes: dict[str, int], seeds: list[np.random.SeedSequence]
+) -> dict[str, np.ndarray]:
     """Per group, a (replicates x size) array of resampled positions, one seeded row each."""
     rngs = [np.random.default_rng(seed) for seed in seeds]
     # Each replicate's generator draws the groups in the same fixed order.
     draws = [{g: rng.integers(0, n, n) for g, n in group_sizes.items()} for rng in rngs]
-    return {g: np.array([d[g] for d in draws], dtype=np.intp).reshape(len(seeds), n)
-            for g, n in group_sizes.items()}
+    return {
+        g: np.array([d[g] for d in draws], dtype=np.intp).reshape(len(seeds), n)
+        for g, n in group_sizes.items()
+    }
 
 
 def replicate_reductions(pairs: pd.DataFrame, positions: dict[str, np.ndarray]) -> dict[str, list]:
@@ -62,9 +65,18 @@ def bootstrap_shard(cohort: pd.DataFrame, config: dict[str, Any], shard: int) ->
     sizes = {g: int(people["group"].eq(g).sum()) for g in views.GROUPS}
     positions = resample(sizes, [item_seed(s.seed, "bootstrap", r) for r in items])
     reductions = {
-        method: {m: replicate_reductions(methods.first_follow_up_pairs(
-            methods.method_cohort(cohort, method), config, m), positions) for m in s.measures}
+        method: {
+            m: replicate_reductions(
+                methods.first_follow_up_pairs(methods.method_cohort(cohort, method), config, m),
+                positions,
+            )
+            for m in s.measures
+        }
         for method in BOOTSTRAP_METHODS
     }
-    return {"settings": s.result_settings(), "first": items.start, "count": len(items),
-            "reductions": reductions}
+    return {
+        "settings": s.result_settings(),
+        "first": items.start,
+        "count": len(items),
+        "reductions": reductions,
+    }

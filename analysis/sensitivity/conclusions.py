@@ -22,11 +22,17 @@ def _significant_fall(wilcoxon: dict[str, Any], alpha: float) -> bool:
     return bool(wilcoxon["z"] < 0 and wilcoxon["p"] < alpha)
 
 
-def _verdict(statement: str, criterion: str, holds: dict[str, bool | None],
-             evidence: dict[str, Any]) -> dict[str, Any]:
+def _verdict(
+    statement: str, criterion: str, holds: dict[str, bool | None], evidence: dict[str, Any]
+) -> dict[str, Any]:
     judged = [v for v in holds.values() if v is not None]
-    return {"statement": statement, "criterion": criterion, "holds_by_method": holds,
-            "holds": bool(judged) and all(judged), "evidence": evidence}
+    return {
+        "statement": statement,
+        "criterion": criterion,
+        "holds_by_method": holds,
+        "holds": bool(judged) and all(judged),
+        "evidence": evidence,
+    }
 
 
 def change_conclusions(change: dict[str, Any], alpha: float) -> dict[str, Any]:
@@ -47,8 +53,10 @@ def change_conclusions(change: dict[str, Any], alpha: float) -> dict[str, Any]:
                 {m: {k: c["wilcoxon"][k] for k in ("z", "p")} for m, c in cells.items()},
             )
             reductions = {m: c["reduction"] for m, c in cells.items()}
-            excludes_zero = {m: None if r is None or r["ci_low"] is None else r["ci_low"] > 0
-                             for m, r in reductions.items()}
+            excludes_zero = {
+                m: None if r is None or r["ci_low"] is None else r["ci_low"] > 0
+                for m, r in reductions.items()
+            }
             expected_cut = excludes_zero[REFERENCE_METHOD]
             out[f"{measure}_{group}_reduction"] = _verdict(
                 f"{group}: the mean of {measure} "
@@ -58,10 +66,14 @@ def change_conclusions(change: dict[str, Any], alpha: float) -> dict[str, Any]:
                 f"whether the {100 * (1 - alpha):g}% interval of the percentage reduction lies "
                 "above 0 agrees with LOCF (percentile bootstrap; Rubin's rules under multiple "
                 "imputation)",
-                {m: None if v is None or expected_cut is None else v == expected_cut
-                 for m, v in excludes_zero.items()},
-                {m: None if r is None else {k: r[k] for k in ("value", "ci_low", "ci_high")}
-                 for m, r in reductions.items()},
+                {
+                    m: None if v is None or expected_cut is None else v == expected_cut
+                    for m, v in excludes_zero.items()
+                },
+                {
+                    m: None if r is None else {k: r[k] for k in ("value", "ci_low", "ci_high")}
+                    for m, r in reductions.items()
+                },
             )
     return out
 
@@ -76,23 +88,31 @@ def regression_conclusions(regression: dict[str, Any], alpha: float) -> dict[str
             f"{term} predicts reporting no offence at the first follow-up (Table 1)",
             f"p < {alpha} with the odds ratio on the same side of 1 as in the complete-case "
             "model (the paper's Table 1 analysis)",
-            {m: bool(t[term]["p"] < alpha and (t[term]["b"] > 0) == (ref["b"] > 0))
-             for m, t in table1.items()},
-            {m: {k: t[term][k] for k in ("odds_ratio", "ci_low", "ci_high", "p")}
-             for m, t in table1.items()},
+            {
+                m: bool(t[term]["p"] < alpha and (t[term]["b"] > 0) == (ref["b"] > 0))
+                for m, t in table1.items()
+            },
+            {
+                m: {k: t[term][k] for k in ("odds_ratio", "ci_low", "ci_high", "p")}
+                for m, t in table1.items()
+            },
         )
     out["qct_not_significant"] = _verdict(
         "the QCT group was not significantly more or less likely to desist, other factors "
         "controlled",
         f"p >= {alpha} for {QCT_TERM} added to the Table 1 model",
         {m: bool(t[QCT_TERM]["p"] >= alpha) for m, t in adjusted.items()},
-        {m: {k: t[QCT_TERM][k] for k in ("odds_ratio", "ci_low", "ci_high", "p")}
-         for m, t in adjusted.items()},
+        {
+            m: {k: t[QCT_TERM][k] for k in ("odds_ratio", "ci_low", "ci_high", "p")}
+            for m, t in adjusted.items()
+        },
     )
     return out
 
 
 def evaluate(pooled: dict[str, Any], alpha: float) -> dict[str, Any]:
     """Every conclusion's verdict, keyed by a stable id."""
-    return {**change_conclusions(pooled["change"], alpha),
-            **regression_conclusions(pooled["regression"], alpha)}
+    return {
+        **change_conclusions(pooled["change"], alpha),
+        **regression_conclusions(pooled["regression"], alpha),
+    }

@@ -21,14 +21,25 @@ from analysis.sensitivity.methods import MODELS, QCT_TERM
 from analysis.sensitivity.results import METHODS
 from analysis.tables import predictor_label
 
-METHOD_LABELS = {"complete_case": "Complete case", "locf": "LOCF (as in the paper)",
-                 "multiple_imputation": "Multiple imputation (PMM)"}
-METHOD_STYLE = {"complete_case": ("#7f7f7f", "s"), "locf": ("#1f4e79", "o"),
-                "multiple_imputation": ("#c55a11", "D")}
-MEASURE_LABELS = {"crime_days_30": "days of crime",
-                  "illicit_drug_days_30": "days of illicit drug use"}
-GROUP_LABELS = {views.QCT: "QCT group", views.COMPARISON: "comparison group",
-                views.ALL: "whole sample"}
+METHOD_LABELS = {
+    "complete_case": "Complete case",
+    "locf": "LOCF (as in the paper)",
+    "multiple_imputation": "Multiple imputation (PMM)",
+}
+METHOD_STYLE = {
+    "complete_case": ("#7f7f7f", "s"),
+    "locf": ("#1f4e79", "o"),
+    "multiple_imputation": ("#c55a11", "D"),
+}
+MEASURE_LABELS = {
+    "crime_days_30": "days of crime",
+    "illicit_drug_days_30": "days of illicit drug use",
+}
+GROUP_LABELS = {
+    views.QCT: "QCT group",
+    views.COMPARISON: "comparison group",
+    views.ALL: "whole sample",
+}
 REDUCTION_PANEL = "Reduction in the mean (%)"
 ODDS_PANEL = "Odds ratio of reporting no offence (model of the original Table 1 plus the QCT group)"
 # Odds-ratio ticks: plain numbers a reader can place, kept to those inside the drawn range.
@@ -58,26 +69,47 @@ def forest_table(results: dict[str, Any], site: int | str = SITE) -> pd.DataFram
         for group in groups:
             for method in METHODS:
                 c = by_group[group][method]["mean_change"]
-                rows.append((f"Mean change in {_label(measure)}",
-                             capitalise(GROUP_LABELS.get(group, group)), method, c["value"],
-                             c["ci_low"], c["ci_high"]))
+                rows.append(
+                    (
+                        f"Mean change in {_label(measure)}",
+                        capitalise(GROUP_LABELS.get(group, group)),
+                        method,
+                        c["value"],
+                        c["ci_low"],
+                        c["ci_high"],
+                    )
+                )
     for measure, by_group in change.items():
         for group in groups:
             for method in METHODS:
                 r = by_group[group][method]["reduction"]
                 if r is not None:
-                    rows.append((REDUCTION_PANEL,
-                                 f"{capitalise(_label(measure))}, "
-                                 f"{GROUP_LABELS.get(group, group)}",
-                                 method, r["value"], r["ci_low"], r["ci_high"]))
+                    rows.append(
+                        (
+                            REDUCTION_PANEL,
+                            f"{capitalise(_label(measure))}, {GROUP_LABELS.get(group, group)}",
+                            method,
+                            r["value"],
+                            r["ci_low"],
+                            r["ci_high"],
+                        )
+                    )
     model = results["regression"][MODELS[1]]
     # Table 1's terms, then the QCT group that the second model adds.
     terms = sorted(next(iter(model.values())), key=lambda term: (term == QCT_TERM, term))
     for term in terms:
         for method in METHODS:
             t = model[method][term]
-            rows.append((ODDS_PANEL, predictor_label(term, site), method, t["odds_ratio"],
-                         t["ci_low"], t["ci_high"]))
+            rows.append(
+                (
+                    ODDS_PANEL,
+                    predictor_label(term, site),
+                    method,
+                    t["odds_ratio"],
+                    t["ci_low"],
+                    t["ci_high"],
+                )
+            )
     return pd.DataFrame(rows, columns=["panel", "row", "method", "estimate", "low", "high"])
 
 
@@ -95,20 +127,30 @@ def plot_forest(table: pd.DataFrame) -> plt.Figure:
             y = [len(labels) - 1 - labels.index(r) + offsets[method] for r in rows["row"]]
             low = (rows["estimate"] - rows["low"].astype(float)).clip(lower=0).fillna(0)
             high = (rows["high"].astype(float) - rows["estimate"]).clip(lower=0).fillna(0)
-            ax.errorbar(rows["estimate"], y, xerr=[low, high], fmt=marker, color=colour,
-                        markersize=4, capsize=2, linewidth=1, label=METHOD_LABELS[method])
+            ax.errorbar(
+                rows["estimate"],
+                y,
+                xerr=[low, high],
+                fmt=marker,
+                color=colour,
+                markersize=4,
+                capsize=2,
+                linewidth=1,
+                label=METHOD_LABELS[method],
+            )
         ax.axvline(1 if panel == ODDS_PANEL else 0, color="black", linewidth=0.6)
         if panel == ODDS_PANEL:
             ax.set_xscale("log")
             low, high = ax.get_xlim()
-            ax.xaxis.set_major_locator(ticker.FixedLocator(
-                [t for t in ODDS_TICKS if low <= t <= high]))
+            ax.xaxis.set_major_locator(
+                ticker.FixedLocator([t for t in ODDS_TICKS if low <= t <= high])
+            )
             ax.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
             ax.xaxis.set_minor_locator(ticker.NullLocator())
         ax.set_yticks(range(len(labels)), [_wrap(label) for label in labels[::-1]], fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
         ax.set_title(_wrap(panel, TITLE_WIDTH), fontsize=9)
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     handles, names = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=len(METHODS), frameon=False)

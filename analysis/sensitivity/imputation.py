@@ -40,21 +40,32 @@ def column_name(measure: str, wave_index: int) -> str:
     return f"{measure}__w{wave_index}"
 
 
-def imputation_frame(cohort: pd.DataFrame, config: dict[str, Any],
-                     measures: tuple[str, ...]) -> pd.DataFrame:
+def imputation_frame(
+    cohort: pd.DataFrame, config: dict[str, Any], measures: tuple[str, ...]
+) -> pd.DataFrame:
     """One float row per person (sorted by id): the imputation model's variables, NaN = missing."""
     people = views.persons(cohort, config).sort_index()
     w = views.waves(config)
     # Reference categories: the first stage in the codebook (precontemplation), the lowest site.
-    stage = pd.get_dummies(people["stage_of_change"].astype(pd.CategoricalDtype(STAGES)),
-                           prefix="stage", dtype=float).iloc[:, 1:]
+    stage = pd.get_dummies(
+        people["stage_of_change"].astype(pd.CategoricalDtype(STAGES)), prefix="stage", dtype=float
+    ).iloc[:, 1:]
     site = pd.get_dummies(people["site"].astype("Int64"), prefix="site", dtype=float).iloc[:, 1:]
-    frame = pd.concat([
-        pd.DataFrame({"qct": (people["group"] == views.QCT).astype(float),
-                      "age": stats.as_float(people["age"])}, index=people.index),
-        stage, site,
-        pd.DataFrame({c: stats.as_float(people[c]) for c in INTAKE}, index=people.index),
-    ], axis=1)
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "qct": (people["group"] == views.QCT).astype(float),
+                    "age": stats.as_float(people["age"]),
+                },
+                index=people.index,
+            ),
+            stage,
+            site,
+            pd.DataFrame({c: stats.as_float(people[c]) for c in INTAKE}, index=people.index),
+        ],
+        axis=1,
+    )
     for measure in measures:
         table = views.wide(cohort, measure, config).reindex(people.index)
         for index, wave in enumerate(w.ids):
@@ -83,25 +94,32 @@ class MainEffectsMICEData(MICEData):
         return endog_obs, exog_obs, exog_miss, {}, {}
 
 
-def impute(frame: pd.DataFrame, seed: np.random.SeedSequence, burn_in: int,
-           k_pmm: int) -> pd.DataFrame:
+def impute(
+    frame: pd.DataFrame, seed: np.random.SeedSequence, burn_in: int, k_pmm: int
+) -> pd.DataFrame:
     """One completed copy of `frame`: the state of a MICE/PMM chain after `burn_in` cycles."""
     if frame.isna().all(axis=1).any():
         raise ValueError("imputation: a person has no observed value at all")
-    data = MainEffectsMICEData(frame.reset_index(drop=True), k_pmm=k_pmm,
-                               rng=np.random.default_rng(seed))
+    data = MainEffectsMICEData(
+        frame.reset_index(drop=True), k_pmm=k_pmm, rng=np.random.default_rng(seed)
+    )
     data.update_all(burn_in)
     return data.data.set_axis(frame.index)
 
 
-def completed_cohort(cohort: pd.DataFrame, config: dict[str, Any], imputed: pd.DataFrame,
-                     measures: tuple[str, ...]) -> pd.DataFrame:
+def completed_cohort(
+    cohort: pd.DataFrame, config: dict[str, Any], imputed: pd.DataFrame, measures: tuple[str, ...]
+) -> pd.DataFrame:
     """The cohort with every wave's value of each measure taken from the imputed frame."""
     key = pd.MultiIndex.from_frame(cohort[["id", "wave"]])
     out = cohort.copy()
     for measure in measures:
-        long = pd.DataFrame({wave: imputed[column_name(measure, index)]
-                             for index, wave in enumerate(views.waves(config).ids)}).stack()
+        long = pd.DataFrame(
+            {
+                wave: imputed[column_name(measure, index)]
+                for index, wave in enumerate(views.waves(config).ids)
+            }
+        ).stack()
         out[measure] = long.reindex(key).to_numpy()
     return out
 

@@ -37,17 +37,21 @@ def method_cohort(cohort: pd.DataFrame, method: str) -> pd.DataFrame:
     raise ValueError(f"unknown missing-data method {method!r}: complete_case or locf")
 
 
-def first_follow_up_pairs(cohort: pd.DataFrame, config: dict[str, Any],
-                          column: str) -> pd.DataFrame:
+def first_follow_up_pairs(
+    cohort: pd.DataFrame, config: dict[str, Any], column: str
+) -> pd.DataFrame:
     """Per person (sorted by id): group, baseline and first-follow-up `column`, NaN if missing."""
     w = views.waves(config)
     table = views.wide(cohort, column, config)
     group = views.persons(cohort, config)["group"]
-    return pd.DataFrame({
-        "group": group.reindex(table.index).astype(str),
-        "before": stats.as_float(table[w.baseline.id]),
-        "after": stats.as_float(table[w.first_follow_up.id]),
-    }, index=table.index).sort_index()
+    return pd.DataFrame(
+        {
+            "group": group.reindex(table.index).astype(str),
+            "before": stats.as_float(table[w.baseline.id]),
+            "after": stats.as_float(table[w.first_follow_up.id]),
+        },
+        index=table.index,
+    ).sort_index()
 
 
 def mean_change(before: np.ndarray, after: np.ndarray, alpha: float) -> dict[str, Any]:
@@ -59,8 +63,15 @@ def mean_change(before: np.ndarray, after: np.ndarray, alpha: float) -> dict[str
         raise ValueError(f"mean change needs at least two complete pairs, got {n}")
     value, se, df = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(n)), n - 1
     half = float(sps.t.ppf(1 - alpha / 2, df)) * se
-    return {"value": value, "se": se, "variance": se**2, "df": df, "n": n,
-            "ci_low": value - half, "ci_high": value + half}
+    return {
+        "value": value,
+        "se": se,
+        "variance": se**2,
+        "df": df,
+        "n": n,
+        "ci_low": value - half,
+        "ci_high": value + half,
+    }
 
 
 def reduction(before: np.ndarray, after: np.ndarray) -> dict[str, Any]:
@@ -79,8 +90,12 @@ def reduction(before: np.ndarray, after: np.ndarray) -> dict[str, Any]:
         return {"value": None, "se": None, "variance": None, "n": n}
     ratio = a.mean() / b.mean()
     se = float(100.0 * np.std(a - ratio * b, ddof=1) / (np.sqrt(n) * b.mean()))
-    return {"value": stats.percent_reduction(float(b.mean()), float(a.mean())), "se": se,
-            "variance": se**2, "n": n}
+    return {
+        "value": stats.percent_reduction(float(b.mean()), float(a.mean())),
+        "se": se,
+        "variance": se**2,
+        "n": n,
+    }
 
 
 def change_estimates(pairs: pd.DataFrame, alpha: float) -> dict[str, Any]:
@@ -105,15 +120,19 @@ def regression_estimates(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[s
     final = list(config["regression"]["final"])
     with_qct = [*final, QCT_TERM] if QCT_TERM not in final else final
     design = regression.design_matrix(cohort, config, with_qct)
-    return {model: stats.logistic(design, regression.OUTCOME, predictors)
-            for model, predictors in zip(MODELS, (final, with_qct), strict=True)}
+    return {
+        model: stats.logistic(design, regression.OUTCOME, predictors)
+        for model, predictors in zip(MODELS, (final, with_qct), strict=True)
+    }
 
 
 def analyse(cohort: pd.DataFrame, config: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """Every estimate the methods are compared on, for one (carried-forward, imputed or
     as-is) cohort."""
     return {
-        "change": {m: change_estimates(first_follow_up_pairs(cohort, config, m), settings.alpha)
-                   for m in settings.measures},
+        "change": {
+            m: change_estimates(first_follow_up_pairs(cohort, config, m), settings.alpha)
+            for m in settings.measures
+        },
         "regression": regression_estimates(cohort, config),
     }

@@ -20,14 +20,19 @@ import numpy as np
 from scipy import stats as sps
 
 
-def rubin(estimates: Sequence[float], variances: Sequence[float], alpha: float,
-          df_complete: float | None = None) -> dict[str, Any]:
+def rubin(
+    estimates: Sequence[float],
+    variances: Sequence[float],
+    alpha: float,
+    df_complete: float | None = None,
+) -> dict[str, Any]:
     """Rubin's rules for m >= 2 estimates with their (within-imputation) variances."""
     q, u = np.asarray(estimates, dtype=float), np.asarray(variances, dtype=float)
     m = len(q)
     if m < 2 or len(u) != m:
-        raise ValueError(f"Rubin's rules need m >= 2 estimates and as many variances, got "
-                         f"{m} and {len(u)}")
+        raise ValueError(
+            f"Rubin's rules need m >= 2 estimates and as many variances, got {m} and {len(u)}"
+        )
     if np.isnan(q).any() or np.isnan(u).any() or (u < 0).any():
         raise ValueError("Rubin's rules: estimates and variances must be numbers, variances >= 0")
     value, within, between = float(q.mean()), float(u.mean()), float(q.var(ddof=1))
@@ -42,10 +47,21 @@ def rubin(estimates: Sequence[float], variances: Sequence[float], alpha: float,
     se = float(np.sqrt(total))
     half = float(sps.t.ppf(1 - alpha / 2, df)) * se
     p = float(2 * sps.t.sf(abs(value) / se, df)) if se > 0 else (0.0 if value else 1.0)
-    return {"value": value, "se": se, "within": within, "between": between, "total": total,
-            "riv": (1 + 1 / m) * between / within if within > 0 else None, "lambda": lam,
-            "df": float(df), "df_classic": float(df_old), "p": p, "m": m,
-            "ci_low": value - half, "ci_high": value + half}
+    return {
+        "value": value,
+        "se": se,
+        "within": within,
+        "between": between,
+        "total": total,
+        "riv": (1 + 1 / m) * between / within if within > 0 else None,
+        "lambda": lam,
+        "df": float(df),
+        "df_classic": float(df_old),
+        "p": p,
+        "m": m,
+        "ci_low": value - half,
+        "ci_high": value + half,
+    }
 
 
 def pool_chi2(statistics: Sequence[float], df: int) -> dict[str, Any]:
@@ -69,8 +85,12 @@ def percentile_interval(replicates: Sequence[float], alpha: float) -> dict[str, 
     if not len(valid):
         return {"ci_low": None, "ci_high": None, "replicates": len(values), "valid": 0}
     low, high = np.percentile(valid, [100 * alpha / 2, 100 * (1 - alpha / 2)])
-    return {"ci_low": float(low), "ci_high": float(high), "replicates": len(values),
-            "valid": int(len(valid))}
+    return {
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "replicates": len(values),
+        "valid": int(len(valid)),
+    }
 
 
 def gather_imputations(jobs: Sequence[dict[str, Any]], expected: dict[str, Any]) -> list[dict]:
@@ -99,11 +119,16 @@ def gather_bootstrap(shards: Sequence[dict[str, Any]], expected: dict[str, Any])
     covered = [r for start, n in zip(starts, counts, strict=True) for r in range(start, start + n)]
     _check_complete(covered, expected["bootstrap_replicates"], "bootstrap replicate")
     first = ordered[0]["reductions"]
-    return {method: {measure: {group: [v for shard in ordered
-                                       for v in shard["reductions"][method][measure][group]]
-                               for group in groups}
-                     for measure, groups in measures.items()}
-            for method, measures in first.items()}
+    return {
+        method: {
+            measure: {
+                group: [v for shard in ordered for v in shard["reductions"][method][measure][group]]
+                for group in groups
+            }
+            for measure, groups in measures.items()
+        }
+        for method, measures in first.items()
+    }
 
 
 def _check_settings(jobs: Sequence[dict[str, Any]], expected: dict[str, Any]) -> None:
@@ -111,12 +136,16 @@ def _check_settings(jobs: Sequence[dict[str, Any]], expected: dict[str, Any]) ->
         raise ValueError("pooling: no job files given")
     for job in jobs:
         if job["settings"] != expected:
-            raise ValueError(f"pooling: a job file was made with other settings ({job['settings']}"
-                             f") than the config's ({expected}); rerun the jobs")
+            raise ValueError(
+                f"pooling: a job file was made with other settings ({job['settings']}"
+                f") than the config's ({expected}); rerun the jobs"
+            )
 
 
 def _check_complete(indices: list[int], total: int, what: str) -> None:
     if indices != list(range(total)):
         missing = sorted(set(range(total)) - set(indices))
-        raise ValueError(f"pooling: {what}s must be 0..{total - 1} exactly once each; "
-                         f"missing {missing[:10]}, got {len(indices)}")
+        raise ValueError(
+            f"pooling: {what}s must be 0..{total - 1} exactly once each; "
+            f"missing {missing[:10]}, got {len(indices)}"
+        )

@@ -39,8 +39,11 @@ KIND_NAMES = {
     "reduction": "the reduction in mean {measure} in {group}",
 }
 # The three verdicts a conclusion can get across the methods that can judge it.
-HOLDS, FAILS, DEPENDS = "holds under every method", "fails under every method", \
-    "depends on the method"
+HOLDS, FAILS, DEPENDS = (
+    "holds under every method",
+    "fails under every method",
+    "depends on the method",
+)
 
 
 def conclusion_name(key: str, verdict: dict[str, Any], site: int | str) -> str:
@@ -50,12 +53,14 @@ def conclusion_name(key: str, verdict: dict[str, Any], site: int | str) -> str:
         for group, group_name in GROUP_NAMES.items():
             stem = f"{measure}_{group}_"
             if key.startswith(stem):
-                kind = key[len(stem):]
+                kind = key[len(stem) :]
                 return KIND_NAMES.get(kind, kind).format(measure=measure_name, group=group_name)
     if key.startswith("table1_"):
-        term = key[len("table1_"):]
-        return (f"the effect of {predictor_label(term, site, in_sentence=True)} in the model of "
-                "the original Table 1")
+        term = key[len("table1_") :]
+        return (
+            f"the effect of {predictor_label(term, site, in_sentence=True)} in the model of "
+            "the original Table 1"
+        )
     if key == "qct_not_significant":
         return "the absence of a significant QCT effect once other factors are controlled"
     return verdict.get("statement", key)
@@ -74,29 +79,40 @@ def verdict_sentence(names: dict[str, list[str]]) -> str:
     """'Of the 14 conclusions checked, 10 held under every method, 2 failed under every method
     (a; b) and 2 depended on the method (c; d)', counting only the verdicts that occur."""
     total = sum(len(v) for v in names.values())
-    words = {HOLDS: "held under every method", FAILS: "failed under every method",
-             DEPENDS: "depended on the method"}
+    words = {
+        HOLDS: "held under every method",
+        FAILS: "failed under every method",
+        DEPENDS: "depended on the method",
+    }
     if len(names[HOLDS]) == total:
         lead = {1: "The one conclusion", 2: "Both conclusions"}.get(
-            total, f"All {number_word(total)} conclusions")
+            total, f"All {number_word(total)} conclusions"
+        )
         return f"{lead} checked held under every method"
-    parts = [f"{number_word(len(names[k]))} {words[k]}"
-             + ("" if k == HOLDS else f" ({join_words(names[k], sep='; ')})")
-             for k in (HOLDS, FAILS, DEPENDS) if names[k]]
+    parts = [
+        f"{number_word(len(names[k]))} {words[k]}"
+        + ("" if k == HOLDS else f" ({join_words(names[k], sep='; ')})")
+        for k in (HOLDS, FAILS, DEPENDS)
+        if names[k]
+    ]
     return f"Of the {number_word(total)} conclusions checked, {join_words(parts, sep=', ')}"
 
 
 def change_cell(cell: dict[str, Any]) -> str:
     """Mean change with its 95% CI and the Wilcoxon p, e.g. '-12.4 (-15.0 to -9.8); p < 0.001'."""
     change = cell["mean_change"]
-    return (f"{fmt_mean(change['value'])} ({fmt_mean(change['ci_low'])} to "
-            f"{fmt_mean(change['ci_high'])}); {fmt_p(cell['wilcoxon']['p'])}")
+    return (
+        f"{fmt_mean(change['value'])} ({fmt_mean(change['ci_low'])} to "
+        f"{fmt_mean(change['ci_high'])}); {fmt_p(cell['wilcoxon']['p'])}"
+    )
 
 
 def mean_change_text(change: dict[str, Any], alpha: float) -> str:
     """'-14.6 days (95% CI -17.7 to -11.6)': a mean change with its 1 - alpha interval."""
-    return (f"{fmt_mean(change['value'])} days ({fmt_percent(100 * (1 - alpha))} CI "
-            f"{fmt_mean(change['ci_low'])} to {fmt_mean(change['ci_high'])})")
+    return (
+        f"{fmt_mean(change['value'])} days ({fmt_percent(100 * (1 - alpha))} CI "
+        f"{fmt_mean(change['ci_low'])} to {fmt_mean(change['ci_high'])})"
+    )
 
 
 def comparison_table(sensitivity: dict[str, Any], site: int | str) -> pd.DataFrame:
@@ -106,16 +122,27 @@ def comparison_table(sensitivity: dict[str, Any], site: int | str) -> pd.DataFra
     for measure, by_group in sensitivity["change"].items():
         for group, cells in by_group.items():
             group_name = GROUP_NAMES.get(group, group).removeprefix("the ")
-            rows.append({"Estimate": f"Change in {MEASURE_NAMES.get(measure, measure)}, "
-                                     f"{group_name}",
-                         **{METHOD_COLUMNS[m]: change_cell(cells[m]) for m in METHODS}})
+            rows.append(
+                {
+                    "Estimate": f"Change in {MEASURE_NAMES.get(measure, measure)}, {group_name}",
+                    **{METHOD_COLUMNS[m]: change_cell(cells[m]) for m in METHODS},
+                }
+            )
     table1 = sensitivity["regression"]["table1"]
     for term in table1[METHODS[0]]:
-        rows.append({"Estimate": f"Odds ratio: {predictor_label(term, site)}",
-                     **{METHOD_COLUMNS[m]: fmt_or_ci(table1[m][term]["odds_ratio"],
-                                                     table1[m][term]["ci_low"],
-                                                     table1[m][term]["ci_high"])
-                        for m in METHODS}})
+        rows.append(
+            {
+                "Estimate": f"Odds ratio: {predictor_label(term, site)}",
+                **{
+                    METHOD_COLUMNS[m]: fmt_or_ci(
+                        table1[m][term]["odds_ratio"],
+                        table1[m][term]["ci_low"],
+                        table1[m][term]["ci_high"],
+                    )
+                    for m in METHODS
+                },
+            }
+        )
     return pd.DataFrame(rows, columns=["Estimate", *(METHOD_COLUMNS[m] for m in METHODS)])
 
 
@@ -136,11 +163,14 @@ def sensitivity_variables(sensitivity: dict[str, Any], site: int | str) -> dict[
             "holding_share": fmt_percent(100 * len(names[HOLDS]) / len(verdicts)),
             "sentence": verdict_sentence(names),
         },
-        "qct_crime": {m: {"change": change_cell(qct_crime[m]),
-                          "mean_change": mean_change_text(qct_crime[m]["mean_change"],
-                                                         settings["alpha"]),
-                          "reduction": fmt_percent(qct_crime[m]["reduction"]["value"])}
-                      for m in METHODS},
+        "qct_crime": {
+            m: {
+                "change": change_cell(qct_crime[m]),
+                "mean_change": mean_change_text(qct_crime[m]["mean_change"], settings["alpha"]),
+                "reduction": fmt_percent(qct_crime[m]["reduction"]["value"]),
+            }
+            for m in METHODS
+        },
         "methods": {m: METHOD_NAMES[m] for m in METHODS},
         "Methods": {m: capitalise(METHOD_NAMES[m]) for m in METHODS},
     }

@@ -40,8 +40,10 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.imputations < 2:
-            raise ValueError("sensitivity.imputations must be at least 2 (Rubin's rules need "
-                             f"a between-imputation variance), got {self.imputations}")
+            raise ValueError(
+                "sensitivity.imputations must be at least 2 (Rubin's rules need "
+                f"a between-imputation variance), got {self.imputations}"
+            )
         if self.burn_in < 1 or self.k_pmm < 1:
             raise ValueError("sensitivity.burn_in and sensitivity.k_pmm must be at least 1")
         if not 0 < self.alpha < 1:
@@ -52,19 +54,25 @@ class Settings:
     def check_split(self, *streams: str) -> None:
         """Refuse a job count outside 1..the items it splits (checked by the workflow for both
         streams, and by each job for its own: a job is not keyed on the other's count)."""
-        for name, total in (("imputation_jobs", self.imputations),
-                            ("bootstrap_shards", self.bootstrap_replicates)):
+        for name, total in (
+            ("imputation_jobs", self.imputations),
+            ("bootstrap_shards", self.bootstrap_replicates),
+        ):
             if streams and STREAM_JOBS[name] not in streams:
                 continue
             if not 1 <= getattr(self, name) <= total:
-                raise ValueError(f"sensitivity.{name} must be between 1 and {total}, "
-                                 f"got {getattr(self, name)}")
+                raise ValueError(
+                    f"sensitivity.{name} must be between 1 and {total}, got {getattr(self, name)}"
+                )
 
     def job_items(self, stream: str, job: int) -> range:
         """The imputation or replicate indices of job `job` of `stream`: contiguous, as even as
         possible, the larger jobs first."""
-        total, jobs = ((self.imputations, self.imputation_jobs) if stream == "imputation"
-                       else (self.bootstrap_replicates, self.bootstrap_shards))
+        total, jobs = (
+            (self.imputations, self.imputation_jobs)
+            if stream == "imputation"
+            else (self.bootstrap_replicates, self.bootstrap_shards)
+        )
         self.check_split(stream)
         if not 0 <= job < jobs:
             raise ValueError(f"{stream} job {job} is outside 0..{jobs - 1}")
@@ -74,8 +82,11 @@ class Settings:
 
     def result_settings(self) -> dict[str, Any]:
         """The settings that decide the results (all but the job split), for stale-file checks."""
-        return {k: list(v) if isinstance(v, tuple) else v
-                for k, v in asdict(self).items() if k not in SCHEDULING}
+        return {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in asdict(self).items()
+            if k not in SCHEDULING
+        }
 
 
 def settings(config: dict[str, Any]) -> Settings:
