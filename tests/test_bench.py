@@ -179,6 +179,7 @@ def test_render_split_parts_add_up_to_the_render(monkeypatch):
         "pandoc --from=markdown --to=json",
         "pandoc --from=json --to=html5",
         "pandoc --from=json --to=typst",
+        "pandoc --from=json --to=docx",
     }
     assert sum(split["pandoc_calls_s"].values()) == pytest.approx(split["pandoc_s"], abs=0.002)
 
