@@ -86,9 +86,9 @@ CONFIG_KEYS |= {
     "sensitivity_bootstrap": SENSITIVITY_KEYS + sensitivity_keys(config, "imputation_jobs"),
     "sensitivity_pool": SENSITIVITY_KEYS + ["sensitivity"],
 }
-# Jobs run `$PY`, the interpreter that runs Snakemake (the locked environment under `uv run`),
-# never whatever `python` is first on PATH. Set in every job's shell, after Snakemake's strict
-# mode; braces escaped for Snakemake's formatter.
+# Jobs run `"$PY"`, the interpreter that runs Snakemake (the locked environment under `uv run`),
+# never whatever `python` is first on PATH; quoted, since its path may hold spaces. Set in every
+# job's shell, after Snakemake's strict mode; braces escaped for Snakemake's formatter.
 shell.prefix(f"set -euo pipefail; PY={shell_escape(sys.executable)}; ")
 # The sources the render reads: everything in the manuscript folder but what the build writes.
 MANUSCRIPT_SOURCES = manuscript_sources(
@@ -139,7 +139,7 @@ rule synthesize:
     log:
         "logs/synthesize.log",
     shell:
-        "$PY -m synthesis --config config/config.yaml --out-dir data/raw 2> {log:q}"
+        '"$PY" -m synthesis --config config/config.yaml --out-dir data/raw 2> {log:q}'
 
 
 # The slice of the configuration one kind of job reads (JSON). Rewritten only when that
@@ -174,7 +174,7 @@ rule cohort:
         raw_dir=lambda wildcards, input: os.path.dirname(input.data[0]),
         sha256=RAW_SHA256,
     shell:
-        "$PY -m analysis.clean --raw-dir {params.raw_dir:q} --config {input.config:q}"
+        '"$PY" -m analysis.clean --raw-dir {params.raw_dir:q} --config {input.config:q}'
         " --out {output:q} 2> {log:q}"
 
 
@@ -200,7 +200,7 @@ rule provenance:
         origin=ORIGIN_PATH,
         origin_sha256=ORIGIN_SHA256,
     shell:
-        "$PY -m analysis.provenance --cohort {input.cohort:q} --git {params.git:q}"
+        '"$PY" -m analysis.provenance --cohort {input.cohort:q} --git {params.git:q}'
         " --data {params.data:q} --origin-file {params.origin:q}"
         " --renderer {params.renderer:q} --out {output:q} 2> {log:q}"
 
@@ -217,7 +217,7 @@ rule results:
     benchmark:
         "benchmarks/results/{domain}.tsv"
     shell:
-        "$PY -m analysis.{wildcards.domain} --cohort {input.cohort:q} --config {input.config:q}"
+        '"$PY" -m analysis.{wildcards.domain} --cohort {input.cohort:q} --config {input.config:q}'
         " --out {output:q} 2> {log:q}"
 
 
@@ -235,7 +235,7 @@ rule figures:
     params:
         out_dir=lambda wildcards, output: os.path.dirname(output[0]),
     shell:
-        "$PY -m analysis.figures --results {input.results:q} --config {input.config:q}"
+        '"$PY" -m analysis.figures --results {input.results:q} --config {input.config:q}'
         " --out-dir {params.out_dir:q} 2> {log:q}"
 
 
@@ -262,7 +262,7 @@ rule reproduce:
     params:
         published=lambda wildcards, input: os.path.dirname(input.published[0]),
     shell:
-        "$PY -m analysis.reproduce --published {params.published:q} --results {input.results:q}"
+        '"$PY" -m analysis.reproduce --published {params.published:q} --results {input.results:q}'
         " --out {output.scorecard:q} --claims-out {output.claims:q} 2> {log:q}"
 
 
@@ -294,7 +294,7 @@ rule numbers:
     params:
         published=lambda wildcards, input: os.path.dirname(input.cited),
     shell:
-        "$PY -m analysis.numbers --results {input.results:q} {input.sensitivity:q}"
+        '"$PY" -m analysis.numbers --results {input.results:q} {input.sensitivity:q}'
         " --scorecard {input.scorecard:q} --claims {input.claims:q}"
         " --provenance {input.provenance:q}"
         " --published {params.published:q} --consistency {input.consistency:q}"
@@ -327,5 +327,5 @@ rule render:
         out=lambda wildcards, output: os.path.dirname(output.html),
         renderer=RENDERER,
     shell:
-        "$PY -m analysis.render --manuscript {params.manuscript:q} --out {params.out:q}"
+        '"$PY" -m analysis.render --manuscript {params.manuscript:q} --out {params.out:q}'
         " --renderer {params.renderer:q} 2> {log:q}"

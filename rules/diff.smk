@@ -40,7 +40,7 @@ rule snapshot:
     wildcard_constraints:
         name=SNAPSHOT_NAME,
     shell:
-        "$PY -m analysis.snapshot {output:q} 2> {log:q}"
+        '"$PY" -m analysis.snapshot {output:q} 2> {log:q}'
 
 
 rule diff:
@@ -56,5 +56,5 @@ rule diff:
     wildcard_constraints:
         name=SNAPSHOT_NAME,
     shell:
-        "$PY -m analysis.diff {input.old:q} . --md {output.md:q} --html {output.html:q}"
+        '"$PY" -m analysis.diff {input.old:q} . --md {output.md:q} --html {output.html:q}'
         " --report ../report.html 2> {log:q}"

@@ -36,7 +36,7 @@ rule sensitivity_impute:
         job=r"\d+",
     threads: 1
     shell:
-        "$PY -m analysis.sensitivity impute --cohort {input.cohort:q} --config {input.config:q}"
+        '"$PY" -m analysis.sensitivity impute --cohort {input.cohort:q} --config {input.config:q}'
         " --job {wildcards.job} --out {output:q} 2> {log:q}"
 
 
@@ -57,7 +57,7 @@ rule sensitivity_bootstrap:
         job=r"\d+",
     threads: 1
     shell:
-        "$PY -m analysis.sensitivity bootstrap --cohort {input.cohort:q} --config {input.config:q}"
+        '"$PY" -m analysis.sensitivity bootstrap --cohort {input.cohort:q} --config {input.config:q}'
         " --shard {wildcards.job} --out {output:q} 2> {log:q}"
 
 
@@ -80,7 +80,7 @@ rule sensitivity_pool:
     benchmark:
         "benchmarks/sensitivity/pool.tsv"
     shell:
-        "$PY -m analysis.sensitivity pool --cohort {input.cohort:q} --config {input.config:q}"
+        '"$PY" -m analysis.sensitivity pool --cohort {input.cohort:q} --config {input.config:q}'
         " --imputations {input.imputations:q} --bootstrap {input.bootstrap:q}"
         " --out {output:q} 2> {log:q}"
 
@@ -98,5 +98,5 @@ rule sensitivity_figure:
     params:
         stem=lambda wildcards, output: os.path.splitext(output[0])[0],
     shell:
-        "$PY -m analysis.sensitivity figure --results {input.results:q} --out-stem {params.stem:q}"
+        '"$PY" -m analysis.sensitivity figure --results {input.results:q} --out-stem {params.stem:q}'
         " 2> {log:q}"
