@@ -386,7 +386,7 @@ def test_calibration_computes_each_target_as_the_results_domains_do(raw):
                 differ.append((stat, values[check], expected))
             compared.add(stat)
     assert not differ
-    assert len(compared) > 150
+    assert len(compared) > 100  # most printed numbers the search fits
 
 
 def test_scorecard_of_committed_data_reaches_95_percent():
