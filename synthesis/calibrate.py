@@ -267,9 +267,19 @@ class Mover:
         rows = np.array([[self.c.v[f"iv.{k}"][x, j] for k in bundle] for x in (a, b)])
         if not (np.isnan(rows[0]) == np.isnan(rows[1])).all():
             return
+        if "crime_days_30" in bundle and j > 0 and self._changes_offended(a, b, j):
+            return
         for k, name in enumerate(bundle):
             journal.set(f"iv.{name}", (a, j), rows[1, k], _iv_dep(name, j))
             journal.set(f"iv.{name}", (b, j), rows[0, k], _iv_dep(name, j))
+
+    def _changes_offended(self, a: int, b: int, j: int) -> bool:
+        """Whether swapping a's and b's crime at follow-up j changes how many of the two offend
+        at some follow-up (a count `construct` pins)."""
+        x = np.nan_to_num(self.c.v["iv.crime_days_30"][[a, b], 1:]) > 0
+        after = x.copy()
+        after[:, j - 1] = x[::-1, j - 1]
+        return int(x.any(1).sum()) != int(after.any(1).sum())
 
     def iv_swap_any(self, journal: Journal, col: str, j: int) -> None:
         """Swap one item between any two interviewees (keeps the wave's yes-count)."""
