@@ -153,20 +153,35 @@ def pin_offended_during_follow_up(rng: np.random.Generator, c: Cohort, printed: 
             new = min(len(holders), int(fresh.sum()), target - int(ever.sum()))
             # new offenders first among people the waves still to place do not see, which
             # leaves those waves the most people to add
-            later = c.interviewed[:, list(order[k + 1:])].any(1)
+            later = c.interviewed[:, list(order[k + 1 :])].any(1)
             unseen = np.flatnonzero(fresh & ~later)
             pick = _pick(rng, unseen, min(new, len(unseen)), f"{c.waves[j]}, new offenders")
-            pick = np.concatenate([pick, _pick(rng, np.flatnonzero(fresh & later), new - len(pick),
-                                               f"{c.waves[j]}, new offenders")])
-            again = _pick(rng, np.flatnonzero(known & ever), len(holders) - new,
-                          f"{c.waves[j]}, offending again")
+            pick = np.concatenate(
+                [
+                    pick,
+                    _pick(
+                        rng,
+                        np.flatnonzero(fresh & later),
+                        new - len(pick),
+                        f"{c.waves[j]}, new offenders",
+                    ),
+                ]
+            )
+            again = _pick(
+                rng,
+                np.flatnonzero(known & ever),
+                len(holders) - new,
+                f"{c.waves[j]}, offending again",
+            )
             values = rng.permutation(x[holders, j])
             x[holders, j] = 0
             x[np.concatenate([pick, again]), j] = values
             ever[pick] = True
         if int(ever.sum()) != target:
-            raise ValueError(f"offending during follow-up: {int(ever.sum())} of the group, not "
-                             f"the printed {target} ({stat_id}); raise the middle wave's POSITIVE")
+            raise ValueError(
+                f"offending during follow-up: {int(ever.sum())} of the group, not "
+                f"the printed {target} ({stat_id}); raise the middle wave's POSITIVE"
+            )
 
 
 # Group means (QCT, comparison) pinned as exact group sums, by column and wave role: the

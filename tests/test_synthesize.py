@@ -317,15 +317,25 @@ def test_construction_pins_offenders_during_follow_up_with_the_least_bump():
     first and last follow-ups, the middle one needs at least 62 - 22 - 16 = 24 of its 50."""
     waves = Waves.from_config(CONFIG)
     streams = Streams(5)
-    cohort = draft(streams, skeleton(streams, [w.months for w in waves.all], waves.ids, PRINTED),
-                   CONFIG, PRINTED)
+    cohort = draft(
+        streams,
+        skeleton(streams, [w.months for w in waves.all], waves.ids, PRINTED),
+        CONFIG,
+        PRINTED,
+    )
     offended = np.nan_to_num(cohort.v["iv.crime_days_30"][:, 1:]) > 0
     followed = cohort.interviewed[:, 1:].any(1)
     qct = cohort.qct
-    assert int(offended[qct & followed].any(1).sum()) == PRINTED.count(
-        "off_continued_crime_qct_n") == 62
-    assert int(offended[~qct & followed].any(1).sum()) == PRINTED.count(
-        "off_continued_crime_comparison_n") == 30
+    assert (
+        int(offended[qct & followed].any(1).sum())
+        == PRINTED.count("off_continued_crime_qct_n")
+        == 62
+    )
+    assert (
+        int(offended[~qct & followed].any(1).sum())
+        == PRINTED.count("off_continued_crime_comparison_n")
+        == 30
+    )
     assert offended[qct].sum(0).tolist() == [22, 24, 16]
     assert cohort.interviewed[qct, 1:].sum(0).tolist() == [64, 50, 47]
 
