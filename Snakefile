@@ -164,6 +164,8 @@ rule cohort:
         data=raw_files_or_refusal(RAW, RAW_REFUSED, DERIVED),
         config=config_file("cohort"),
         code=code("analysis.clean"),
+        # Validation checks the declared origin too (a malformed ORIGIN stops the build).
+        origin=[ORIGIN_PATH] if ORIGIN_SHA256 != "absent" else [],
     output:
         f"{PROCESSED}/cohort.parquet",
     log:
@@ -173,6 +175,7 @@ rule cohort:
     params:
         raw_dir=lambda wildcards, input: os.path.dirname(input.data[0]),
         sha256=RAW_SHA256,
+        origin_sha256=ORIGIN_SHA256,
     shell:
         '"$PY" -m analysis.clean --raw-dir {params.raw_dir:q} --config {input.config:q}'
         " --out {output:q} 2> {log:q}"

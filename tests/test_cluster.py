@@ -37,6 +37,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 SCRIPT = ROOT / "tests" / "cluster" / "slurm.sh"
 SENSITIVITY = "data/processed/results/sensitivity.json"
+# The Snakefile's `localrules`, read from it: they run beside Snakemake, never on the cluster.
+LOCAL_RULES = re.findall(
+    r"^\s+(\w+),?$",
+    re.search(r"^localrules:\n((?:\s+\w+,?\n)+)", (ROOT / "Snakefile").read_text(), re.M)[1],
+    re.M,
+)
 # Settings for the test cluster only, on top of profiles/slurm: it has no accounting database,
 # so job states come from `squeue` (jobs stay listed for MinJobAge = 1 h), and its jobs take
 # seconds, so the first status check comes after 1 s instead of the plugin's 40 s.
@@ -125,10 +131,13 @@ def cluster_build(cluster, tmp_path_factory):
 def test_every_job_is_submitted_once_and_completes(cluster, cluster_build):
     _, planned, runs = cluster_build
     first, second = submissions(runs["sensitivity"]), submissions(runs["all"])
-    assert Counter(rule for _, rule in first) == planned["sensitivity"]
+    # Local rules (the Snakefile's `localrules`: writing config slices) run beside Snakemake,
+    # never as cluster jobs; every other planned job is submitted.
+    local = Counter({rule: 10**6 for rule in LOCAL_RULES})
+    assert Counter(rule for _, rule in first) == planned["sensitivity"] - local
     # `all` submits only what the sensitivity run did not already build; the target rule
     # `all` itself has no command and is not submitted.
-    assert Counter(rule for _, rule in first + second) == planned["all"] - Counter(["all"])
+    assert Counter(rule for _, rule in first + second) == planned["all"] - local - Counter(["all"])
     done = completion_log(cluster)
     for step, run in runs.items():
         run_id = re.search(r"SLURM run ID: (\S+)", run)[1]
@@ -159,10 +168,13 @@ def test_failed_job_is_reported_with_its_log(cluster, cluster_build, tmp_path):
     [(slurm_id, rule)] = submissions(output)
     assert rule == "cohort"
     assert completion_log(cluster)[slurm_id]["JobState"] == "FAILED"
-    reported = re.search(r"Error in rule cohort:.*?\n\s+log: (\S+) \(check log", output, re.S)
-    log = Path(reported[1])
-    assert log.parent == project / ".snakemake" / "slurm_logs" / "rule_cohort"
-    # The SLURM log holds the job's own message: file, column and what is wrong.
-    text = log.read_text(encoding="utf-8")
+    reported = re.search(r"Error in rule cohort:.*?\n\s+log: (.+?) \(check log", output, re.S)
+    logs = reported[1].split(", ")
+    # The rule's own log (the command's stderr) is named in the error, and the plugin keeps the
+    # failed job's SLURM log.
+    assert "logs/cohort.log" in logs
+    assert any((project / ".snakemake" / "slurm_logs" / "rule_cohort").rglob("*.log"))
+    # The rule's log holds the job's own message: file, column and what is wrong.
+    text = (project / "logs" / "cohort.log").read_text(encoding="utf-8")
     for fragment in ("interviews.csv", "'heroin_days_30'", "required column is missing"):
         assert fragment in text

@@ -133,7 +133,7 @@ local function origin_box(key, entry, anchor, box_id)
     lines:insert(line(row))
   end
   lines:insert(line({pandoc.Str("Formatted by "), code(entry.formatted_by)}))
-  return pandoc.Span(lines, {id = box_id, class = "qct-origin", role = "tooltip"})
+  return pandoc.Span(lines, pandoc.Attr(box_id, {"qct-origin"}, {{"role", "tooltip"}}))
 end
 
 function Span(el)
@@ -171,8 +171,10 @@ function Span(el)
     end
   end
   content:insert(origin_box(key, entry, anchor, box_id))
-  before:insert(pandoc.Span(content, {id = anchor, class = "qct-var", tabindex = "0",
-                                      ["aria-describedby"] = box_id, ["data-key"] = key}))
+  -- Attributes as an ordered list: a Lua table's iteration order differs from run to run,
+  -- and the HTML must be byte-identical on every rebuild.
+  before:insert(pandoc.Span(content, pandoc.Attr(anchor, {"qct-var"},
+    {{"data-key", key}, {"aria-describedby", box_id}, {"tabindex", "0"}})))
   before:extend(after)
   return before
 end
