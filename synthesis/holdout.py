@@ -22,8 +22,7 @@ import numpy as np
 from analysis.config import Waves, load_config
 from synthesis.calibrate import calibrate
 from synthesis.printed import DEFAULT_DIR, Printed
-from synthesis.streams import Streams
-from synthesis.structure import draft, skeleton
+from synthesis.synthesize import drafted
 from synthesis.targets import build_targets
 
 SHARE = 0.2
@@ -44,14 +43,7 @@ def held_out_check(
     config: dict[str, Any], printed: Printed, seed: int, share: float = SHARE
 ) -> HeldOut:
     """Calibrate without a seeded `share` of the target ids; score those ids afterwards."""
-    waves = Waves.from_config(config)
-    streams = Streams(int(config["synthesis"]["seed"]))
-    cohort = draft(
-        streams,
-        skeleton(streams, [w.months for w in waves.all], waves.ids, printed),
-        config,
-        printed,
-    )
+    cohort, streams = drafted(config, printed)
     every = target_ids(build_targets(cohort, config, printed))
     rng = np.random.default_rng(seed)
     left_out = sorted(rng.choice(every, round(share * len(every)), replace=False).tolist())

@@ -49,6 +49,14 @@ def build_cohort(config: dict[str, Any], printed: Printed) -> Cohort:
     Deterministic: every draw comes from a stream named after its column or step, seeded by
     config['synthesis']['seed'] (`Streams`).
     """
+    cohort, streams = drafted(config, printed)
+    fitted = calibrate(cohort, config, streams("calibration"), printed)
+    keep_cumulative(fitted)
+    return fitted
+
+
+def drafted(config: dict[str, Any], printed: Printed) -> tuple[Cohort, Streams]:
+    """The draft cohort before calibration, and the seeded streams it was drawn from."""
     waves = _waves(config)
     streams = Streams(int(config["synthesis"]["seed"]))
     cohort = draft(
@@ -57,9 +65,7 @@ def build_cohort(config: dict[str, Any], printed: Printed) -> Cohort:
         config,
         printed,
     )
-    fitted = calibrate(cohort, config, streams("calibration"), printed)
-    keep_cumulative(fitted)
-    return fitted
+    return cohort, streams
 
 
 def synthesize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.published import load_published
+from analysis.published import STATISTICS_COLUMNS, load_published
 from analysis.reproduce import (
     SCORECARD_COLUMNS,
     compare,
@@ -100,19 +100,7 @@ RESULTS = {
 
 @pytest.fixture
 def published(tmp_path):
-    header = [
-        "id",
-        "domain",
-        "quantity",
-        "published",
-        "kind",
-        "decimals",
-        "n",
-        "waves",
-        "group",
-        "location",
-        "result_path",
-    ]
+    header = list(STATISTICS_COLUMNS)
     with open(tmp_path / "statistics.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
