@@ -189,6 +189,8 @@ rule provenance:
     input:
         cohort=rules.cohort.output,
         code=code("analysis.provenance"),
+        # The declared origin the colophon and data statement report (read by this job).
+        origin=[ORIGIN_PATH] if ORIGIN_SHA256 != "absent" else [],
     output:
         f"{PROCESSED}/provenance.json",
     log:
