@@ -31,9 +31,23 @@ def squeeze(text: str) -> str:
 
 
 def html_text(page: str) -> str:
-    """The visible text of an HTML page (no styles, scripts or tags; entities decoded)."""
+    """The visible text of an HTML page (no styles, scripts, tags or the trace extension's
+    origin boxes, which show only on hover; entities decoded)."""
     page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.DOTALL)
-    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+    return html.unescape(re.sub(r"<[^>]+>", " ", _without_origin_boxes(page)))
+
+
+def _without_origin_boxes(page: str) -> str:
+    """`page` without the `<span class="qct-origin">` boxes (nested spans included)."""
+    kept, depth = [], 0
+    for piece in re.split(r"(</?span\b[^>]*>)", page):
+        if depth:
+            depth += 1 if piece.startswith("<span") else -1 if piece == "</span>" else 0
+        elif piece.startswith("<span") and 'class="qct-origin"' in piece:
+            depth = 1
+        else:
+            kept.append(piece)
+    return "".join(kept)
 
 
 def pdf_text(pdf: Path) -> str:

@@ -24,6 +24,7 @@ from analysis.config import Waves, load_config
 from analysis.numbers import MISSING_DATA_NAMES
 from analysis.validate import CohortValidationError, load_raw
 from tests.helpers_cohort import TINY, TINY_CONFIG
+from tests.render_text import contains, html_text
 from tests.workflow_copy import ROOT, copy_project, snakemake
 
 NEW_WAVE = {"id": "t5", "months": 24, "label": "24-month follow-up"}
@@ -226,8 +227,14 @@ def test_figures_show_the_new_wave(builds, name):
     def text(project: Path) -> str:
         return (project / f"manuscript/figures/{name}.svg").read_text(encoding="utf-8")
 
-    assert "t5" in text(builds.extended)
-    assert "t5" not in text(builds.plain)
+    # Figures 1 and 2 label the waves by their labels, Figure 3 by their months (SVG text).
+    shown = (
+        f">{NEW_WAVE['months']}<"
+        if name == "fig3_status_by_wave"
+        else f">{NEW_WAVE['label'][:1].upper()}{NEW_WAVE['label'][1:]}<"
+    )
+    assert shown in text(builds.extended)
+    assert shown not in text(builds.plain)
 
 
 @pytest.mark.slow
@@ -275,8 +282,8 @@ def complete_case(builds, tmp_path_factory) -> Path:
 def test_complete_case_choice_reaches_results_and_report(builds, complete_case):
     assert _results(builds.extended, "offending")["missing_data"]["method"] == "locf"
     assert _results(complete_case, "offending")["missing_data"]["method"] == "complete_case"
-    html = _html(complete_case)
+    text = html_text(_html(complete_case))
     # config.missing_data.name and .description (analysis.numbers), as the Method states them.
     name, _, description = MISSING_DATA_NAMES["complete_case"]
-    assert f"{name}</strong>: {description}" in html
-    assert MISSING_DATA_NAMES["locf"][2] not in html
+    assert contains(text, f"{name}: {description}")
+    assert not contains(text, MISSING_DATA_NAMES["locf"][2])
