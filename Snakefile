@@ -202,7 +202,7 @@ rule provenance:
         data=json_arg(RAW_SHA256),
         renderer=RENDERER,
         # The data's declared origin (absent: the study's records), keyed by content too.
-        origin=ORIGIN_PATH,
+        origin=lambda wildcards, input: input.origin[0] if input.origin else ORIGIN_PATH,
         origin_sha256=ORIGIN_SHA256,
     shell:
         '"$PY" -m analysis.provenance --cohort {input.cohort:q} --git {params.git:q}'
