@@ -77,6 +77,7 @@ CONFIG_KEYS = {
     "retention": DOMAIN_KEYS + ["derived.retained_days"],
     "regression": DOMAIN_KEYS + ["regression"],
     "figures": ["waves"],
+    "reproduce": ["waves"],
     "numbers": DOMAIN_KEYS + ["regression", "derived", "synthesis", "render"],
 }
 # The sensitivity jobs read the whole block except the other scatter's job count.
@@ -252,9 +253,8 @@ rule reproduce:
             "data/published/documented_misses.csv",
             "data/published/claims.csv",
         ],
-        # analysis.published checks the statistics' waves against config/config.yaml itself
-        # (not the build's configuration, so a --config override of the waves is not seen).
-        waves="config/config.yaml",
+        # the statistics' waves are checked against the build's waves
+        config=config_file("reproduce"),
         results=expand(f"{RESULTS}/{{domain}}.json", domain=DOMAINS),
         code=code("analysis.reproduce"),
     output:
@@ -268,7 +268,7 @@ rule reproduce:
         published=lambda wildcards, input: os.path.dirname(input.published[0]),
     shell:
         '"$PY" -m analysis.reproduce --published {params.published:q} --results {input.results:q}'
-        " --out {output.scorecard:q} --claims-out {output.claims:q} 2> {log:q}"
+        " --config {input.config:q} --out {output.scorecard:q} --claims-out {output.claims:q} 2> {log:q}"
 
 
 include: "rules/sensitivity.smk"

@@ -11,12 +11,13 @@ results are stored. The same command scores the paper's claims (`analysis.claims
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import claims
+from analysis.config import Waves, load_config
 from analysis.formatting import fmt_number
 from analysis.io import atomic_write
 from analysis.published import load_documented_misses, load_published, p_band, parse_printed
@@ -109,9 +110,12 @@ def summary(scorecard: pd.DataFrame) -> tuple[int, int]:
     return int((scorecard["match"] == "true").sum()), len(scorecard)
 
 
-def build_scorecard(published_dir: str | Path, results_dir: str | Path) -> pd.DataFrame:
-    """The scorecard of a build: every published statistic against the results on disk."""
-    published = load_published(published_dir)
+def build_scorecard(
+    published_dir: str | Path, results_dir: str | Path, wave_ids: Iterable[str]
+) -> pd.DataFrame:
+    """The scorecard of a build: every published statistic against the results on disk (the
+    statistics' waves are checked against the build's `wave_ids`)."""
+    published = load_published(published_dir, wave_ids)
     results = load_results(results_dir)
     card = compare(published, lambda path: lookup_number(results, path))
     return explain_miss(card, load_documented_misses(published_dir, published))
@@ -127,10 +131,12 @@ def main(argv: list[str] | None = None) -> None:
         help="directory of statistics.csv, documented_misses.csv and claims.csv",
     )
     parser.add_argument("--results", required=True, nargs="+", help="the results files")
+    parser.add_argument("--config", required=True, help="the build's configuration (its waves)")
     parser.add_argument("--out", required=True, help="the numbers' scorecard")
     parser.add_argument("--claims-out", required=True, help="the claims' scorecard")
     args = parser.parse_args(argv)
-    card = build_scorecard(args.published, args.results)
+    wave_ids = Waves.from_config(load_config(args.config)).ids
+    card = build_scorecard(args.published, args.results, wave_ids)
     claims_card = claims.score(claims.load_claims(args.published), load_results(args.results))
     for path, frame in ((args.out, card), (args.claims_out, claims_card)):
         atomic_write(path, lambda tmp, f=frame: f.to_csv(tmp, index=False, lineterminator="\n"))
