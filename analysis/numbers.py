@@ -59,6 +59,7 @@ from analysis.prose import (
 )
 from analysis.results import DOMAINS, load_results
 from analysis.sensitivity.report import comparison_table, sensitivity_variables
+from analysis.views import missing_data_method
 
 SENSITIVITY = "sensitivity"  # results/sensitivity.json, from the sensitivity rules
 GROUPS = {"qct": "QCT", "comparison": "comparison", "all": "all"}  # variable key -> results key
@@ -422,7 +423,7 @@ def waves_vars(waves: Waves) -> dict[str, Any]:
 
 def config_vars(config: Mapping[str, Any]) -> dict[str, Any]:
     """The analysis choices in force, in words and numbers."""
-    method = config.get("missing_data", "locf")
+    method = missing_data_method(config)
     name, short, description = MISSING_DATA_NAMES[method]
     spec = config["regression"]
     effect, test_note = MISSING_DATA_EFFECTS[method]
@@ -830,7 +831,7 @@ def regression_vars(regression: Mapping[str, Any], config: Mapping[str, Any]) ->
     final, final_sig = model_vars(regression["final"])
     variant, variant_sig = model_vars(regression["missing_data"]["final"])
     selected = list(regression["stepwise"]["selected"])
-    method = config.get("missing_data", "locf")
+    method = missing_data_method(config)
     agrees = "the same" if variant_sig == final_sig else "a different"
     # Under complete-case analysis the variant is the model of the table itself (the people
     # interviewed at the first follow-up), so there is no second fit to report.

@@ -54,8 +54,9 @@ def through(config: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def missing_data_method(config: dict[str, Any]) -> str:
-    """The configured method for the first-follow-up comparisons the paper ran under LOCF."""
-    method = config.get("missing_data", "locf")
+    """The configured method for the first-follow-up comparisons the paper ran under LOCF
+    (the key is required here: its default lives in config/config.schema.yaml only)."""
+    method = config["missing_data"]
     if method not in MISSING_DATA_METHODS:
         raise ValueError(
             f"config missing_data must be one of {MISSING_DATA_METHODS}, got {method!r}"
