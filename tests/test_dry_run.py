@@ -104,6 +104,8 @@ CASES = [
             *REPORT,
         },
     ),
+    # The dry run plans everything downstream of the pool; the real run skips it once the pooled
+    # bytes prove unchanged (the pool is a checkpoint): tests/test_workflow.py checks that.
     (
         "imputation_jobs",
         override("sensitivity: {imputation_jobs: 5}\n"),

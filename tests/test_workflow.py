@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflow_copy import clone, copy_project, snakemake, start_snakemake, tree_digest
+from tests.workflow_copy import (
+    clone,
+    copy_project,
+    executed_jobs,
+    snakemake,
+    start_snakemake,
+    tree_digest,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -91,6 +98,33 @@ def test_all_writes_both_report_files(shipped_build):
 def test_second_run_has_nothing_to_do(shipped_build):
     result = snakemake(shipped_build, "all", "--cores", "2", "--dry-run")
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_splitting_the_imputations_differently_reruns_only_the_scatter(shipped_build, tmp_path):
+    """`imputation_jobs` changes how the work is split, never a result: the shards and the pool
+    rerun (the pool's inputs changed), the pooled file comes out byte-identical, and the jobs
+    that read it (Figure 4, the numbers) are skipped; the dry-run test lists them as planned.
+    The render still runs: Snakemake (9.27) re-plans only the direct dependents of a finished
+    checkpoint and keeps the reason it gave the others when it first planned them."""
+    project = clone(shipped_build, tmp_path / "project")
+    before = tree_digest(project, OUTPUTS)
+    (project / "override.yaml").write_text("sensitivity: {imputation_jobs: 5}\n", "utf-8")
+    ran = executed_jobs(project, "--configfile", "override.yaml")
+    assert ran == {
+        "config_slice[sensitivity_impute]",
+        "config_slice[sensitivity_pool]",
+        *(f"sensitivity_impute[{job}]" for job in range(5)),
+        "sensitivity_bootstrap[0]",
+        "sensitivity_bootstrap[1]",
+        "sensitivity_pool",
+        "render",
+    }
+    after = tree_digest(project, OUTPUTS)
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    assert changed == {
+        "data/processed/config/sensitivity_impute.json",
+        "data/processed/config/sensitivity_pool.json",
+    }
 
 
 def test_every_job_wrote_its_log_and_benchmark(shipped_build):

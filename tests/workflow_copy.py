@@ -111,20 +111,29 @@ def clone(project: Path, dest: Path) -> Path:
     return dest
 
 
-# A job in `snakemake --dry-run` output: "rule <name>:" then indented fields, "wildcards:" among
-# them when the rule has any.
-JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.MULTILINE)
+# A job in Snakemake's output: "rule <name>:" (or "checkpoint", either perhaps "local") then
+# indented fields, "wildcards:" among them when the rule has any.
+JOB = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):\n((?:    .*\n)*)", re.MULTILINE)
 
 
-def planned_jobs(project: Path, *args: str) -> set[str]:
-    """The jobs `snakemake all --dry-run` plans, as `rule` or `rule[wildcard values]`."""
-    out = snakemake(project, "all", "--dry-run", *args).stdout
+def jobs_in(log: str) -> set[str]:
+    """The jobs a Snakemake log names, as `rule` or `rule[wildcard values]` (`all` left out)."""
     jobs = set()
-    for name, fields in JOB.findall(out):
+    for name, fields in JOB.findall(log):
         wildcards = re.search(r"^    wildcards: (.*)$", fields, re.MULTILINE)
         values = [w.split("=", 1)[1] for w in wildcards.group(1).split(", ")] if wildcards else []
         jobs.add(f"{name}[{','.join(values)}]" if values else name)
     return jobs - {"all"}
+
+
+def planned_jobs(project: Path, *args: str) -> set[str]:
+    """The jobs `snakemake all --dry-run` plans."""
+    return jobs_in(snakemake(project, "all", "--dry-run", *args).stdout)
+
+
+def executed_jobs(project: Path, *args: str) -> set[str]:
+    """The jobs `snakemake all` runs (it logs each job to stderr as it starts it)."""
+    return jobs_in(snakemake(project, "all", "--cores", "2", *args).stderr)
 
 
 def tree_digest(project: Path, relative_dirs: list[str]) -> dict[str, bytes]:
