@@ -259,8 +259,6 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
         str(tmp_path / "provenance.json"),
         "--config",
         str(ROOT / "config" / "config.yaml"),
-        "--consistency",
-        str(ROOT / "docs" / "consistency.md"),
     ]
     outputs = []
     for run in ("a", "b"):
@@ -287,7 +285,6 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
         "table1_regression.md",
         "scorecard_misses.md",
         "scorecard_full.md",
-        "consistency.md",
         "consistency_checks.md",
         "claims.md",
         "claims_summary.md",
