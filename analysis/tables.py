@@ -436,7 +436,10 @@ def scorecard_html(scorecard: pd.DataFrame) -> str:
         f'<a download="scorecard.csv" href="data:text/csv;charset=utf-8,'
         f'{urllib.parse.quote(csv)}">Download the scorecard as CSV</a></p>\n'
         f'<style>{_SCORECARD_STYLE}</style>\n<div class="scorecard-scroll">'
-        f'<table id="scorecard-full"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n'
+        # Quarto turns raw HTML tables into document tables for every format (so the PDF would
+        # print all of it); the attribute keeps this one raw, and HTML-only.
+        f'<table id="scorecard-full" data-quarto-disable-processing="true">'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n"
         "</tbody></table></div>\n"
         f"<script>{_SCORECARD_SCRIPT}</script>\n</details>\n```\n"
     )
