@@ -311,13 +311,14 @@ def report_summary(scorecard: pd.DataFrame) -> pd.DataFrame:
 
 
 def report_table(scorecard: pd.DataFrame) -> pd.DataFrame:
-    """The claims scorecard as the report's appendix prints it (holds as yes/no)."""
-    shown = scorecard[CLAIMS_SCORECARD_COLUMNS].copy()
-    shown["holds"] = shown["holds"].map({"true": "yes", "false": "no"})
-    if shown["holds"].isna().any():
+    """The claims that do not hold, as the report's appendix prints them: the summary counts
+    every claim, and data/processed/claims.csv lists them all."""
+    if not scorecard["holds"].isin(["true", "false"]).all():
         raise ValueError("claims scorecard: the holds column must hold only 'true' or 'false'")
+    shown = scorecard.loc[scorecard["holds"] == "false", CLAIMS_SCORECARD_COLUMNS].copy()
     # A zero-width space after each underscore and dot lets long ids and paths wrap in the PDF.
     for column in ("id", "evidence"):
         shown[column] = shown[column].str.replace(r"([_.])", "\\1\u200b", regex=True)
-    shown.columns = ["Id", "Location", "The paper's words", "Holds", "Evidence"]
+    shown = shown.drop(columns="holds")
+    shown.columns = ["Id", "Location", "The paper's words", "Evidence"]
     return shown
