@@ -406,13 +406,22 @@ _SCORECARD_SCRIPT = """
 """
 
 
-# Ids break anywhere on screen only (break-all is visual: a copied id stays whole); the table
-# scrolls sideways on a narrow screen instead of squeezing its columns.
+# Ids may wrap after an underscore (<wbr>, which a copied id does not contain). On a narrow
+# screen each row becomes a card: the headings (still sort buttons) wrap above, and every cell
+# sits on its own line after its column's name, so Regenerated and Match need no sideways scroll.
 _SCORECARD_STYLE = (
     ".scorecard-scroll{overflow-x:auto}"
     "#scorecard-full{font-size:0.85em;width:100%}"
-    "#scorecard-full td:first-child{word-break:break-all;min-width:8em}"
+    "#scorecard-full td:first-child{min-width:8em}"
     "#scorecard-full td:nth-child(2){min-width:14em}"
+    "@media (max-width:600px){"
+    "#scorecard-full,#scorecard-full tbody,#scorecard-full tr,#scorecard-full td{display:block}"
+    "#scorecard-full thead tr{display:flex;flex-wrap:wrap;gap:0.2em 0.8em}"
+    "#scorecard-full th{border:0;padding:0.2em 0;text-decoration:underline}"
+    "#scorecard-full tr{border-bottom:1px solid #999;padding:0.4em 0}"
+    "#scorecard-full td{border:0;padding:0.05em 0;min-width:0}"
+    "#scorecard-full td:empty{display:none}"
+    '#scorecard-full td::before{content:attr(data-label) ": ";font-weight:bold}}'
 )
 
 
@@ -423,8 +432,16 @@ def scorecard_html(scorecard: pd.DataFrame) -> str:
     shown = scorecard_table(scorecard)
     csv = shown.to_csv(index=False, lineterminator="\n")
     head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
+    labels = [html.escape(c, quote=True) for c in shown.columns]
+
+    def cell(label: str, value: str) -> str:
+        text = html.escape(typeset(value))
+        if label == "Id":
+            text = text.replace("_", "_<wbr>")
+        return f'<td data-label="{label}">{text}</td>'
+
     body = "\n".join(
-        "<tr>" + "".join(f"<td>{html.escape(typeset(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(cell(lab, v) for lab, v in zip(labels, row, strict=True)) + "</tr>"
         for row in shown.itertuples(index=False)
     )
     return (
