@@ -135,7 +135,9 @@ def expand(document: Path, root: Path, variables: dict[str, Any] | None) -> Expa
         if match["name"] == "var":
             value = lookup_variable(variables, match["arg"], where)
             escaped = "".join(ESCAPES.get(char, char) for char in value)
-            return trace.mark(root, match["arg"], escaped) if marked else escaped
+            # Inside inline code a marked span would print as its Markdown source.
+            in_code = match.string[: match.start()].count("`") % 2 == 1
+            return trace.mark(root, match["arg"], escaped) if marked and not in_code else escaped
         if match["name"] == "include":
             raise RenderError(f"{where}: an include must stand alone on its line")
         raise RenderError(
