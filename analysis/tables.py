@@ -181,10 +181,15 @@ def predictor_label(name: str, site: int | str, *, in_sentence: bool = False) ->
 NUMERIC_CELL = re.compile(r"^[-−–+£<>=.\d]")  # cells that start like a number or a test
 
 
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
 def _numeric_column(values: pd.Series) -> bool:
-    """A column is numeric (right-aligned) when most of its non-empty cells start like a number."""
+    """A column is numeric (right-aligned) when most of its non-empty cells start like a number
+    and hold no word of four letters or more ("1 of 3 conditions fail" is text)."""
     filled = [v for v in values if v and v != NO_TEST]
-    return bool(filled) and sum(bool(NUMERIC_CELL.match(v)) for v in filled) > len(filled) / 2
+    numeric = sum(bool(NUMERIC_CELL.match(v)) and not _WORD.search(v) for v in filled)
+    return bool(filled) and numeric > len(filled) / 2
 
 
 def to_markdown(frame: pd.DataFrame) -> str:

@@ -196,3 +196,15 @@ def test_the_full_scorecard_is_an_html_block_with_a_csv_download():
     csv = urllib.parse.unquote(block.split('href="data:text/csv;charset=utf-8,')[1].split('"')[0])
     assert csv.splitlines()[0] == "Id,Quantity,Published,Regenerated,Match,Note"
     assert csv.splitlines()[2] == "prof_male_n,men,120,120,yes,a -1.5 <b>"
+
+
+def test_text_that_starts_with_a_digit_stays_left_aligned():
+    frame = pd.DataFrame(
+        {
+            "Id": ["a", "b"],
+            "Value": ["1.94 (1.23 to 3.08)", "28 (31%)"],
+            "Evidence": ["1 of 3 conditions fail", "2 of 2 conditions hold"],
+        }
+    )
+    rule = tables.to_markdown(frame).splitlines()[1]
+    assert rule == "| :-- | --: | :-- |"
