@@ -284,7 +284,6 @@ rule numbers:
         provenance=rules.provenance.output,
         # The command reads this file of the folder it is given.
         cited="data/published/cited_facts.csv",
-        consistency="docs/consistency.md",
         published="data/published/statistics.csv",  # read by the trace of each number
         config=config_file("numbers"),
         code=code("analysis.numbers"),
@@ -302,7 +301,7 @@ rule numbers:
         '"$PY" -m analysis.numbers --results {input.results:q} {input.sensitivity:q}'
         " --scorecard {input.scorecard:q} --claims {input.claims:q}"
         " --provenance {input.provenance:q}"
-        " --published {params.published:q} --consistency {input.consistency:q}"
+        " --published {params.published:q}"
         " --config {input.config:q} --variables {output.variables:q}"
         " --tables {output.tables:q} 2> {log:q}"
 

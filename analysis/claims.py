@@ -231,9 +231,14 @@ def verdict(checks: list[Check]) -> tuple[bool, str]:
     """Whether a claim holds, and the evidence: the failed conditions with their values."""
     failed = [c for c in checks if not c.holds]
     if not failed:
-        return True, f"all {len(checks)} conditions hold"
+        return True, "the condition holds" if len(
+            checks
+        ) == 1 else f"all {len(checks)} conditions hold"
     shown = "; ".join(f"{c.text}: {c.seen}" for c in failed)
-    return False, f"{len(failed)} of {len(checks)} conditions fail: {shown}"
+    if len(checks) == 1:
+        return False, f"the condition fails: {shown}"
+    verb = "fails" if len(failed) == 1 else "fail"
+    return False, f"{len(failed)} of {len(checks)} conditions {verb}: {shown}"
 
 
 def _predicate_ok(text: str) -> bool:
@@ -311,13 +316,15 @@ def report_summary(scorecard: pd.DataFrame) -> pd.DataFrame:
 
 
 def report_table(scorecard: pd.DataFrame) -> pd.DataFrame:
-    """The claims scorecard as the report's appendix prints it (holds as yes/no)."""
-    shown = scorecard[CLAIMS_SCORECARD_COLUMNS].copy()
-    shown["holds"] = shown["holds"].map({"true": "yes", "false": "no"})
-    if shown["holds"].isna().any():
+    """The claims that do not hold, as the report's appendix prints them: the summary counts
+    every claim, and data/processed/claims.csv lists them all."""
+    if not scorecard["holds"].isin(["true", "false"]).all():
         raise ValueError("claims scorecard: the holds column must hold only 'true' or 'false'")
-    # A zero-width space after each underscore and dot lets long ids and paths wrap in the PDF.
+    shown = scorecard.loc[scorecard["holds"] == "false", CLAIMS_SCORECARD_COLUMNS].copy()
+    # A zero-width space after each underscore and dot of a name lets long ids and paths wrap
+    # in the PDF; a decimal point ("0.001") is left alone.
     for column in ("id", "evidence"):
-        shown[column] = shown[column].str.replace(r"([_.])", "\\1\u200b", regex=True)
-    shown.columns = ["Id", "Location", "The paper's words", "Holds", "Evidence"]
+        shown[column] = shown[column].str.replace(r"([_.])(?=[^\W\d])", "\\1\u200b", regex=True)
+    shown = shown.drop(columns="holds")
+    shown.columns = ["Id", "Location", "The paper's words", "Evidence"]
     return shown

@@ -2,10 +2,12 @@
 
 Every check reads only data/published/statistics.csv (through analysis.published) and treats
 a printed value as the interval of values that round to it (26% is 25.5% up to 26.5%). The
-reasoning about what a failed check means lives in docs/consistency.md; this module computes
-the tables that reasoning cites:
+reasoning about what a failed check means is the prose of Appendix B
+(manuscript/sections/09-appendix-consistency.qmd); this module computes every number that
+prose cites (`readings`, the variables under `consistency.`) and the tables of checks:
 
 - percentages against their counts: the bases that reproduce each printed percentage;
+- means of whole numbers (GRIM): whether some whole-number total gives each printed mean;
 - chi-squares recomputed from the printed 2x2 cells (Pearson, no continuity correction);
 - effect sizes r = z / sqrt(N): the numbers of pairs that fit a printed z and r;
 - odds-ratio intervals: geometric midpoint and the Wald p the interval implies;
@@ -27,13 +29,14 @@ from scipy import stats
 
 from analysis.formatting import fmt_count, fmt_number, round_half_away
 from analysis.io import atomic_write
+from analysis.prose import number_word
 from analysis.published import load_published, parse_printed
 from analysis.reproduce import p_satisfies
 
 # The 2x2 tables behind the printed chi-squares: (label, QCT count id, QCT base, comparison
 # count id, comparison base, statistic id). A base is a statistics.csv id when the paper prints
 # it ("QCT", "comparison": the printed group size, the comparison group being the sample less
-# the QCT group); an integer is a reading of the paper's text, explained in docs/consistency.md
+# the QCT group); an integer is a reading of the paper's text, explained in Appendix B
 # (75 and 53 are the QCT and comparison people re-interviewed, 82 and 57 those with a
 # treatment record).
 CHI2_TABLES = (
@@ -375,17 +378,8 @@ def pairs_table(table: pd.DataFrame, largest: int = 200) -> pd.DataFrame:
         r_id = z_id.removesuffix("_z") + "_r"
         if r_id not in values:
             continue
-        (z_low, z_high), (r_low, r_high) = bounds(values[z_id]), bounds(values[r_id])
-        # |r| = |z| / sqrt(N) is monotone in z and N, so the intervals overlap when the extreme
-        # values of |z| / sqrt(N) straddle the interval of |r|.
-        z_abs = sorted((abs(z_low), abs(z_high)))
-        r_abs = sorted((abs(r_low), abs(r_high)))
-        fit = [
-            k
-            for k in range(2, largest + 1)
-            if z_abs[0] / math.sqrt(2 * k) <= r_abs[1] and z_abs[1] / math.sqrt(2 * k) >= r_abs[0]
-        ]
-        rows.append([names[z_id], values[z_id], values[r_id], _ranges(fit)])
+        fit = pairs_fitting(values[z_id], values[r_id], largest)
+        rows.append([names[z_id], values[z_id], values[r_id], fit])
     return pd.DataFrame(rows, columns=["Comparison", "z", "r", "Pairs that fit"])
 
 
@@ -430,6 +424,331 @@ def odds_ratio_table(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def grim_possible(mean_text: str, n: int) -> bool:
+    """GRIM: whether some integer total divided by `n` rounds (half away) to the printed mean."""
+    target = parse_printed(mean_text)
+    low, high = bounds(mean_text)
+    return any(
+        round_half_away(total / n, target.decimals)
+        == round_half_away(target.value, target.decimals)
+        for total in range(math.floor(low * n), math.ceil(high * n) + 1)
+    )
+
+
+def grim_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Each printed mean with a printed n (answers in whole days or people): whether a total
+    of whole numbers can give it."""
+    names = labels(table)
+    rows = [
+        [
+            names[row.id],
+            row.published,
+            fmt_count(int(row.n)),
+            "yes" if grim_possible(row.published, int(row.n)) else "no",
+        ]
+        for row in table.itertuples(index=False)
+        if row.kind == "mean" and not pd.isna(row.n)
+    ]
+    return pd.DataFrame(rows, columns=["Mean", "Printed", "n", "Possible"])
+
+
+# How far below each group's size the homelessness search of readings() looks for the bases
+# of the printed chi-square (people who may not have answered the item).
+BASE_SLACK = 4
+
+
+def _pct(count: int, base: int, decimals: int = 2) -> str:
+    """100 x count / base at `decimals` places, with the sign: '23.57%'."""
+    return f"{fmt_number(100 * count / base, decimals)}%"
+
+
+def _same_p(chi2: float, printed_text: str) -> bool:
+    low, high = bounds(printed_text)
+    return low <= chi2 < high
+
+
+def _intake_mean(values: Mapping[str, str], ns: Mapping[str, int | None]) -> dict[str, str]:
+    """Finding: the whole-sample intake mean of crime days printed with an n its groups do not
+    make, and the other printed numbers that point to the n the groups do make."""
+    stem = "off_locf_crime30_mean"
+    qct, comparison, whole = (f"{stem}_{g}_t1" for g in ("qct", "comparison", "all"))
+    n_qct, n_comparison = ns[qct], ns[comparison]
+    n_sum = n_qct + n_comparison
+    means = [parse_printed(values[i]).value for i in (qct, comparison)]
+    weighted = (means[0] * n_qct + means[1] * n_comparison) / n_sum
+    low = (bounds(values[qct])[0] * n_qct + bounds(values[comparison])[0] * n_comparison) / n_sum
+    high = (bounds(values[qct])[1] * n_qct + bounds(values[comparison])[1] * n_comparison) / n_sum
+    z, r = (parse_printed(values[f"off_locf_wilcoxon_all_{e}"]).value for e in ("z", "r"))
+    six = "off_crime180_mean"
+    return {
+        "printed": values[whole],
+        "n_printed": fmt_count(ns[whole]),
+        "qct_mean": values[qct],
+        "qct_n": fmt_count(n_qct),
+        "comparison_mean": values[comparison],
+        "comparison_n": fmt_count(n_comparison),
+        "n_sum": fmt_count(n_sum),
+        "weighted": fmt_number(weighted, 2),
+        "range": f"{fmt_number(low, 2)} to {fmt_number(high, 2)}",
+        "figure_n": values["off_fig1_n_t1"],
+        "t_df": values["prof_crime_days_t_df"],
+        "z": values["off_locf_wilcoxon_all_z"],
+        "r": values["off_locf_wilcoxon_all_r"],
+        "pairs": pairs_fitting(
+            values["off_locf_wilcoxon_all_z"], values["off_locf_wilcoxon_all_r"]
+        ),
+        "pairs_point": fmt_number((z / r) ** 2 / 2, 0),
+        "r_at_sum": fmt_number(abs(z) / math.sqrt(2 * n_sum), 3, leading_zero=False),
+        "six_month_n": fmt_count(ns[f"{six}_all_t1"]),
+        "six_month_qct_n": fmt_count(ns[f"{six}_qct_t1"]),
+        "six_month_comparison_n": fmt_count(ns[f"{six}_comparison_t1"]),
+    }
+
+
+def _homeless(values: Mapping[str, str], sizes: Mapping[str, int]) -> dict[str, str]:
+    """Finding: the whole-sample homelessness percentage no pair of group bases can give."""
+    stem = "reint_homeless"
+    count = int(values[f"{stem}_all_t1_n"])
+    printed_pct = values[f"{stem}_all_t1_pct"]
+    qct_bases = fitting_bases(
+        int(values[f"{stem}_qct_t1_n"]), values[f"{stem}_qct_t1_pct"], sizes["QCT"]
+    )
+    comparison_bases = fitting_bases(
+        int(values[f"{stem}_comparison_t1_n"]),
+        values[f"{stem}_comparison_t1_pct"],
+        sizes["comparison"],
+    )
+    totals = sorted({q + c for q in qct_bases for c in comparison_bases})
+    fits = [t for t in totals if t in fitting_bases(count, printed_pct, sizes["all"])]
+    return {
+        "count": fmt_count(count),
+        "printed": printed_pct,
+        "total": fmt_count(sizes["all"]),
+        "exact": _pct(count, sizes["all"]),
+        "rounded": _pct(count, sizes["all"], 0),
+        "bases": _ranges(fitting_bases(count, printed_pct, sizes["all"])),
+        "qct_count": values[f"{stem}_qct_t1_n"],
+        "qct_printed": values[f"{stem}_qct_t1_pct"],
+        "qct_bases": _ranges(qct_bases),
+        "comparison_count": values[f"{stem}_comparison_t1_n"],
+        "comparison_printed": values[f"{stem}_comparison_t1_pct"],
+        "comparison_bases": _ranges(comparison_bases),
+        "base_sums": _ranges(totals),
+        "pct_range": f"{_pct(count, totals[-1], 1)} to {_pct(count, totals[0], 1)}",
+        "verdict": "some pair of bases gives all three"
+        if fits
+        else "no pair of bases gives all three",
+    }
+
+
+def _qct_base(values: Mapping[str, str], sizes: Mapping[str, int]) -> dict[str, str]:
+    """Finding: a QCT count printed with a percentage of a smaller base than the one its
+    chi-square needs."""
+    count, printed_pct = int(values["prof_psychmed_qct_n"]), values["prof_psychmed_qct_pct"]
+    other = int(values["prof_psychmed_comparison_n"])
+    size, other_size = sizes["QCT"], sizes["comparison"]
+    chi2_bases = [
+        base
+        for base in range(size - BASE_SLACK, size + 1)
+        if _same_p(pearson_2x2(count, base, other, other_size), values["prof_psychmed_chi2_stat"])
+    ]
+    return {
+        "count": fmt_count(count),
+        "size": fmt_count(size),
+        "exact": _pct(count, size),
+        "rounded": _pct(count, size, 0),
+        "printed": printed_pct,
+        "bases": _ranges(fitting_bases(count, printed_pct, sizes["all"])),
+        "other": fmt_count(other),
+        "other_size": fmt_count(other_size),
+        "chi2": fmt_number(pearson_2x2(count, size, other, other_size), 3),
+        "chi2_printed": values["prof_psychmed_chi2_stat"],
+        "searched": f"{fmt_count(size - BASE_SLACK)} to {fmt_count(size)}",
+        "chi2_bases": _ranges(chi2_bases),
+    }
+
+
+def _homeless_chi2(values: Mapping[str, str], sizes: Mapping[str, int]) -> dict[str, str]:
+    """Finding: the homelessness chi-square that no split of the count and no bases near the
+    group sizes reproduce."""
+    total = int(values["reint_homeless_all_t1_n"])
+    a, b = int(values["reint_homeless_qct_t1_n"]), int(values["reint_homeless_comparison_t1_n"])
+    printed_stat = values["reint_homeless_chi2_stat"]
+    hits = [
+        (q, n1, n2)
+        for q in range(total + 1)
+        for n1 in range(sizes["QCT"] - BASE_SLACK, sizes["QCT"] + 1)
+        for n2 in range(sizes["comparison"] - BASE_SLACK, sizes["comparison"] + 1)
+        if q <= n1 and total - q <= n2 and _same_p(pearson_2x2(q, n1, total - q, n2), printed_stat)
+    ]
+    statistic = pearson_2x2(a, sizes["QCT"], b, sizes["comparison"])
+    return {
+        "printed": printed_stat,
+        "cells": f"{a}/{fmt_count(sizes['QCT'])} against {b}/{fmt_count(sizes['comparison'])}",
+        "recomputed": fmt_number(statistic, 3),
+        "rounded": fmt_number(statistic, 2),
+        "qct_searched": f"{fmt_count(sizes['QCT'] - BASE_SLACK)} to {fmt_count(sizes['QCT'])}",
+        "comparison_searched": (
+            f"{fmt_count(sizes['comparison'] - BASE_SLACK)} to {fmt_count(sizes['comparison'])}"
+        ),
+        "verdict": (f"{len(hits)} of them reproduce it" if hits else "none of them reproduces it"),
+        "p": fmt_number(implied_p("chi2", statistic, 1), 4),
+        "p_printed": values["reint_homeless_chi2_p"],
+    }
+
+
+def _left_by_choice(values: Mapping[str, str], sizes: Mapping[str, int]) -> dict[str, str]:
+    """Finding: one of five statuses that add up to the sample printed with a percentage of a
+    smaller base."""
+    _, added, _, _ = SUMS[2]
+    counts = [int(values[i]) for i in added]
+    count, printed_pct = (
+        int(values["ret_status_left_by_choice_t2_n"]),
+        values["ret_status_left_by_choice_t2_pct"],
+    )
+    fitting_others = sum(
+        sizes["all"]
+        in fitting_bases(int(values[i]), values[i.removesuffix("_n") + "_pct"], sizes["all"])
+        for i in added
+        if i != "ret_status_left_by_choice_t2_n" and i.removesuffix("_n") + "_pct" in values
+    )
+    return {
+        "counts": " + ".join(fmt_count(c) for c in counts),
+        "sum": fmt_count(sum(counts)),
+        "count": fmt_count(count),
+        "exact": _pct(count, sizes["all"]),
+        "rounded": _pct(count, sizes["all"], 0),
+        "printed": printed_pct,
+        "bases": _ranges(fitting_bases(count, printed_pct, sizes["all"])),
+        "others_fitting": number_word(fitting_others),
+    }
+
+
+def _stage(values: Mapping[str, str]) -> dict[str, str]:
+    """Finding: a test printed as a t with one d.f., read as a 2x2 chi-square."""
+    df = int(values["prof_stage_earlier_df"])
+    statistic = parse_printed(values["prof_stage_earlier_stat"]).value
+    return {
+        "statistic": values["prof_stage_earlier_stat"],
+        "df": values["prof_stage_earlier_df"],
+        "t_people": number_word(df + 2),
+        "p": fmt_number(implied_p("chi2", statistic, df), 2),
+        "p_printed": values["prof_stage_earlier_p"],
+    }
+
+
+def _table1(values: Mapping[str, str]) -> dict[str, str]:
+    """Finding: what the regression models; the age odds ratio against its interval."""
+    low_bounds, high_bounds = bounds(values["reg_age_ci_low"]), bounds(values["reg_age_ci_high"])
+    midpoint = math.sqrt(
+        parse_printed(values["reg_age_ci_low"]).value
+        * parse_printed(values["reg_age_ci_high"]).value
+    )
+    decimals = parse_printed(values["reg_age_or"]).decimals
+    return {
+        **{
+            f"{term}_or": values[f"reg_{term}_or"]
+            for term in ("drug_composite_z", "site", "age", "stage_action")
+        },
+        "site_rs": values["off_desist_rs_site"],
+        "no_offence_n": values["off_no_offence_t2_n"],
+        "age_ci": f"{values['reg_age_ci_low']} to {values['reg_age_ci_high']}",
+        "age_midpoint": fmt_number(midpoint, 3),
+        "age_midpoint_rounded": fmt_number(midpoint, decimals),
+        "age_midpoint_max": fmt_number(math.sqrt(low_bounds[1] * high_bounds[1]), 3),
+    }
+
+
+def _figure1(values: Mapping[str, str]) -> dict[str, str]:
+    """Finding: the order of Figure 1's bar labels, read from the means they round."""
+    label = "off_fig1_crime30_mean_{}_{}"
+    out = {
+        f"{g}_{w}": values[label.format(g, w)]
+        for g in ("qct", "comparison")
+        for w in ("t1", "t2", "t3", "t4")
+    }
+    out.update(
+        qct_locf=values["off_locf_crime30_mean_qct_t1"],
+        comparison_locf=values["off_locf_crime30_mean_comparison_t1"],
+        qct_six_month=values["off_crime180_mean_qct_t4"],
+        comparison_six_month=values["off_crime180_mean_comparison_t4"],
+    )
+    return out
+
+
+def pairs_fitting(z_text: str, r_text: str, largest: int = 200) -> str:
+    """The numbers of pairs (N = 2 x pairs) for which some z and r inside their rounding
+    intervals satisfy r = z / sqrt(N), as ranges."""
+    (z_low, z_high), (r_low, r_high) = bounds(z_text), bounds(r_text)
+    # |r| = |z| / sqrt(N) is monotone in z and N, so the intervals overlap when the extreme
+    # values of |z| / sqrt(N) straddle the interval of |r|.
+    z_abs = sorted((abs(z_low), abs(z_high)))
+    r_abs = sorted((abs(r_low), abs(r_high)))
+    return _ranges(
+        k
+        for k in range(2, largest + 1)
+        if z_abs[0] / math.sqrt(2 * k) <= r_abs[1] and z_abs[1] / math.sqrt(2 * k) >= r_abs[0]
+    )
+
+
+def _count_phrase(count: int, zero: str, some: str, every: int | None = None) -> str:
+    """`zero` for no items, "all N ..." when `count` is `every`, else `some` with the count."""
+    if count == 0:
+        return zero
+    if count == every:
+        return some.format(f"all {fmt_count(count)}").replace(f" of the {fmt_count(every)}", "")
+    return some.format(number_word(count))
+
+
+def readings(table: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """The numbers Appendix B's reasoning cites, each computed from the printed values of
+    statistics.csv: one group of variables per finding, and the summaries of the percentage and
+    GRIM tables."""
+    values = printed(table)
+    sizes = group_sizes(values)
+    ns = {i: (None if pd.isna(n) else int(n)) for i, n in zip(table["id"], table["n"], strict=True)}
+    verdicts = percent_table(table)["Verdict"].value_counts()
+    grim = grim_table(table)
+    # GRIM can only fail when n is below 10 to the power of the mean's decimals.
+    at_risk = [
+        r.id
+        for r in table.itertuples(index=False)
+        if r.kind == "mean" and not pd.isna(r.n) and r.n < 10 ** parse_printed(r.published).decimals
+    ]
+    return {
+        "intake_mean": _intake_mean(values, ns),
+        "homeless": _homeless(values, sizes),
+        "qct_base": _qct_base(values, sizes),
+        "homeless_chi2": _homeless_chi2(values, sizes),
+        "left_by_choice": _left_by_choice(values, sizes),
+        "stage": _stage(values),
+        "table1": _table1(values),
+        "figure1": _figure1(values),
+        "percent": {
+            "fit": number_word(int(verdicts.get("fits the group size", 0))),
+            "smaller": number_word(int(verdicts.get("needs a smaller base", 0))),
+            "none": _count_phrase(
+                int(verdicts.get("no base fits", 0)),
+                "every one of them fits some base",
+                "{} of them fit no base at all",
+            ),
+        },
+        "grim": {
+            "result": _count_phrase(
+                int((grim["Possible"] == "yes").sum()),
+                "none of the printed means with an n passes",
+                f"{{}} of the {fmt_count(len(grim))} printed means with an n pass",
+                every=len(grim),
+            ),
+            "at_risk": _count_phrase(
+                len(at_risk),
+                "none of them has an n small enough to fail",
+                "{} of them have an n small enough to fail",
+            ),
+        },
+    }
+
+
 SECTIONS: Mapping[str, tuple[str, object]] = {
     "Percentages against their counts": (
         "Each percentage printed with its count, and the bases (up to the whole sample) whose "
@@ -445,6 +764,10 @@ SECTIONS: Mapping[str, tuple[str, object]] = {
         "Each printed percentage reduction against 100 x (1 - after / before) of the printed "
         "means.",
         reductions_table,
+    ),
+    "Means of whole numbers (GRIM)": (
+        "Each printed mean with its n: whether some whole-number total divided by n rounds to it.",
+        grim_table,
     ),
     "Counts that must add up": (
         "Printed counts against the printed totals they make up.",

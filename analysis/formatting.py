@@ -34,8 +34,9 @@ NBSP = "\u00a0"
 # A hyphen-minus that is a minus sign: not inside a word, a number range or a date ("t1-t2",
 # "2024-05-01"), and followed by a number ("-2.20", "-.298", "-£30").
 _MINUS = re.compile(r"(?<![\w.)])-(?=[\d.£])")
-# A relation between two tokens ("p < 0.001", "n = 68", "d.f. = 1") that must not break.
-_RELATION = re.compile(r"(?<=\S) ([<>=≤≥]) (?=\S)")
+# A relation between two tokens ("p < 0.001", "n = 68", "d.f. = 1") that must not break; in a
+# Markdown table cell '<' and '>' arrive as the entities "&lt;" and "&gt;".
+_RELATION = re.compile(r"(?<=\S) ([<>=≤≥]|&lt;|&gt;) (?=\S)")
 
 
 def typeset(text: str) -> str:

@@ -30,6 +30,7 @@ import yaml
 from analysis import claims, tables, trace
 from analysis.config import Wave, Waves, load_config
 from analysis.consistency import audit_markdown
+from analysis.consistency import readings as consistency_readings
 from analysis.formatting import (
     ALPHA,
     P_THRESHOLDS,
@@ -1192,12 +1193,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", required=True, type=Path)
     parser.add_argument("--variables", required=True, type=Path)
     parser.add_argument("--tables", required=True, type=Path)
-    parser.add_argument(
-        "--consistency",
-        type=Path,
-        default=Path("docs/consistency.md"),
-        help="the consistency audit, copied into the tables folder for appendix B",
-    )
     args = parser.parse_args(argv)
     config = load_config(args.config)
     expected = (*DOMAINS, SENSITIVITY)
@@ -1213,14 +1208,18 @@ def main(argv: list[str] | None = None) -> int:
     published = load_published(args.published, [w.id for w in waves.all])
     precision = printed_precision(published, waves)
     variables = build_variables(results, scorecard, cited, provenance, config, precision)
+    # Appendix B's numbers come from the paper's printed values alone, not from the results.
+    variables["consistency"] = consistency_readings(load_published(args.published))
     origins = trace.trace(
         lambda traced: build_variables(traced, scorecard, cited, provenance, config, precision),
         results,
         scorecard,
         published,
     )
+    origins.update(
+        trace.unresolved(variables["consistency"], "consistency.", "analysis.consistency.readings")
+    )
     table_texts = build_tables(results, scorecard, provenance, config, precision)
-    table_texts["consistency.md"] = unnumbered(args.consistency.read_text(encoding="utf-8"))
     table_texts["consistency_checks.md"] = unnumbered(audit_markdown(args.published))
     claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
     table_texts["claims_summary.md"] = tables.to_markdown(claims.report_summary(claims_card))

@@ -181,10 +181,15 @@ def predictor_label(name: str, site: int | str, *, in_sentence: bool = False) ->
 NUMERIC_CELL = re.compile(r"^[-−–+£<>=.\d]")  # cells that start like a number or a test
 
 
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
 def _numeric_column(values: pd.Series) -> bool:
-    """A column is numeric (right-aligned) when most of its non-empty cells start like a number."""
+    """A column is numeric (right-aligned) when most of its non-empty cells start like a number
+    and hold no word of four letters or more ("1 of 3 conditions fail" is text)."""
     filled = [v for v in values if v and v != NO_TEST]
-    return bool(filled) and sum(bool(NUMERIC_CELL.match(v)) for v in filled) > len(filled) / 2
+    numeric = sum(bool(NUMERIC_CELL.match(v)) and not _WORD.search(v) for v in filled)
+    return bool(filled) and numeric > len(filled) / 2
 
 
 def to_markdown(frame: pd.DataFrame) -> str:
@@ -406,13 +411,22 @@ _SCORECARD_SCRIPT = """
 """
 
 
-# Ids break anywhere on screen only (break-all is visual: a copied id stays whole); the table
-# scrolls sideways on a narrow screen instead of squeezing its columns.
+# Ids may wrap after an underscore (<wbr>, which a copied id does not contain). On a narrow
+# screen each row becomes a card: the headings (still sort buttons) wrap above, and every cell
+# sits on its own line after its column's name, so Regenerated and Match need no sideways scroll.
 _SCORECARD_STYLE = (
     ".scorecard-scroll{overflow-x:auto}"
     "#scorecard-full{font-size:0.85em;width:100%}"
-    "#scorecard-full td:first-child{word-break:break-all;min-width:8em}"
+    "#scorecard-full td:first-child{min-width:8em}"
     "#scorecard-full td:nth-child(2){min-width:14em}"
+    "@media (max-width:600px){"
+    "#scorecard-full,#scorecard-full tbody,#scorecard-full tr,#scorecard-full td{display:block}"
+    "#scorecard-full thead tr{display:flex;flex-wrap:wrap;gap:0.2em 0.8em}"
+    "#scorecard-full th{border:0;padding:0.2em 0;text-decoration:underline}"
+    "#scorecard-full tr{border-bottom:1px solid #999;padding:0.4em 0}"
+    "#scorecard-full td{border:0;padding:0.05em 0;min-width:0}"
+    "#scorecard-full td:empty{display:none}"
+    '#scorecard-full td::before{content:attr(data-label) ": ";font-weight:bold}}'
 )
 
 
@@ -423,8 +437,16 @@ def scorecard_html(scorecard: pd.DataFrame) -> str:
     shown = scorecard_table(scorecard)
     csv = shown.to_csv(index=False, lineterminator="\n")
     head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
+    labels = [html.escape(c, quote=True) for c in shown.columns]
+
+    def cell(label: str, value: str) -> str:
+        text = html.escape(typeset(value))
+        if label == "Id":
+            text = text.replace("_", "_<wbr>")
+        return f'<td data-label="{label}">{text}</td>'
+
     body = "\n".join(
-        "<tr>" + "".join(f"<td>{html.escape(typeset(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(cell(lab, v) for lab, v in zip(labels, row, strict=True)) + "</tr>"
         for row in shown.itertuples(index=False)
     )
     return (
@@ -436,7 +458,10 @@ def scorecard_html(scorecard: pd.DataFrame) -> str:
         f'<a download="scorecard.csv" href="data:text/csv;charset=utf-8,'
         f'{urllib.parse.quote(csv)}">Download the scorecard as CSV</a></p>\n'
         f'<style>{_SCORECARD_STYLE}</style>\n<div class="scorecard-scroll">'
-        f'<table id="scorecard-full"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n'
+        # Quarto turns raw HTML tables into document tables for every format (so the PDF would
+        # print all of it); the attribute keeps this one raw, and HTML-only.
+        f'<table id="scorecard-full" data-quarto-disable-processing="true">'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n"
         "</tbody></table></div>\n"
         f"<script>{_SCORECARD_SCRIPT}</script>\n</details>\n```\n"
     )

@@ -249,6 +249,20 @@ def published_by_leaf(
     return out
 
 
+def unresolved(tree: Mapping[str, Any], prefix: str, by: str) -> dict[str, Any]:
+    """Sidecar entries for variables computed from no result (read from the paper's printed
+    values, say): their text and anchor, the function that wrote them, no result paths."""
+    return {
+        f"{prefix}{key}": {
+            "text": str(value),
+            "anchor": f"{ANCHOR_PREFIX}{prefix}{key}",
+            "formatted_by": by,
+            "results": [],
+        }
+        for key, value in leaves(tree)
+    }
+
+
 def trace(
     build: Callable[[Any], Mapping[str, Any]],
     results: Mapping[str, Any],

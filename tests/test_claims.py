@@ -125,9 +125,9 @@ def test_verdict_lists_only_the_failed_conditions():
     checks = evaluate("lt(off.wilcoxon.{QCT,comparison}.t2_t4.z, 0)", RESULTS)
     assert verdict(checks) == (
         False,
-        "1 of 2 conditions fail: lt(off.wilcoxon.comparison.t2_t4.z, 0): 0.3 vs 0",
+        "1 of 2 conditions fails: lt(off.wilcoxon.comparison.t2_t4.z, 0): 0.3 vs 0",
     )
-    assert verdict(checks[:1]) == (True, "all 1 conditions hold")
+    assert verdict(checks[:1]) == (True, "the condition holds")
 
 
 def test_score_adds_the_papers_conflict_to_a_failed_claim_only():
@@ -144,10 +144,9 @@ def test_score_adds_the_papers_conflict_to_a_failed_claim_only():
     card = claims.score(frame, RESULTS)
     assert list(card.columns) == claims.CLAIMS_SCORECARD_COLUMNS
     assert card["holds"].tolist() == ["true", "false"]
-    assert card.loc[0, "evidence"] == "all 1 conditions hold"
+    assert card.loc[0, "evidence"] == "the condition holds"
     assert card.loc[1, "evidence"] == (
-        "1 of 1 conditions fail: gt(off.share.value, 90): 80.4 vs 90"
-        "; the paper's counts contradict it"
+        "the condition fails: gt(off.share.value, 90): 80.4 vs 90; the paper's counts contradict it"
     )
     assert claims.summary(card) == (1, 2)
     assert claims.report_summary(card).values.tolist() == [
@@ -155,7 +154,10 @@ def test_score_adds_the_papers_conflict_to_a_failed_claim_only():
         ["Results > Offending outcomes", "0", "1"],
         ["All claims", "1", "2"],
     ]
-    assert claims.report_table(card)["Holds"].tolist() == ["yes", "no"]
+    # The report lists the claims that fail, without zero-width spaces lost in the comparison.
+    shown = claims.report_table(card)
+    assert list(shown.columns) == ["Id", "Location", "The paper's words", "Evidence"]
+    assert shown["Id"].str.replace("\u200b", "").tolist() == [card.loc[1, "id"]]
 
 
 def test_the_shipped_claims_load_and_cover_the_four_hypotheses():
@@ -186,3 +188,18 @@ def test_a_decimal_number_is_a_number_not_a_path():
     # "0.5" looks like a dotted path; a path starts with a letter
     assert _holds("lt(off.wilcoxon.QCT.t2_t4.p, 0.7)")
     assert not _holds("lt(off.wilcoxon.QCT.t2_t4.p, 0.5)")
+
+
+def test_the_report_table_lets_names_wrap_but_not_decimals():
+    card = pd.DataFrame(
+        {
+            "id": ["reg_qct_ns"],
+            "location": ["Results"],
+            "words": ["w"],
+            "holds": ["false"],
+            "evidence": ["the condition fails: ns(regression.qct): p < 0.001"],
+        }
+    )
+    shown = claims.report_table(card)
+    assert shown.loc[0, "Id"] == "reg_\u200bqct_\u200bns"
+    assert shown.loc[0, "Evidence"] == "the condition fails: ns(regression.\u200bqct): p < 0.001"

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis import consistency
+from analysis.published import load_published
 from tests.results_fixture import ROOT
 
 
@@ -133,3 +134,51 @@ def test_the_shipped_papers_counts_add_up():
         ["51", "51", "yes"],
         ["157", "157", "yes"],
     ]
+
+
+def test_grim_knows_which_means_whole_numbers_can_give():
+    # By hand: 36/7 = 5.143 and 37/7 = 5.286, so 5.29 is possible with n = 7 and 5.19 is not.
+    assert consistency.grim_possible("5.29", 7)
+    assert not consistency.grim_possible("5.19", 7)
+    assert consistency.grim_possible("17.3", 151)
+
+
+def test_count_phrases_read_as_prose():
+    phrase = consistency._count_phrase
+    assert phrase(0, "none passes", "{} pass") == "none passes"
+    assert phrase(3, "none passes", "{} of the 5 pass", every=5) == "three of the 5 pass"
+    assert phrase(5, "none passes", "{} of the 5 pass", every=5) == "all 5 pass"
+
+
+@pytest.fixture(scope="module")
+def readings():
+    return consistency.readings(load_published(ROOT / "data" / "published"))
+
+
+def test_appendix_b_readings_of_the_papers_printed_values(readings):
+    """Pinned to hand computations on the paper's printed numbers."""
+    intake = readings["intake_mean"]
+    # (22.9 x 89 + 9.3 x 62) / 151 = 2614.7 / 151 = 17.316; 89 + 62 = 151, not the printed 154.
+    assert (intake["n_sum"], intake["n_printed"], intake["weighted"]) == ("151", "154", "17.32")
+    # 6.58 / sqrt(2 x 151) = 0.3786.
+    assert intake["r_at_sum"] == ".379"
+    # 37 / 157 = 23.57%; 25% needs 37 / 148 ... 37 / 151.
+    assert (readings["homeless"]["exact"], readings["homeless"]["bases"]) == ("23.57%", "146–151")
+    # 28 / 89 = 31.46%; 32% needs 87 or 88, but only base 89 gives the chi-square 10.56.
+    qct = readings["qct_base"]
+    assert (qct["exact"], qct["bases"], qct["chi2"], qct["chi2_bases"]) == (
+        "31.46%",
+        "87–88",
+        "10.564",
+        "89",
+    )
+    assert readings["homeless_chi2"]["recomputed"] == "7.108"
+    assert readings["homeless_chi2"]["verdict"] == "none of them reproduces it"
+    # 43 + 40 + 27 + 26 + 21 = 157; 40 / 157 = 25.48%; 26% needs 40 / 151 ... 40 / 156.
+    left = readings["left_by_choice"]
+    assert (left["sum"], left["exact"], left["bases"]) == ("157", "25.48%", "151–156")
+    # chi-square .54 with one d.f.: p = 0.462.
+    assert readings["stage"]["p"] == "0.46"
+    # sqrt(0.85 x 0.98) = 0.9127; the largest, sqrt(0.855 x 0.985) = 0.9177.
+    table1 = readings["table1"]
+    assert (table1["age_midpoint"], table1["age_midpoint_max"]) == ("0.913", "0.918")

@@ -88,7 +88,7 @@ CASES = [
         {"reproduce", *REPORT},
     ),
     ("cited facts", append("data/published/cited_facts.csv", "\n"), REPORT),
-    ("consistency audit", append("docs/consistency.md", "\nMore.\n"), REPORT),
+    ("consistency audit", append("analysis/consistency.py", CODE_COMMENT), REPORT),
     ("prose section", append("manuscript/sections/04-results.qmd", "\nMore.\n"), {"render"}),
     ("raw cell, old mtime", replace_keeping_mtime, EVERYTHING_BUT_CONFIG),
     ("raw file rewritten unchanged", touch_same_content, set()),

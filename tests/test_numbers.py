@@ -259,8 +259,6 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
         str(tmp_path / "provenance.json"),
         "--config",
         str(ROOT / "config" / "config.yaml"),
-        "--consistency",
-        str(ROOT / "docs" / "consistency.md"),
     ]
     outputs = []
     for run in ("a", "b"):
@@ -287,7 +285,6 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
         "table1_regression.md",
         "scorecard_misses.md",
         "scorecard_full.md",
-        "consistency.md",
         "consistency_checks.md",
         "claims.md",
         "claims_summary.md",
@@ -511,7 +508,7 @@ def test_the_regression_names_its_significant_predictors_in_a_sentence():
 def test_typeset_outputs_use_the_minus_sign_and_keep_relations_together(tmp_path):
     numbers.write_outputs(
         {"a": {"t": "t = -2.20, p < 0.001"}, "provenance": {"d": "2024-05-01"}},
-        {"x.md": "| a |\n| --: |\n| -1.5 (n = 68) |\n"},
+        {"x.md": "| a |\n| --: |\n| -1.5 (n = 68); p &lt; 0.001 |\n"},
         tmp_path / "v.yml",
         tmp_path / "tables",
     )
@@ -519,7 +516,7 @@ def test_typeset_outputs_use_the_minus_sign_and_keep_relations_together(tmp_path
     assert written["a"]["t"] == "t\u00a0=\u00a0\u22122.20, p\u00a0<\u00a00.001"
     assert written["provenance"]["d"] == "2024-05-01"
     assert (tmp_path / "tables" / "x.md").read_text(encoding="utf-8") == (
-        "| a |\n| --: |\n| \u22121.5 (n\u00a0=\u00a068) |\n"
+        "| a |\n| --: |\n| \u22121.5 (n\u00a0=\u00a068); p\u00a0&lt;\u00a00.001 |\n"
     )
 
 

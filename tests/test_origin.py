@@ -14,11 +14,11 @@ from dataclasses import asdict
 
 import pytest
 
-from analysis import claims, numbers
+from analysis import claims, consistency, numbers
 from analysis import tables as analysis_tables
 from analysis.codebook import ORIGIN_FILE, Origin
 from analysis.config import load_config
-from analysis.published import load_cited_facts
+from analysis.published import load_cited_facts, load_published
 from analysis.render.shortcodes import expand
 from analysis.validate import CohortValidationError, load_raw, read_origin
 from tests.helpers_cohort import TINY, TINY_CONFIG, tiny_copy
@@ -82,7 +82,8 @@ def manuscript_text(tmp_path, origin: Origin) -> str:
     cited = load_cited_facts(ROOT / "data" / "published")
     variables = numbers.build_variables(results, SCORECARD, cited, provenance, config)
     tables = numbers.build_tables(results, SCORECARD, provenance, config)
-    tables["consistency.md"] = tables["consistency_checks.md"] = "(audit)\n"
+    variables["consistency"] = consistency.readings(load_published(ROOT / "data" / "published"))
+    tables["consistency_checks.md"] = "(audit)\n"
     claims_card = claims.score(claims.load_claims(ROOT / "data" / "published"), results)
     tables["claims_summary.md"] = "(claims summary)\n"
     tables["claims.md"] = analysis_tables.to_markdown(claims.report_table(claims_card))

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from analysis import consistency
 from analysis.numbers import build_variables
-from analysis.published import load_cited_facts
+from analysis.published import load_cited_facts, load_published
 from tests.results_fixture import PROVENANCE, ROOT, SCORECARD, shipped_results
 
 MANUSCRIPT = ROOT / "manuscript"
@@ -135,7 +136,10 @@ def test_no_digits_in_manuscript_prose(path):
 def variables():
     results, config = shipped_results()
     cited = load_cited_facts(ROOT / "data" / "published")
-    return build_variables(results, SCORECARD, cited, PROVENANCE, config)
+    variables = build_variables(results, SCORECARD, cited, PROVENANCE, config)
+    # analysis.numbers adds Appendix B's readings of the printed values beside the results'.
+    variables["consistency"] = consistency.readings(load_published(ROOT / "data" / "published"))
+    return variables
 
 
 def _resolves(tree: dict, key: str) -> bool:

@@ -423,3 +423,17 @@ def test_filters_listed_in_the_project_run_in_quarto(manuscript, tmp_path):
     project.write_text(project.read_text() + "filters:\n  - mark.lua\n")
     render(manuscript, tmp_path, renderer="quarto")
     assert '<span class="marked">22.9</span>' in _html(tmp_path)
+
+
+def test_variables_are_marked_except_in_the_date_field_and_inline_code(tmp_path):
+    """Quarto reads the date field as a date; a marked span there renders 'Invalid Date'."""
+    (tmp_path / "_extensions" / "trace").mkdir(parents=True)
+    (tmp_path / "_extensions" / "trace" / "trace.lua").write_text("-- stub\n")
+    doc = tmp_path / "report.qmd"
+    doc.write_text(
+        '---\ndate: "{{< var report.date >}}"\n---\nSeen {{< var n >}} times, `{{< var n >}}`.\n'
+    )
+    text = expand(doc, tmp_path, {"report": {"date": "2026-11-27"}, "n": "157"}).text
+    assert 'date: "2026-11-27"' in text
+    # Marked in prose; inside inline code a span would print as its source, so left bare.
+    assert "Seen [157]{.qct-var key=n} times, `157`." in text

@@ -19,6 +19,7 @@ from analysis.render import trace
 from analysis.render.errors import RenderError
 
 SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)\s*(?P<arg>.*?)\s*>\}\}")
+DATE_FIELD = re.compile(r"^date:\s")  # the front matter's date (a top-level key)
 VARIABLES_FILE = "_variables.yml"
 # A "<" in a value ("p < 0.001") is written as the entity: pandoc's reader tries every bare
 # "<" as the start of a raw HTML tag and scans far ahead for its end; this manuscript's ~100
@@ -123,15 +124,20 @@ def expand(document: Path, root: Path, variables: dict[str, Any] | None) -> Expa
                     raise RenderError(f"{where}: include cycle through '{arg}'")
                 visit(target, (*stack, target))
                 continue
-            expanded = SHORTCODE.sub(lambda m, w=where: replace(m, w), line).split("\n")
+            # Quarto parses the front matter's date as a date: a marked span there reads
+            # "Invalid Date", so that field's variable is left unmarked.
+            mark = not DATE_FIELD.match(line)
+            expanded = SHORTCODE.sub(lambda m, w=where, k=mark: replace(m, w, k), line).split("\n")
             lines.extend(expanded)
             origins.extend([where] * len(expanded))
 
-    def replace(match: re.Match[str], where: str) -> str:
+    def replace(match: re.Match[str], where: str, marked: bool = True) -> str:
         if match["name"] == "var":
             value = lookup_variable(variables, match["arg"], where)
             escaped = "".join(ESCAPES.get(char, char) for char in value)
-            return trace.mark(root, match["arg"], escaped)
+            # Inside inline code a marked span would print as its Markdown source.
+            in_code = match.string[: match.start()].count("`") % 2 == 1
+            return trace.mark(root, match["arg"], escaped) if marked and not in_code else escaped
         if match["name"] == "include":
             raise RenderError(f"{where}: an include must stand alone on its line")
         raise RenderError(
