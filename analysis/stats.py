@@ -230,13 +230,20 @@ class LogitFit:
 NEWTON_MAXITER = 100
 NEWTON_TOL = 1e-8
 NEWTON_RIDGE = 1e-10
+# Newton's method converges quadratically near the optimum, so a warm start that has not
+# converged within this many steps is diverging (from a neighbouring model's estimates it can,
+# the logit's likelihood not being quadratic): it is abandoned for the cold start, instead of
+# taking all NEWTON_MAXITER steps, each a pass over the rows.
+WARM_MAXITER = 20
 
 
-def _newton(rows: Rows, x: np.ndarray, start: np.ndarray) -> LogitFit:
+def _newton(
+    rows: Rows, x: np.ndarray, start: np.ndarray, maxiter: int = NEWTON_MAXITER
+) -> LogitFit:
     """Newton-Raphson on the count-weighted logit log-likelihood from `start`."""
     old, params, steps = np.full_like(start, np.inf), start.astype(float), 0
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        while steps < NEWTON_MAXITER and np.any(np.abs(params - old) > NEWTON_TOL):
+        while steps < maxiter and np.any(np.abs(params - old) > NEWTON_TOL):
             prob = special.expit(x @ params)
             information = (x * (rows.count * prob * (1.0 - prob))[:, None]).T @ x
             gradient = x.T @ (rows.count * (rows.y - prob))
@@ -248,7 +255,7 @@ def _newton(rows: Rows, x: np.ndarray, start: np.ndarray) -> LogitFit:
         # log P(observed outcome) = log expit(+eta) for a 1, log expit(-eta) for a 0.
         llf = float(rows.count @ special.log_expit(np.where(rows.y == 1.0, eta, -eta)))
     information = (x * (rows.count * prob * (1.0 - prob))[:, None]).T @ x
-    converged = steps < NEWTON_MAXITER and bool(np.all(np.isfinite(params)))
+    converged = steps < maxiter and bool(np.all(np.isfinite(params)))
     return LogitFit(params, llf, information, prob, converged)
 
 
@@ -262,7 +269,7 @@ def _fit(rows: Rows, predictors: Sequence[str], start: np.ndarray | None = None)
     x = rows.design(predictors)
     if start is not None:
         try:
-            fit = _newton(rows, x, start)
+            fit = _newton(rows, x, start, WARM_MAXITER)
         except np.linalg.LinAlgError:
             fit = None
         if fit is not None and fit.converged:

@@ -322,6 +322,16 @@ def test_logistic_equals_statsmodels_logit():
     assert ours["fit"]["n"] == 400 and ours["fit"]["converged"]
 
 
+def test_a_diverging_warm_start_falls_back_to_the_cold_fit():
+    rows = stats.Rows(_selection_data(), "y", ["x1", "flag"])
+    cold = stats._fit(rows, ["x1", "flag"])
+    far = np.array([30.0, -30.0, 30.0])  # Newton's method diverges from here
+    assert not stats._newton(rows, rows.design(["x1", "flag"]), far, stats.WARM_MAXITER).converged
+    warm = stats._fit(rows, ["x1", "flag"], far)
+    assert warm.converged and warm.llf == cold.llf
+    np.testing.assert_array_equal(warm.params, cold.params)
+
+
 def test_logistic_does_not_depend_on_the_row_order():
     data = _selection_data()
     shuffled = data.sample(frac=1.0, random_state=3)
