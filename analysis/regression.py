@@ -73,8 +73,12 @@ def design_matrix(
         raise ValueError(f"regression: unknown predictors {unknown}; known: {sorted(builders)}")
     w = views.waves(config)
     base = views.at_wave(cohort, w.baseline.id)
-    first = views.at_wave(cohort, w.first_follow_up.id).reindex(base.index)
-    columns = {OUTCOME: 1 - views.offended(cohort, config, locf=locf).reindex(base.index)}
+    # Views of one cohort list the same people in the same order (the grid), so they are
+    # aligned by position: reindexing by id would compare every id of a large cohort.
+    first = views.at_wave(cohort, w.first_follow_up.id)
+    offended = views.offended(cohort, config, locf=locf)
+    first.index = offended.index = base.index  # new objects of this call: relabelled in place
+    columns = {OUTCOME: 1 - offended}
     columns.update({p: builders[p](base, first, config) for p in predictors})
     return pd.DataFrame(columns)
 
@@ -93,10 +97,9 @@ def qct_adjusted(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]
     predictors = ["qct", *[p for p in config["regression"]["final"] if p != "qct"]]
     design = design_matrix(cohort, config, predictors)
     first = views.at_wave(cohort, views.waves(config).first_follow_up.id)
-    others = {
-        "improved_drug_use": views.improved_drug_use(cohort, config),
-        "in_treatment": first["rec_in_treatment"],
-    }
+    improved = views.improved_drug_use(cohort, config)
+    first.index = improved.index = design.index  # the grid, as in design_matrix
+    others = {"improved_drug_use": improved, "in_treatment": first["rec_in_treatment"]}
     out = {
         OUTCOME: stats.logistic(design, OUTCOME, predictors),
         f"{OUTCOME}_locf": stats.logistic(
@@ -104,7 +107,7 @@ def qct_adjusted(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]
         ),
     }
     for name, values in others.items():
-        frame = design[predictors].assign(**{name: values.reindex(design.index)})
+        frame = design[predictors].assign(**{name: values})
         out[name] = stats.logistic(frame, name, predictors)
     return out
 

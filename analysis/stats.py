@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -166,102 +167,169 @@ def nagelkerke_r2(llf: float, llnull: float, n: int) -> float:
     return float(cox_snell / (1.0 - np.exp(2.0 * llnull / n)))
 
 
-def _complete_floats(frame: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> pd.DataFrame:
-    """The outcome and predictors as floats (as_float), in the rows where all are present.
+def _complete_floats(frame: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> np.ndarray:
+    """The outcome and predictors as float columns (as_float, outcome first), in the rows
+    where all are present.
 
     Checks that the columns exist and that the outcome is 0/1 with both values present.
     """
     columns = [outcome, *predictors]
     missing = [c for c in columns if c not in frame.columns]
     _require(not missing, f"logistic regression: columns not in the data: {missing}")
-    data = pd.DataFrame({c: as_float(frame[c]) for c in columns}, index=frame.index).dropna()
-    y = data[outcome]
-    _require(bool(y.isin([0.0, 1.0]).all()), f"logistic outcome {outcome!r} must be 0/1")
-    _require(y.nunique() == 2, f"logistic outcome {outcome!r} has a single value")
+    data = np.column_stack([as_float(frame[c]) for c in columns])
+    data = data[~np.isnan(data).any(axis=1)]
+    y = data[:, 0]
+    _require(bool(np.isin(y, [0.0, 1.0]).all()), f"logistic outcome {outcome!r} must be 0/1")
+    _require(len(np.unique(y)) == 2, f"logistic outcome {outcome!r} has a single value")
     return data
 
 
-def _fit(
-    data: pd.DataFrame, outcome: str, predictors: Sequence[str], start: np.ndarray | None = None
-) -> Any:
-    """statsmodels' maximum-likelihood Logit, with an intercept, of complete float data.
+class Rows:
+    """Complete cases of a logistic model collapsed to their distinct rows and counts.
+
+    The log-likelihood, its gradient and Hessian are sums over rows, and identical rows add
+    identical terms, so fitting the distinct rows weighted by their count gives the same
+    estimates as fitting every row (up to floating-point summation order). A design of binary
+    flags and whole-number ages has far fewer distinct rows than people, which makes a fit's
+    cost independent of the cohort's size; with continuous predictors the rows stay about as
+    many as people and nothing is lost but one sort. Rows are in sorted order, so the result
+    does not depend on the order of the input rows.
+    """
+
+    def __init__(self, frame: pd.DataFrame, outcome: str, columns: Sequence[str]):
+        data = _complete_floats(frame, outcome, columns)
+        counted = pd.DataFrame(data).groupby(list(range(data.shape[1])), sort=True).size()
+        distinct = counted.index.to_frame(index=False).to_numpy(dtype=float)
+        self.n = int(len(data))
+        self.count = counted.to_numpy(dtype=float)
+        self.y = distinct[:, 0]
+        self.x = distinct[:, 1:]
+        self.columns = list(columns)
+
+    def design(self, predictors: Sequence[str]) -> np.ndarray:
+        """The intercept and the named predictors' columns."""
+        at = [self.columns.index(p) for p in predictors]
+        return np.column_stack([np.ones(len(self.y)), self.x[:, at]])
+
+
+@dataclass(frozen=True)
+class LogitFit:
+    """A maximum-likelihood logit fit: estimates (intercept first), log-likelihood, the
+    information matrix X'WX at the estimates, fitted probabilities, and convergence."""
+
+    params: np.ndarray
+    llf: float
+    information: np.ndarray
+    prob: np.ndarray
+    converged: bool
+
+
+# statsmodels' Newton-Raphson settings for Logit (tests/test_stats.py checks the estimates
+# against statsmodels): at most 100 steps, stop when no estimate moves by more than 1e-8, and
+# a ridge of 1e-10 on the Hessian's diagonal.
+NEWTON_MAXITER = 100
+NEWTON_TOL = 1e-8
+NEWTON_RIDGE = 1e-10
+# Newton's method converges quadratically near the optimum, so a warm start that has not
+# converged within this many steps is diverging (from a neighbouring model's estimates it can,
+# the logit's likelihood not being quadratic): it is abandoned for the cold start, instead of
+# taking all NEWTON_MAXITER steps, each a pass over the rows.
+WARM_MAXITER = 20
+
+
+def _newton(
+    rows: Rows, x: np.ndarray, start: np.ndarray, maxiter: int = NEWTON_MAXITER
+) -> LogitFit:
+    """Newton-Raphson on the count-weighted logit log-likelihood from `start`."""
+    old, params, steps = np.full_like(start, np.inf), start.astype(float), 0
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        while steps < maxiter and np.any(np.abs(params - old) > NEWTON_TOL):
+            prob = special.expit(x @ params)
+            information = (x * (rows.count * prob * (1.0 - prob))[:, None]).T @ x
+            gradient = x.T @ (rows.count * (rows.y - prob))
+            old = params
+            params = old + np.linalg.solve(information - NEWTON_RIDGE * np.eye(len(old)), gradient)
+            steps += 1
+        eta = x @ params
+        prob = special.expit(eta)
+        # log P(observed outcome) = log expit(+eta) for a 1, log expit(-eta) for a 0.
+        llf = float(rows.count @ special.log_expit(np.where(rows.y == 1.0, eta, -eta)))
+    information = (x * (rows.count * prob * (1.0 - prob))[:, None]).T @ x
+    converged = steps < maxiter and bool(np.all(np.isfinite(params)))
+    return LogitFit(params, llf, information, prob, converged)
+
+
+def _fit(rows: Rows, predictors: Sequence[str], start: np.ndarray | None = None) -> LogitFit:
+    """The logit with an intercept and `predictors`, fitted from zeros or warm-started.
 
     `start` (intercept first) warm-starts Newton's method from a neighbouring model's estimates.
     Newton's method is not globally convergent for the logit: a warm start that diverges or
-    fails to converge falls back to statsmodels' own (cold) start.
+    fails to converge falls back to the cold start (zeros, statsmodels' default).
     """
-    # Imported here, not at the top: only the jobs that fit a model pay statsmodels' start-up
-    # (the other domains import this module for its tests). Logit and add_constant come from
-    # their modules: `statsmodels.api` would also import the time-series and graphics stacks.
-    from statsmodels.discrete.discrete_model import Logit
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tools.tools import add_constant
-
-    design = add_constant(data[list(predictors)], has_constant="add")
-    with warnings.catch_warnings():
-        # Non-convergence (e.g. perfect separation) is reported in the result, not as a warning.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        model = Logit(data[outcome], design)
-        if start is not None:
-            try:
-                fit = model.fit(disp=0, maxiter=100, start_params=start)
-            except np.linalg.LinAlgError:
-                fit = None
-            if fit is not None and fit.mle_retvals["converged"]:
-                return fit
-        return model.fit(disp=0, maxiter=100)
+    x = rows.design(predictors)
+    if start is not None:
+        try:
+            fit = _newton(rows, x, start, WARM_MAXITER)
+        except np.linalg.LinAlgError:
+            fit = None
+        if fit is not None and fit.converged:
+            return fit
+    return _newton(rows, x, np.zeros(x.shape[1]))
 
 
 def logistic(frame: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> dict[str, Any]:
     """Binary logistic regression (with intercept) over the complete cases of its variables.
 
     Returns per predictor the odds ratio exp(b), its Wald 95% CI and p; and the fit: n, llf,
-    llnull and Nagelkerke R2.
+    llnull (closed form: the intercept-only model's fitted probability is the mean outcome)
+    and Nagelkerke R2.
     """
-    data = _complete_floats(frame, outcome, predictors)
-    fit = _fit(data, outcome, predictors)
-    ci = np.exp(fit.conf_int(alpha=0.05))
-    n = int(len(data))
+    rows = Rows(frame, outcome, predictors)
+    fit = _fit(rows, predictors)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.diag(np.linalg.inv(fit.information)))
+    half = stats.norm.ppf(0.975) * se
+    p = 2.0 * stats.norm.sf(np.abs(fit.params / se))
+    n = rows.n
     coefficients = {
         name: {
-            "odds_ratio": float(np.exp(fit.params[name])),
-            "ci_low": float(ci.loc[name, 0]),
-            "ci_high": float(ci.loc[name, 1]),
-            "b": float(fit.params[name]),
-            "se": float(fit.bse[name]),
-            "p": float(fit.pvalues[name]),
+            "odds_ratio": float(np.exp(fit.params[i])),
+            "ci_low": float(np.exp(fit.params[i] - half[i])),
+            "ci_high": float(np.exp(fit.params[i] + half[i])),
+            "b": float(fit.params[i]),
+            "se": float(se[i]),
+            "p": float(p[i]),
             "n": n,
         }
-        for name in predictors
+        for i, name in enumerate(predictors, start=1)
     }
-    # Every access of fit.llnull refits the intercept-only model, so it is read once.
-    llf, llnull = float(fit.llf), float(fit.llnull)
+    events = float(rows.count @ rows.y)
+    llnull = float(events * np.log(events / n) + (n - events) * np.log1p(-events / n))
     model = {
         "n": n,
-        "llf": llf,
+        "llf": fit.llf,
         "llnull": llnull,
-        "converged": bool(fit.mle_retvals["converged"]),
-        "nagelkerke_r2": nagelkerke_r2(llf, llnull, n),
+        "converged": fit.converged,
+        "nagelkerke_r2": nagelkerke_r2(fit.llf, llnull, n),
     }
     return {"coefficients": coefficients, "fit": model}
 
 
-def score_tests(fit: Any, candidates: np.ndarray) -> list[tuple[float, float]]:
-    """Rao score test of adding each column of `candidates`, one at a time, to a fitted Logit.
+def score_tests(
+    rows: Rows, fit: LogitFit, x: np.ndarray, candidates: np.ndarray
+) -> list[tuple[float, float]]:
+    """Rao score test of adding each column of `candidates`, one at a time, to a fitted logit.
 
-    For a column z, with W = p(1 - p) at the fitted probabilities and X the model's design:
-    U = z'(y - p), information I = z'Wz - z'WX (X'WX)^-1 X'Wz, statistic U^2 / I on 1 df.
-    All columns in one pass (statsmodels' `score_test` takes one column per call and costs
-    about a second per call at a million rows); checked against it in the tests.
+    For a column z, with W = count p(1 - p) at the fitted probabilities and X the model's
+    design: U = z'(count (y - p)), information I = z'Wz - z'WX (X'WX)^-1 X'Wz, statistic
+    U^2 / I on 1 df. All columns in one pass (statsmodels' `score_test` takes one column per
+    call); checked against it in the tests.
     """
-    x = np.asarray(fit.model.exog)
-    prob = fit.predict()
-    weight = prob * (1.0 - prob)
-    u = candidates.T @ (np.asarray(fit.model.endog) - prob)
+    weight = rows.count * fit.prob * (1.0 - fit.prob)
+    u = candidates.T @ (rows.count * (rows.y - fit.prob))
     cross = (candidates * weight[:, None]).T @ x  # Z'WX
     information = weight @ candidates**2 - np.einsum(
-        "ij,jk,ik->i", cross, np.linalg.inv((x * weight[:, None]).T @ x), cross
+        "ij,jk,ik->i", cross, np.linalg.inv(fit.information), cross
     )
     statistic = u * u / information
     return [(float(s), float(stats.chi2.sf(s, 1))) for s in statistic]
@@ -280,9 +348,9 @@ def forward_stepwise(
     largest p leaves if p > removal_p, and removal is checked again before the next entry.
     """
     _require(entry_p < removal_p, "stepwise: entry_p must be below removal_p (else it can cycle)")
-    data = _complete_floats(frame, outcome, candidates)
+    rows = Rows(frame, outcome, candidates)
     selected: list[str] = []
-    fit = _fit(data, outcome, selected)
+    fit = _fit(rows, selected)
     steps: dict[str, dict[str, Any]] = {}
 
     def record(action: str, variable: str, statistic_name: str, statistic: float, p: float):
@@ -297,20 +365,21 @@ def forward_stepwise(
         waiting = [c for c in candidates if c not in selected]
         if not waiting:
             break
-        scores = dict(zip(waiting, score_tests(fit, data[waiting].to_numpy()), strict=True))
+        tests = score_tests(rows, fit, rows.design(selected), rows.design(waiting)[:, 1:])
+        scores = dict(zip(waiting, tests, strict=True))
         best = min(scores, key=lambda c: (scores[c][1], list(candidates).index(c)))
         if not scores[best][1] < entry_p:
             break
         selected.append(best)
         # Warm start: the current estimates, and 0 for the entering variable.
-        fit = _fit(data, outcome, selected, np.append(np.asarray(fit.params), 0.0))
+        fit = _fit(rows, selected, np.append(fit.params, 0.0))
         record("enter", best, "score_statistic", *scores[best])
         while selected:
             removal = {}
-            for var in selected:
+            for at, var in enumerate(selected, start=1):
                 rest = [v for v in selected if v != var]
-                reduced = _fit(data, outcome, rest, np.asarray(fit.params.drop(var)))
-                statistic = 2.0 * (float(fit.llf) - float(reduced.llf))
+                reduced = _fit(rows, rest, np.delete(fit.params, at))
+                statistic = 2.0 * (fit.llf - reduced.llf)
                 removal[var] = (statistic, float(stats.chi2.sf(statistic, 1)), reduced)
             worst = max(selected, key=lambda v: (removal[v][1], -selected.index(v)))
             if not removal[worst][1] > removal_p:
@@ -318,7 +387,7 @@ def forward_stepwise(
             selected.remove(worst)
             fit = removal[worst][2]
             record("remove", worst, "lr_statistic", *removal[worst][:2])
-    return {"selected": selected, "steps": steps, "n": int(len(data))}
+    return {"selected": selected, "steps": steps, "n": rows.n}
 
 
 def percent(flags: Any) -> dict[str, Any]:

@@ -21,12 +21,15 @@ from analysis.bench import (
     StageTimeout,
     _ratio,
     _time_limit,
+    job_benchmarks,
     job_modules,
+    median_jobs,
     render_split,
     reran,
     summarise,
+    targets,
 )
-from analysis.bench_table import markdown
+from analysis.bench_table import README_END, README_START, markdown, readme_block
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,6 +148,10 @@ def test_build_ratios_are_median_over_floor_and_the_table_shows_them():
         "imports": {},
         "scale": [],
         "render_fallback": {"total_s": 4.0, "pandoc_s": 1.0, "typst_s": 2.5, "python_s": 0.5},
+        "jobs": {
+            "cohort": {"seconds": 8.39, "cpu_s": 2.13, "max_rss_mb": 149.35},
+            "render": {"seconds": 4.5, "cpu_s": 3.0, "max_rss_mb": None},
+        },
     }
     result["ratios"] = {
         "cold_build_s_over_floor_s": _ratio(result["cold_build_s"], result["floor_s"]),
@@ -160,6 +167,8 @@ def test_build_ratios_are_median_over_floor_and_the_table_shows_them():
     assert "| 13.00 | one process: import the stack, render | 6.50 | 2.00x |" in table
     assert "| Typst compile (PDF) | 2.50 | 62% |" in table
     assert "load average (1 min) 0.5 at the start, 0.7 at the end" in table
+    assert "| `cohort` | 8.39 | 2.13 | 149 |\n| `render` | 4.50 | 3.00 | n/a |" in table
+    assert "The jobs' seconds add up to 12.89" in table
 
 
 def test_render_split_parts_add_up_to_the_render(monkeypatch):
@@ -206,3 +215,90 @@ def test_a_stage_past_its_time_limit_is_stopped():
             time.sleep(5)
     finally:
         signal.alarm(0)
+
+
+BENCHMARK_HEADER = (
+    "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+)
+
+
+def test_job_figures_are_read_from_snakemakes_benchmark_files(tmp_path):
+    files = {
+        "cohort.tsv": "8.39\t0:00:08\t149.35\t1537.66\t74.53\t84.83\t0.67\t0.05\t23.78\t2.13\n",
+        "results/study.tsv": "0.52\t0:00:00\t0\t0\t0\t0\t0.00\t0.01\t0.00\t0.31\n",
+        "sensitivity/pool.tsv": "3.00\t0:00:03\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\n",
+        "config/study.tsv": "0.11\t0:00:00\t0\t0\t0\t0\t0.00\t0.01\t0.00\t0.00\n",
+    }
+    for name, row in files.items():
+        path = tmp_path / "benchmarks" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(BENCHMARK_HEADER + row, encoding="utf-8")
+    jobs = job_benchmarks(tmp_path)
+    # A local job (the config slices) runs inside Snakemake: its file measures nothing.
+    assert jobs == {
+        "cohort": {"seconds": 8.39, "cpu_s": 2.13, "max_rss_mb": 149.35},
+        "results/study": {"seconds": 0.52, "cpu_s": 0.31, "max_rss_mb": None},
+        "sensitivity/pool": {"seconds": 3.0, "cpu_s": None, "max_rss_mb": None},
+    }
+    again = {"cohort": {"seconds": 10.0, "cpu_s": 3.0, "max_rss_mb": None}}
+    assert median_jobs([jobs, again, again])["cohort"] == {
+        "seconds": 10.0,
+        "cpu_s": 3.0,
+        "max_rss_mb": 149.35,
+    }
+    assert median_jobs([jobs, again])["results/study"]["seconds"] == 0.52
+
+
+def _scale_row(n, seconds_ratio, peak_ratio, per_participant_ratio, errors=None):
+    return {
+        "participants": n,
+        "errors": errors or {},
+        "ratios": {
+            "seconds_over_target": seconds_ratio,
+            "peak_over_target": peak_ratio,
+            "per_participant_over_smaller": per_participant_ratio,
+        },
+    }
+
+
+def test_targets_are_judged_by_their_ratios():
+    result = {
+        "ratios": {
+            "cold_build_s_over_floor_s": 2.0,
+            "noop_build_s_over_snakemake_startup_s": 1.25,
+        },
+        "scale": [
+            _scale_row(100_000, None, 0.4, 0.9),
+            _scale_row(1_000_000, 0.8, 1.1, 1.02),
+        ],
+    }
+    verdicts = [(t["ratio"], t["limit"], t["met"]) for t in targets(result)]
+    assert verdicts == [
+        (2.0, 2.0, True),  # at the limit is within it
+        (1.25, 1.2, False),
+        (0.8, 1.0, True),
+        (1.1, 1.0, False),
+        (1.02, 1.0, False),  # the largest ratio to the next smaller size
+    ]
+    # A stage that failed or timed out at a million fails both of that size's targets.
+    result["scale"][1]["errors"] = {"regression": "stopped after 120 s (time limit)"}
+    assert [t["met"] for t in targets(result)][2:4] == [False, False]
+
+
+def test_the_readme_block_is_replaced_between_its_markers():
+    result = {
+        "cores": 2,
+        "load_average_start": 0.3,
+        "load_average_end": 0.4,
+        "targets": [
+            {"target": "cold build at most 2x its floor", "ratio": 1.5, "limit": 2.0, "met": True}
+        ],
+    }
+    readme = f"# Title\n\n{README_START}\nold table\n{README_END}\n\nafter\n"
+    text = readme_block(readme, result)
+    assert "old table" not in text and text.endswith(f"{README_END}\n\nafter\n")
+    assert "| cold build at most 2x its floor | 1.50x | 2.00x | yes |" in text
+    assert "load average (1 min) 0.3 at the start and 0.4 at the end" in text
+    assert readme_block(text, result) == text  # rewriting with the same run changes nothing
+    with pytest.raises(ValueError, match="no benchmark block"):
+        readme_block("# Title\n", result)

@@ -266,16 +266,130 @@ def test_forward_stepwise_removes_a_variable_made_redundant():
     assert removal["p"] > 0.10
 
 
+def _statsmodels_logit(data: pd.DataFrame, outcome: str, predictors: list[str]):
+    """statsmodels' Logit with an intercept, fitted from its own (cold) start: the reference."""
+    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.tools.tools import add_constant
+
+    design = add_constant(data[predictors].astype(float), has_constant="add")
+    return Logit(data[outcome].astype(float), design).fit(disp=0, maxiter=100)
+
+
 def test_score_tests_agree_with_statsmodels_one_column_at_a_time():
     data = _stepwise_data()
     data["x2"] = data["x1"] ** 2 + data["noise"]
-    fit = stats._fit(data, "y", ["noise"])
-    columns = data[["x1", "x2"]].to_numpy()
-    ours = stats.score_tests(fit, columns)
+    rows = stats.Rows(data, "y", ["noise", "x1", "x2"])
+    fit = stats._fit(rows, ["noise"])
+    ours = stats.score_tests(rows, fit, rows.design(["noise"]), rows.design(["x1", "x2"])[:, 1:])
+    reference = _statsmodels_logit(data, "y", ["noise"])
     for j, (statistic, p) in enumerate(ours):
-        theirs = fit.score_test(exog_extra=columns[:, [j]])
+        theirs = reference.score_test(exog_extra=data[["x1", "x2"]].to_numpy()[:, [j]])
         assert statistic == pytest.approx(float(np.squeeze(theirs[0])), rel=1e-8)
         assert p == pytest.approx(float(np.squeeze(theirs[1])), rel=1e-6)
+
+
+def _selection_data() -> pd.DataFrame:
+    """Flags and whole-number ages (many repeated rows, as in Table 1's design) and a noisy
+    sum x1 of x2 and x3 that enters first and leaves once both are in (this seed's draw)."""
+    rng = np.random.default_rng(0)
+    n = 400
+    x2, x3 = rng.normal(size=n), rng.normal(size=n)
+    flag, age = rng.integers(0, 2, size=n), rng.integers(18, 60, size=n)
+    x1 = x2 + x3 + rng.normal(scale=0.5, size=n)
+    eta = 1.5 * (x2 + x3) + 0.9 * flag - 0.3
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-eta))).astype(int)
+    noise = rng.integers(0, 2, size=n)
+    return pd.DataFrame(
+        {"y": y, "x1": x1, "x2": x2, "x3": x3, "flag": flag, "age": age, "noise": noise}
+    )
+
+
+def test_logistic_equals_statsmodels_logit():
+    data = _selection_data()
+    predictors = ["x1", "flag", "age", "noise"]
+    ours = stats.logistic(data, "y", predictors)
+    theirs = _statsmodels_logit(data, "y", predictors)
+    ci = theirs.conf_int()
+    for name in predictors:
+        coefficient = ours["coefficients"][name]
+        assert coefficient["b"] == pytest.approx(theirs.params[name], rel=1e-9)
+        assert coefficient["se"] == pytest.approx(theirs.bse[name], rel=1e-9)
+        assert coefficient["p"] == pytest.approx(theirs.pvalues[name], rel=1e-8)
+        assert coefficient["ci_low"] == pytest.approx(math.exp(ci.loc[name, 0]), rel=1e-9)
+        assert coefficient["ci_high"] == pytest.approx(math.exp(ci.loc[name, 1]), rel=1e-9)
+    assert ours["fit"]["llf"] == pytest.approx(theirs.llf, rel=1e-12)
+    assert ours["fit"]["llnull"] == pytest.approx(theirs.llnull, rel=1e-9)
+    assert ours["fit"]["n"] == 400 and ours["fit"]["converged"]
+
+
+def test_a_diverging_warm_start_falls_back_to_the_cold_fit():
+    rows = stats.Rows(_selection_data(), "y", ["x1", "flag"])
+    cold = stats._fit(rows, ["x1", "flag"])
+    far = np.array([30.0, -30.0, 30.0])  # Newton's method diverges from here
+    assert not stats._newton(rows, rows.design(["x1", "flag"]), far, stats.WARM_MAXITER).converged
+    warm = stats._fit(rows, ["x1", "flag"], far)
+    assert warm.converged and warm.llf == cold.llf
+    np.testing.assert_array_equal(warm.params, cold.params)
+
+
+def test_logistic_does_not_depend_on_the_row_order():
+    data = _selection_data()
+    shuffled = data.sample(frac=1.0, random_state=3)
+    assert stats.logistic(shuffled, "y", ["x1", "flag", "age"]) == stats.logistic(
+        data, "y", ["x1", "flag", "age"]
+    )
+
+
+def _statsmodels_forward_lr(data, outcome, candidates, entry_p, removal_p):
+    """SPSS's Forward: LR written out with statsmodels alone: every model fitted from a cold
+    start, entry by statsmodels' own score test, removal by refitting without each variable."""
+    selected, steps = [], []
+    current = _statsmodels_logit(data, outcome, [])
+    while waiting := [c for c in candidates if c not in selected]:
+        tests = {
+            c: [float(np.squeeze(t)) for t in current.score_test(exog_extra=data[[c]].to_numpy())][
+                :2
+            ]
+            for c in waiting
+        }
+        best = min(waiting, key=lambda c: (tests[c][1], candidates.index(c)))
+        if tests[best][1] >= entry_p:
+            break
+        selected.append(best)
+        current = _statsmodels_logit(data, outcome, selected)
+        steps.append(("enter", best, *tests[best]))
+        while selected:
+            lr = {
+                v: 2
+                * (
+                    current.llf
+                    - _statsmodels_logit(data, outcome, [s for s in selected if s != v]).llf
+                )
+                for v in selected
+            }
+            worst = max(selected, key=lambda v: (scipy_stats.chi2.sf(lr[v], 1), -selected.index(v)))
+            if scipy_stats.chi2.sf(lr[worst], 1) <= removal_p:
+                break
+            selected.remove(worst)
+            current = _statsmodels_logit(data, outcome, selected)
+            steps.append(("remove", worst, lr[worst], scipy_stats.chi2.sf(lr[worst], 1)))
+    return selected, steps
+
+
+def test_forward_stepwise_selection_equals_statsmodels_forward_lr():
+    data = _selection_data()
+    candidates = ["x1", "x2", "x3", "flag", "age", "noise"]
+    selected, steps = _statsmodels_forward_lr(data, "y", candidates, 0.05, 0.10)
+    assert ("remove", "x1") in [step[:2] for step in steps]  # the fixture exercises removal
+    ours = stats.forward_stepwise(data, "y", candidates, 0.05, 0.10)
+    assert ours["selected"] == selected
+    assert [(s["action"], s["variable"]) for s in ours["steps"].values()] == [
+        step[:2] for step in steps
+    ]
+    for step, (_, _, statistic, p) in zip(ours["steps"].values(), steps, strict=True):
+        key = "score_statistic" if step["action"] == "enter" else "lr_statistic"
+        assert step[key] == pytest.approx(statistic, rel=1e-7)
+        assert step["p"] == pytest.approx(p, rel=1e-6)
 
 
 def test_forward_stepwise_refuses_entry_above_removal():
