@@ -224,39 +224,44 @@ class LogitFit:
     converged: bool
 
 
-# statsmodels' Newton-Raphson settings for Logit (tests/test_stats.py checks the estimates
-# against statsmodels): at most 100 steps, stop when no estimate moves by more than 1e-8, and
-# a ridge of 1e-10 on the Hessian's diagonal.
-NEWTON_MAXITER = 100
-NEWTON_TOL = 1e-8
-NEWTON_RIDGE = 1e-10
+# The fit is statsmodels' GLM (binomial family, logit link) on the distinct rows with their
+# counts as frequency weights: the same estimates, log-likelihood and information as Logit on
+# every row, at a cost that does not grow with the number of people (tests/test_stats.py checks
+# it against Logit). Newton's method with Logit's own settings: at most FIT_MAXITER steps, stop
+# when no estimate moves by more than FIT_TOL. (GLM's default, IRLS, stops on the deviance,
+# which also stops changing once a diverging start has saturated every probability.)
+FIT_MAXITER = 100
+FIT_TOL = 1e-8
 # Newton's method converges quadratically near the optimum, so a warm start that has not
 # converged within this many steps is diverging (from a neighbouring model's estimates it can,
 # the logit's likelihood not being quadratic): it is abandoned for the cold start, instead of
-# taking all NEWTON_MAXITER steps, each a pass over the rows.
+# taking all FIT_MAXITER steps, each a pass over the rows.
 WARM_MAXITER = 20
 
 
-def _newton(
-    rows: Rows, x: np.ndarray, start: np.ndarray, maxiter: int = NEWTON_MAXITER
+def _glm_fit(
+    rows: Rows, x: np.ndarray, start: np.ndarray | None, maxiter: int = FIT_MAXITER
 ) -> LogitFit:
-    """Newton-Raphson on the count-weighted logit log-likelihood from `start`."""
-    old, params, steps = np.full_like(start, np.inf), start.astype(float), 0
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        while steps < maxiter and np.any(np.abs(params - old) > NEWTON_TOL):
-            prob = special.expit(x @ params)
-            information = (x * (rows.count * prob * (1.0 - prob))[:, None]).T @ x
-            gradient = x.T @ (rows.count * (rows.y - prob))
-            old = params
-            params = old + np.linalg.solve(information - NEWTON_RIDGE * np.eye(len(old)), gradient)
-            steps += 1
-        eta = x @ params
-        prob = special.expit(eta)
-        # log P(observed outcome) = log expit(+eta) for a 1, log expit(-eta) for a 0.
-        llf = float(rows.count @ special.log_expit(np.where(rows.y == 1.0, eta, -eta)))
+    """statsmodels' binomial GLM of the counted rows, from `start` (None: its own start)."""
+    # Imported here: only the jobs that fit a model pay statsmodels' start-up.
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+    with warnings.catch_warnings(), np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        # Non-convergence (e.g. separation) is reported in the result, not as a warning.
+        for category in (ConvergenceWarning, PerfectSeparationWarning, RuntimeWarning):
+            warnings.simplefilter("ignore", category)
+        model = GLM(rows.y, x, family=families.Binomial(), freq_weights=rows.count)
+        result = model.fit(
+            method="newton", start_params=start, maxiter=maxiter, tol=FIT_TOL, disp=0
+        )
+    params = np.asarray(result.params, dtype=float)
+    prob = np.asarray(result.mu, dtype=float)
     information = (x * (rows.count * prob * (1.0 - prob))[:, None]).T @ x
-    converged = steps < maxiter and bool(np.all(np.isfinite(params)))
-    return LogitFit(params, llf, information, prob, converged)
+    # A diverging start ends in non-finite estimates that statsmodels still calls converged.
+    converged = bool(result.mle_retvals["converged"]) and bool(np.all(np.isfinite(params)))
+    return LogitFit(params, float(result.llf), information, prob, converged)
 
 
 def _fit(rows: Rows, predictors: Sequence[str], start: np.ndarray | None = None) -> LogitFit:
@@ -264,17 +269,17 @@ def _fit(rows: Rows, predictors: Sequence[str], start: np.ndarray | None = None)
 
     `start` (intercept first) warm-starts Newton's method from a neighbouring model's estimates.
     Newton's method is not globally convergent for the logit: a warm start that diverges or
-    fails to converge falls back to the cold start (zeros, statsmodels' default).
+    fails to converge falls back to the cold start (statsmodels' own).
     """
     x = rows.design(predictors)
     if start is not None:
         try:
-            fit = _newton(rows, x, start, WARM_MAXITER)
+            fit = _glm_fit(rows, x, start, WARM_MAXITER)
         except np.linalg.LinAlgError:
             fit = None
         if fit is not None and fit.converged:
             return fit
-    return _newton(rows, x, np.zeros(x.shape[1]))
+    return _glm_fit(rows, x, None)
 
 
 def logistic(frame: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> dict[str, Any]:

@@ -325,8 +325,8 @@ def test_logistic_equals_statsmodels_logit():
 def test_a_diverging_warm_start_falls_back_to_the_cold_fit():
     rows = stats.Rows(_selection_data(), "y", ["x1", "flag"])
     cold = stats._fit(rows, ["x1", "flag"])
-    far = np.array([30.0, -30.0, 30.0])  # Newton's method diverges from here
-    assert not stats._newton(rows, rows.design(["x1", "flag"]), far, stats.WARM_MAXITER).converged
+    far = np.array([30.0, -30.0, 30.0])  # IRLS (Newton's method) diverges from here
+    assert not stats._glm_fit(rows, rows.design(["x1", "flag"]), far, stats.WARM_MAXITER).converged
     warm = stats._fit(rows, ["x1", "flag"], far)
     assert warm.converged and warm.llf == cold.llf
     np.testing.assert_array_equal(warm.params, cold.params)
