@@ -179,18 +179,14 @@ function Span(el)
   return before
 end
 
--- Metadata other than the abstract (title, date: fields that also go into the HTML head as
--- plain text) keeps the bare number.
-local function unwrap(el)
-  if el.classes:includes("qct-var") then return el.content end
-end
-
--- One pass over the whole document, metadata included, the same under Quarto and pandoc.
+-- One pass over the whole document, metadata included, the same under Quarto and pandoc. The
+-- expansion marks only the metadata fields it lists (MARKED_FIELDS: the abstract); the others
+-- (title, date) reach Quarto as plain text.
 function Pandoc(doc)
   for name, value in pairs(doc.meta) do
     local kind = pandoc.utils.type(value)
     if kind == "Inlines" or kind == "Blocks" then
-      doc.meta[name] = value:walk({Span = name == "abstract" and Span or unwrap})
+      doc.meta[name] = value:walk({Span = Span})
     end
   end
   doc.blocks = doc.blocks:walk({Span = Span})
