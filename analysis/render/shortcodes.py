@@ -22,6 +22,10 @@ SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)\s*(?P<arg>.*?)\s*>\}\}")
 # A top-level field of the document's front matter ("date:", "abstract: |"), at column 0.
 FIELD = re.compile(r"(?P<field>[A-Za-z_][\w-]*)\s*:")
 FRONT_MATTER_FENCES = ("---", "...")
+# Where a marked span would not be read as one: inline code prints it literally, and pandoc
+# copies a heading's content into the table of contents (the number's anchor twice).
+CODE_SPAN = re.compile(r"(`+).+?(?<!`)\1(?!`)")
+HEADING = re.compile(r"#{1,6}\s")
 VARIABLES_FILE = "_variables.yml"
 # A "<" in a value ("p < 0.001") is written as the entity: pandoc's reader tries every bare
 # "<" as the start of a raw HTML tag and scans far ahead for its end; this manuscript's ~100
@@ -108,7 +112,8 @@ def expand(document: Path, root: Path, variables: dict[str, Any] | None) -> Expa
     manuscript folder), or to `root` when it starts with "/" (Quarto's project-relative form).
     An include must stand alone on its line, as Quarto block includes do. Variables are
     marked for the trace extension in the body and in the front matter's MARKED_FIELDS only:
-    Quarto parses other fields (`date`) before any filter runs, so they stay plain text.
+    Quarto parses other fields (`date`) before any filter runs, so they stay plain text, as
+    do variables in headings and in inline code.
     """
     lines: list[str] = []
     origins: list[str] = []
@@ -134,8 +139,14 @@ def expand(document: Path, root: Path, variables: dict[str, Any] | None) -> Expa
                     raise RenderError(f"{where}: include cycle through '{arg}'")
                 visit(target, (*stack, target))
                 continue
-            marked = not front or field in trace.MARKED_FIELDS
-            text = SHORTCODE.sub(lambda m, w=where, k=marked: replace(m, w, k), line)
+            marked = not HEADING.match(line) and (not front or field in trace.MARKED_FIELDS)
+            code = [m.span() for m in CODE_SPAN.finditer(line)]
+            text = SHORTCODE.sub(
+                lambda m, w=where, k=marked, c=code: replace(
+                    m, w, k and not any(a <= m.start() < b for a, b in c)
+                ),
+                line,
+            )
             expanded = text.split("\n")
             lines.extend(expanded)
             origins.extend([where] * len(expanded))
