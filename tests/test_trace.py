@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ from analysis.config import Waves
 from analysis.io import write_json
 from analysis.render import fallback, quarto
 from analysis.render.errors import RenderError
+from analysis.results import DOMAINS
 from tests.results_fixture import CITED, PROVENANCE, ROOT, SCORECARD, shipped_results
 
 EXTENSION = ROOT / "manuscript" / "_extensions" / "trace"
@@ -88,6 +90,18 @@ def test_each_source_has_its_n_function_and_published_match(traced):
     assert test_source["test"] == "wilcoxon" and "published" not in test_source
     assert sidecar["study.n_total"]["formatted_by"] == "analysis.formatting.fmt_count"
     assert sidecar["study.n_total"]["anchor"] == "n-study.n_total"
+
+
+def test_each_results_domain_is_computed_by_the_function_the_sidecar_names(traced):
+    """The sidecar names `analysis.<domain>.compute` without importing the domain (the numbers
+    step does not depend on its code); each named function exists."""
+    sidecar = traced[0]
+    named = {s["computed_by"] for entry in sidecar.values() for s in entry["results"]}
+    assert "analysis.sensitivity" in named and len(named) > len(DOMAINS) // 2
+    for name in named:
+        module, _, function = name.rpartition(".") if name.endswith(".compute") else (name, "", "")
+        imported = importlib.import_module(module)
+        assert not function or callable(getattr(imported, function)), name
 
 
 def test_verdicts_list_every_result_they_were_decided_on(traced):
