@@ -325,6 +325,20 @@ def test_front_matter_variables_stay_plain_except_the_abstract(tmp_path):
     assert ms.source_date_epoch() == 13634 * 86400
 
 
+def test_a_date_that_is_no_date_is_left_out(tmp_path):
+    """Outside a git checkout the build date reads "unknown" (Quarto would print "Invalid
+    Date"): the date line goes, the source map stays aligned, and SOURCE_DATE_EPOCH is
+    1980-01-01 (3,652 days after 1970-01-01)."""
+    (tmp_path / "report.qmd").write_text(
+        '---\ntitle: T\ndate: "{{< var d >}}"\nauthor: A\n---\n\nBody.\n'
+    )
+    (tmp_path / "_variables.yml").write_text("d: unknown\n")
+    ms = source.load(tmp_path)
+    assert ms.expanded.text == "---\ntitle: T\nauthor: A\n---\n\nBody.\n"
+    assert ms.expanded.origin_of("Body.") == "report.qmd:7"
+    assert "date" not in ms.front and ms.source_date_epoch() == 3652 * 86400
+
+
 # A Lua filter that marks every number-like word, as a reviewer tool would.
 MARK_NUMBERS = """
 function Str(el)
