@@ -17,9 +17,18 @@ from tests.workflow_copy import ROOT, copy_project, snakemake
 
 
 def pytest_collection_modifyitems(items):
+    """Tests on the shipped build run in one xdist worker, and so does every slow test of their
+    modules: a module-scoped build (the cluster run) is otherwise built again in each worker
+    that runs one of its tests."""
+    shipped = {item.nodeid.split("::")[0] for item in items if _uses_shipped_build(item)}
     for item in items:
-        if "shipped_build" in getattr(item, "fixturenames", ()):
+        in_module = item.nodeid.split("::")[0] in shipped and item.get_closest_marker("slow")
+        if _uses_shipped_build(item) or in_module:
             item.add_marker(pytest.mark.xdist_group("shipped"))
+
+
+def _uses_shipped_build(item) -> bool:
+    return "shipped_build" in getattr(item, "fixturenames", ())
 
 
 @pytest.fixture(scope="session")

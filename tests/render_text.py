@@ -51,10 +51,17 @@ def _without_origin_boxes(page: str) -> str:
 
 
 def pdf_text(pdf: Path) -> str:
-    """The text of a PDF in content order (`pdftotext -raw`: a table cell's lines together)."""
-    return subprocess.run(
+    """The text of a PDF in content order (`pdftotext -raw`: a table cell's lines together),
+    without page numbers: both renderers print page n's number as its last line, which would
+    otherwise split a sentence running over a page break ("between\n10\nintake")."""
+    raw = subprocess.run(
         ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True
     ).stdout.decode("utf-8")
+    pages = []
+    for number, page in enumerate(raw.split("\f"), start=1):
+        body, _, last = page.rstrip("\n").rpartition("\n")
+        pages.append(body if last.strip() == str(number) else page)
+    return "\n".join(pages)
 
 
 def contains(text: str, value: str) -> bool:

@@ -300,6 +300,45 @@ def test_less_than_in_a_value_is_an_entity(tmp_path):
     )
 
 
+def test_front_matter_variables_stay_plain_except_the_abstract(tmp_path):
+    """With the trace extension shipped, variables are marked in the body and the abstract
+    only: Quarto reads `date` before any filter runs (a marked date printed "Invalid Date"),
+    so it and other fields stay plain, and SOURCE_DATE_EPOCH comes from the date (2007-05-01:
+    13,634 days after 1970-01-01). An included file's "---" opens no front matter. Headings
+    (copied into the table of contents) and inline code (printed literally) stay plain too."""
+    (tmp_path / "_extensions" / "trace").mkdir(parents=True)
+    (tmp_path / "_extensions" / "trace" / "trace.lua").write_text("")
+    (tmp_path / "report.qmd").write_text(
+        '---\ntitle: "N = {{< var n >}}"\ndate: "{{< var d >}}"\nabstract: |\n'
+        "  Of {{< var n >}} people.\nauthor: A\n...\n\nBody {{< var n >}}.\n\n"
+        "{{< include part.md >}}\n\n# Part {{< var n >}}\n\nCommit `{{< var n >}}`, ``{{< var n >}}``.\n"
+    )
+    (tmp_path / "part.md").write_text("---\ndate: {{< var d >}}\n---\n")
+    (tmp_path / "_variables.yml").write_text('n: "12"\nd: "2007-05-01"\n')
+    ms = source.load(tmp_path)
+    assert ms.expanded.text == (
+        '---\ntitle: "N = 12"\ndate: "2007-05-01"\nabstract: |\n'
+        "  Of [12]{.qct-var key=n} people.\nauthor: A\n...\n\nBody [12]{.qct-var key=n}.\n\n"
+        "---\ndate: [2007-05-01]{.qct-var key=d}\n---\n\n\n# Part 12\n\nCommit `12`, ``12``.\n"
+    )
+    assert ms.front["date"] == "2007-05-01"
+    assert ms.source_date_epoch() == 13634 * 86400
+
+
+def test_a_date_that_is_no_date_is_left_out(tmp_path):
+    """Outside a git checkout the build date reads "unknown" (Quarto would print "Invalid
+    Date"): the date line goes, the source map stays aligned, and SOURCE_DATE_EPOCH is
+    1980-01-01 (3,652 days after 1970-01-01)."""
+    (tmp_path / "report.qmd").write_text(
+        '---\ntitle: T\ndate: "{{< var d >}}"\nauthor: A\n---\n\nBody.\n'
+    )
+    (tmp_path / "_variables.yml").write_text("d: unknown\n")
+    ms = source.load(tmp_path)
+    assert ms.expanded.text == "---\ntitle: T\nauthor: A\n---\n\nBody.\n"
+    assert ms.expanded.origin_of("Body.") == "report.qmd:7"
+    assert "date" not in ms.front and ms.source_date_epoch() == 3652 * 86400
+
+
 # A Lua filter that marks every number-like word, as a reviewer tool would.
 MARK_NUMBERS = """
 function Str(el)

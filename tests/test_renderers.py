@@ -84,6 +84,25 @@ def test_each_build_used_and_prints_its_renderer(builds):
         ]
 
 
+def test_the_title_block_shows_the_build_date(builds, texts):
+    """The date under the title is the build's date in both renderers' HTML and PDF, or none
+    when the build has no commit date (a copy outside git: "unknown"); never "Invalid Date"
+    (Quarto reads `date` before any filter runs, and a marked or non-ISO date printed that)."""
+    for name, project in builds.items():
+        variables = load_variables(project / "manuscript" / "_variables.yml")
+        date = lookup_variable(variables, "report.date", "test")
+        page = (project / OUTPUT / "report.html").read_text("utf-8")
+        title_page = texts[name]["pdf"].split("Abstract")[0].splitlines()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+            assert f'<p class="date">{date}</p>' in page, name
+            assert date in title_page, name
+        else:
+            assert date == "unknown" and 'class="date"' not in page, name
+            assert "unknown" not in [line.strip() for line in title_page], name
+        for fmt in ("html", "pdf"):
+            assert "Invalid Date" not in texts[name][fmt], (name, fmt)
+
+
 def test_every_variable_value_appears_in_both_reports(builds, texts):
     used = {name: used_variables(project / "manuscript") for name, project in builds.items()}
     assert len(used["quarto"]) > 100

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import shutil
 from pathlib import Path
@@ -13,8 +14,9 @@ import yaml
 from analysis import numbers, trace
 from analysis.config import Waves
 from analysis.io import write_json
-from analysis.render import fallback
+from analysis.render import fallback, quarto
 from analysis.render.errors import RenderError
+from analysis.results import DOMAINS
 from tests.results_fixture import CITED, PROVENANCE, ROOT, SCORECARD, shipped_results
 
 EXTENSION = ROOT / "manuscript" / "_extensions" / "trace"
@@ -90,6 +92,18 @@ def test_each_source_has_its_n_function_and_published_match(traced):
     assert sidecar["study.n_total"]["anchor"] == "n-study.n_total"
 
 
+def test_each_results_domain_is_computed_by_the_function_the_sidecar_names(traced):
+    """The sidecar names `analysis.<domain>.compute` without importing the domain (the numbers
+    step does not depend on its code); each named function exists."""
+    sidecar = traced[0]
+    named = {s["computed_by"] for entry in sidecar.values() for s in entry["results"]}
+    assert "analysis.sensitivity" in named and len(named) > len(DOMAINS) // 2
+    for name in named:
+        module, _, function = name.rpartition(".") if name.endswith(".compute") else (name, "", "")
+        imported = importlib.import_module(module)
+        assert not function or callable(getattr(imported, function)), name
+
+
 def test_verdicts_list_every_result_they_were_decided_on(traced):
     sidecar, _, _, waves = traced
     b, last = waves.baseline.id, waves.last_follow_up.id
@@ -132,9 +146,15 @@ SAMPLE = (
 
 
 def manuscript(tmp_path: Path, sidecar, plain, body: str) -> Path:
-    """A one-page manuscript with the trace extension, the variables and their sidecar."""
+    """A one-page manuscript with the trace extension listed as its filter (as in the shipped
+    _quarto.yml), the variables and their sidecar."""
     folder = tmp_path / "manuscript dir"  # a space in the path, as a reviewer's might have
     shutil.copytree(EXTENSION, folder / "_extensions" / "trace")
+    (folder / "_quarto.yml").write_text(
+        "project:\n  type: default\nfilters:\n  - trace\nformat:\n  html: default\n"
+        "  typst: default\n  docx: default\n",
+        encoding="utf-8",
+    )
     (folder / "_variables.yml").write_text(yaml.safe_dump(plain), encoding="utf-8")
     write_json(sidecar, folder / trace.TRACE_FILE)
     (folder / "report.qmd").write_text(f"---\ntitle: Test\n---\n\n{body}\n", encoding="utf-8")
@@ -182,23 +202,12 @@ def test_a_variable_missing_from_the_sidecar_stops_the_render(tmp_path, traced):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="the Quarto CLI is not installed")
+@pytest.mark.skipif(quarto.quarto_path() is None, reason="the Quarto CLI is not installed")
 def test_quarto_marks_the_same_numbers(tmp_path, traced):
-    import subprocess
-
     sidecar, plain, _, _ = traced
     body = "\n\n".join(f"Value {{{{< var {key} >}}}} here." for key in SAMPLE)
+    body += "\n\n| Value |\n|---|\n| {{< var study.n_total >}} |\n\n: A table {#tbl-x}"
     folder = manuscript(tmp_path, sidecar, plain, body)
-    (folder / "_quarto.yml").write_text(
-        "project:\n  type: default\nfilters:\n  - trace\n", encoding="utf-8"
-    )
-    subprocess.run(
-        ["quarto", "render", "report.qmd", "--to", "html"],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
-    html = (folder / "report.html").read_text(encoding="utf-8")
-    quarto_ids = re.findall(r'<span id="(n-[^"]+)"', html)
+    quarto_ids = re.findall(r'<span id="(n-[^"]+)"', quarto.build(folder)["html"].decode("utf-8"))
     fallback_ids = re.findall(r'<span id="(n-[^"]+)"', fallback.build(folder).html.decode("utf-8"))
-    assert quarto_ids == fallback_ids == [f"n-{key}" for key in SAMPLE]
+    assert quarto_ids == fallback_ids == [f"n-{key}" for key in SAMPLE] + ["n-study.n_total-2"]

@@ -19,7 +19,13 @@ from analysis.render import trace
 from analysis.render.errors import RenderError
 
 SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)\s*(?P<arg>.*?)\s*>\}\}")
-DATE_FIELD = re.compile(r"^date:\s")  # the front matter's date (a top-level key)
+# A top-level field of the document's front matter ("date:", "abstract: |"), at column 0.
+FIELD = re.compile(r"(?P<field>[A-Za-z_][\w-]*)\s*:")
+FRONT_MATTER_FENCES = ("---", "...")
+# Where a marked span would not be read as one: inline code prints it literally, and pandoc
+# copies a heading's content into the table of contents (the number's anchor twice).
+CODE_SPAN = re.compile(r"(`+).+?(?<!`)\1(?!`)")
+HEADING = re.compile(r"#{1,6}\s")
 VARIABLES_FILE = "_variables.yml"
 # A "<" in a value ("p < 0.001") is written as the entity: pandoc's reader tries every bare
 # "<" as the start of a raw HTML tag and scans far ahead for its end; this manuscript's ~100
@@ -104,15 +110,24 @@ def expand(document: Path, root: Path, variables: dict[str, Any] | None) -> Expa
 
     An include path is relative to the including file's folder (for report.qmd: the
     manuscript folder), or to `root` when it starts with "/" (Quarto's project-relative form).
-    An include must stand alone on its line, as Quarto block includes do.
+    An include must stand alone on its line, as Quarto block includes do. Variables are
+    marked for the trace extension in the body and in the front matter's MARKED_FIELDS only:
+    Quarto parses other fields (`date`) before any filter runs, so they stay plain text, as
+    do variables in headings and in inline code.
     """
     lines: list[str] = []
     origins: list[str] = []
 
     def visit(path: Path, stack: tuple[Path, ...]) -> None:
         name = _relative(path, root)
+        front = False  # inside the document's own front matter (included files have none)
+        field = ""  # the front-matter field the current line belongs to
         for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
             where = f"{name}:{number}"
+            if len(stack) == 1 and (number == 1 or front):
+                front = line == "---" if number == 1 else line not in FRONT_MATTER_FENCES
+                if front and (top := FIELD.match(line)):
+                    field = top["field"]
             include = SHORTCODE.fullmatch(line.strip())
             if include and include["name"] == "include":
                 arg = include["arg"].strip("'\"")
@@ -124,20 +139,23 @@ def expand(document: Path, root: Path, variables: dict[str, Any] | None) -> Expa
                     raise RenderError(f"{where}: include cycle through '{arg}'")
                 visit(target, (*stack, target))
                 continue
-            # Quarto parses the front matter's date as a date: a marked span there reads
-            # "Invalid Date", so that field's variable is left unmarked.
-            mark = not DATE_FIELD.match(line)
-            expanded = SHORTCODE.sub(lambda m, w=where, k=mark: replace(m, w, k), line).split("\n")
+            marked = not HEADING.match(line) and (not front or field in trace.MARKED_FIELDS)
+            code = [m.span() for m in CODE_SPAN.finditer(line)]
+            text = SHORTCODE.sub(
+                lambda m, w=where, k=marked, c=code: replace(
+                    m, w, k and not any(a <= m.start() < b for a, b in c)
+                ),
+                line,
+            )
+            expanded = text.split("\n")
             lines.extend(expanded)
             origins.extend([where] * len(expanded))
 
-    def replace(match: re.Match[str], where: str, marked: bool = True) -> str:
+    def replace(match: re.Match[str], where: str, marked: bool) -> str:
         if match["name"] == "var":
             value = lookup_variable(variables, match["arg"], where)
             escaped = "".join(ESCAPES.get(char, char) for char in value)
-            # Inside inline code a marked span would print as its Markdown source.
-            in_code = match.string[: match.start()].count("`") % 2 == 1
-            return trace.mark(root, match["arg"], escaped) if marked and not in_code else escaped
+            return trace.mark(root, match["arg"], escaped) if marked else escaped
         if match["name"] == "include":
             raise RenderError(f"{where}: an include must stand alone on its line")
         raise RenderError(

@@ -78,18 +78,43 @@ class Manuscript:
         The report's date is the commit date (a generated variable), so outputs carry that
         date and never the clock; rebuilding a commit reproduces every byte.
         """
-        try:
-            day = dt.date.fromisoformat(str(self.front.get("date", "")))
-        except ValueError:
+        if not _iso_date(self.front.get("date", "")):
             return DEFAULT_EPOCH
+        day = dt.date.fromisoformat(str(self.front["date"]))
         return int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
+
+
+def _iso_date(value: Any) -> bool:
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def without_undated(expanded: Expanded) -> Expanded:
+    """`expanded` without its front matter's one-line `date` field when that is no ISO date.
+
+    A build outside a git checkout has no commit date (the variable reads "unknown"): Quarto
+    would print "Invalid Date" under the title, so both renderers leave the date out there
+    (the colophon still says the date is unknown)."""
+    front = front_matter(expanded.text)
+    if "date" not in front or _iso_date(front["date"]):
+        return expanded
+    lines = expanded.text.split("\n")
+    end = lines.index("---", 1) if "---" in lines[1:] else lines.index("...", 1)
+    at = next(i for i in range(1, end) if lines[i].startswith("date:"))
+    if at + 1 < end and lines[at + 1].startswith((" ", "\t")):
+        raise RenderError(f"{expanded.origins[at]}: date must be one line")
+    keep = [i for i in range(len(lines)) if i != at]
+    return Expanded("\n".join(lines[i] for i in keep), tuple(expanded.origins[i] for i in keep))
 
 
 def load(manuscript_dir: str | Path, document: str = "report.qmd") -> Manuscript:
     """Read the project options and expand `document` (errors name the file and line)."""
     folder = Path(manuscript_dir).resolve()
     variables = load_variables(folder / VARIABLES_FILE)
-    expanded = expand(folder / document, folder, variables)
+    expanded = without_undated(expand(folder / document, folder, variables))
     return Manuscript(
         folder, document, read_yaml(folder / PROJECT_FILE), expanded, front_matter(expanded.text)
     )

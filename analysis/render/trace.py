@@ -1,7 +1,7 @@
 """Traceable numbers: the shortcode expansion marks each variable for the trace extension.
 
 Both renderers render the expanded text (analysis.render.source), in which each
-`{{< var key >}}` becomes the span `[text]{.qct-var key=...}`; the extension's trace.lua
+`{{< var key >}}` of the body and of the abstract becomes the span `[text]{.qct-var key=...}`; the extension's trace.lua
 (`filters: [trace]` in _quarto.yml, run by Quarto and by the fallback) gives HTML numbers their
 origin from `_trace.json` and unwraps the spans in every other format. A manuscript without the
 extension is rendered unmarked.
@@ -14,6 +14,10 @@ from pathlib import Path
 
 FILTER = Path("_extensions", "trace", "trace.lua")  # relative to the manuscript folder
 KEY = re.compile(r"[\w.-]+")
+# The front-matter fields whose variables are marked (trace.lua annotates marks in metadata as in
+# the body). Other fields stay plain: Quarto reads `date` as a date before any filter runs (a
+# marked one printed "Invalid Date"), and `title` also becomes the page's plain <title>.
+MARKED_FIELDS = ("abstract",)
 
 
 def lua_filter(manuscript: Path) -> Path | None:

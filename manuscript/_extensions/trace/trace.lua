@@ -44,9 +44,11 @@ local STYLE = [[
 <button type="button" class="qct-trace-toggle" aria-pressed="true">Number origins: shown</button>
 ]]
 
+-- The script comes first in the body (with the style), and runs once the page is parsed: a raw
+-- block appended at the end of the document cost Quarto's HTML render ~5 s.
 local SCRIPT = [[
 <script>
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   var root = document.documentElement;
   var button = document.querySelector(".qct-trace-toggle");
   function apply(shown) {
@@ -64,7 +66,7 @@ local SCRIPT = [[
   var stored = null;
   try { stored = localStorage.getItem("qct-trace"); } catch (e) {}
   apply(stored !== "hidden" && location.search.indexOf("clean") < 0);
-})();
+});
 </script>
 ]]
 
@@ -91,49 +93,56 @@ local is_html = FORMAT:match("html") ~= nil
 local seen = {}   -- uses per variable key, for unique ids
 local marked = 0  -- spans annotated
 
-local function code(text)
-  return pandoc.Code(tostring(text))
+-- The box is written as one raw HTML string rather than pandoc elements: Quarto's filters that
+-- run after this one walk every element, and ~450 boxes of ~15 elements each cost them about
+-- as much as the rest of the HTML render.
+local ESCAPES = {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;"}
+
+local function esc(text)
+  return (tostring(text):gsub('[&<>"]', ESCAPES))
 end
 
-local function line(inlines)
-  return pandoc.Span(inlines)
+local function code(text)
+  return "<code>" .. esc(text) .. "</code>"
+end
+
+local function line(html)
+  return "<span>" .. html .. "</span>"
 end
 
 local function published_text(rows)
-  local parts = pandoc.Inlines({})
-  for i, row in ipairs(rows) do
-    if i > 1 then parts:insert(pandoc.Str("; ")) end
+  local parts = {}
+  for _, row in ipairs(rows) do
     local verdict = row.match and "reproduced" or "not reproduced"
-    parts:extend({pandoc.Str("published " .. row.id .. ": printed "), code(row.printed),
-                  pandoc.Str(", rebuilt "), code(row.reproduced),
-                  pandoc.Str(" (" .. verdict .. ")")})
+    parts[#parts + 1] = "published " .. esc(row.id) .. ": printed " .. code(row.printed) ..
+      ", rebuilt " .. code(row.reproduced) .. " (" .. verdict .. ")"
   end
-  return parts
+  return table.concat(parts, "; ")
 end
 
 local function origin_box(key, entry, anchor, box_id)
-  local lines = pandoc.List({
-    line({pandoc.Str("Variable "), code(key), pandoc.Space(),
-          pandoc.Link("(link)", "#" .. anchor, "", {["aria-label"] = "link to this number"})}),
-  })
+  local lines = {
+    line("Variable " .. code(key) .. ' <a href="#' .. esc(anchor) ..
+         '" aria-label="link to this number">(link)</a>'),
+  }
   if #entry.results == 0 then
-    lines:insert(line({pandoc.Str("Not computed from the results.")}))
+    lines[#lines + 1] = line("Not computed from the results.")
   end
   for _, source in ipairs(entry.results) do
-    local row = pandoc.Inlines({pandoc.Str("From "), code(source.path)})
+    local row = "From " .. code(source.path)
     if source.n ~= nil then
-      row:insert(pandoc.Str(" (n = " .. tostring(math.tointeger(source.n) or source.n) .. ")"))
+      row = row .. " (n = " .. tostring(math.tointeger(source.n) or source.n) .. ")"
     end
-    row:extend({pandoc.Str(", computed by "), code(source.computed_by)})
-    if source.test ~= nil then row:insert(pandoc.Str(" (" .. source.test .. " test)")) end
+    row = row .. ", computed by " .. code(source.computed_by)
+    if source.test ~= nil then row = row .. " (" .. esc(source.test) .. " test)" end
     if source.published ~= nil then
-      row:insert(pandoc.Str(". "))
-      row:extend(published_text(source.published))
+      row = row .. ". " .. published_text(source.published)
     end
-    lines:insert(line(row))
+    lines[#lines + 1] = line(row)
   end
-  lines:insert(line({pandoc.Str("Formatted by "), code(entry.formatted_by)}))
-  return pandoc.Span(lines, pandoc.Attr(box_id, {"qct-origin"}, {{"role", "tooltip"}}))
+  lines[#lines + 1] = line("Formatted by " .. code(entry.formatted_by))
+  return pandoc.RawInline("html", '<span id="' .. esc(box_id) ..
+    '" class="qct-origin" role="tooltip">' .. table.concat(lines) .. "</span>")
 end
 
 function Span(el)
@@ -179,24 +188,19 @@ function Span(el)
   return before
 end
 
--- Metadata other than the abstract (title, date: fields that also go into the HTML head as
--- plain text) keeps the bare number.
-local function unwrap(el)
-  if el.classes:includes("qct-var") then return el.content end
-end
-
--- One pass over the whole document, metadata included, the same under Quarto and pandoc.
+-- One pass over the whole document, metadata included, the same under Quarto and pandoc. The
+-- expansion marks only the metadata fields it lists (MARKED_FIELDS: the abstract); the others
+-- (title, date) reach Quarto as plain text.
 function Pandoc(doc)
   for name, value in pairs(doc.meta) do
     local kind = pandoc.utils.type(value)
     if kind == "Inlines" or kind == "Blocks" then
-      doc.meta[name] = value:walk({Span = name == "abstract" and Span or unwrap})
+      doc.meta[name] = value:walk({Span = Span})
     end
   end
   doc.blocks = doc.blocks:walk({Span = Span})
   if marked > 0 then
-    doc.blocks:insert(1, pandoc.RawBlock("html", STYLE))
-    doc.blocks:insert(pandoc.RawBlock("html", SCRIPT))
+    doc.blocks:insert(1, pandoc.RawBlock("html", STYLE .. SCRIPT))
   end
   return doc
 end
