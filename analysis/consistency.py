@@ -794,12 +794,11 @@ SECTIONS: Mapping[str, tuple[str, object]] = {
 }
 
 
-def audit_markdown(published_dir: str | Path) -> str:
-    """Every table of the audit as Markdown, each under its own heading, computed from
-    statistics.csv."""
+def audit_markdown(table: pd.DataFrame) -> str:
+    """Every table of the audit as Markdown, each under its own heading, computed from the
+    published statistics (`load_published`)."""
     from analysis.tables import to_markdown
 
-    table = load_published(published_dir)
     parts = []
     for title, (lead, build) in SECTIONS.items():
         parts.append(f"### {title}\n\n{lead}\n\n{to_markdown(build(table))}")
@@ -812,7 +811,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--published", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
-    text = audit_markdown(args.published)
+    text = audit_markdown(load_published(args.published))
     atomic_write(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return 0
 

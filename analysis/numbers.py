@@ -1209,7 +1209,7 @@ def main(argv: list[str] | None = None) -> int:
     precision = printed_precision(published, waves)
     variables = build_variables(results, scorecard, cited, provenance, config, precision)
     # Appendix B's numbers come from the paper's printed values alone, not from the results.
-    variables["consistency"] = consistency_readings(load_published(args.published))
+    variables["consistency"] = consistency_readings(published)
     origins = trace.trace(
         lambda traced: build_variables(traced, scorecard, cited, provenance, config, precision),
         results,
@@ -1220,7 +1220,7 @@ def main(argv: list[str] | None = None) -> int:
         trace.unresolved(variables["consistency"], "consistency.", "analysis.consistency.readings")
     )
     table_texts = build_tables(results, scorecard, provenance, config, precision)
-    table_texts["consistency_checks.md"] = unnumbered(audit_markdown(args.published))
+    table_texts["consistency_checks.md"] = unnumbered(audit_markdown(published))
     claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
     table_texts["claims_summary.md"] = tables.to_markdown(claims.report_summary(claims_card))
     table_texts["claims.md"] = tables.to_markdown(claims.report_table(claims_card))

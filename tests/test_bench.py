@@ -32,6 +32,9 @@ from analysis.bench import (
 from analysis.bench_table import README_END, README_START, markdown, readme_block
 
 ROOT = Path(__file__).resolve().parents[1]
+# The quick run is a module fixture: one xdist worker runs every test of the module, so the
+# benchmark runs once.
+pytestmark = pytest.mark.xdist_group("bench")
 
 
 @pytest.fixture(scope="module")

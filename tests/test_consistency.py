@@ -83,7 +83,7 @@ def test_implied_p_of_each_test_kind():
 
 
 def test_the_audit_of_the_shipped_paper_has_every_section():
-    text = consistency.audit_markdown(ROOT / "data" / "published")
+    text = consistency.audit_markdown(load_published(ROOT / "data" / "published"))
     assert [line for line in text.split("\n") if line.startswith("### ")] == [
         f"### {title}" for title in consistency.SECTIONS
     ]
