@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -88,6 +89,15 @@ def cluster(tmp_path_factory):
             pytest.skip(message)
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("PATH", f"{directory / 'bin'}{os.pathsep}{os.environ['PATH']}")
+            if " " in sys.executable:
+                # The SLURM executor plugins write the interpreter's path into each job's
+                # command line unquoted (snakemake-interface-executor-plugins 9.x and
+                # snakemake-executor-plugin-slurm-jobstep: "execve(): /work/my: No such file"),
+                # so on a cluster the environment must live at a path without spaces (README,
+                # "Running on a SLURM cluster"); here, the same environment through a link.
+                link = directory / "venv"
+                link.symlink_to(sys.prefix, target_is_directory=True)
+                patch.setattr(sys, "executable", str(link / "bin" / Path(sys.executable).name))
             yield directory
     finally:
         subprocess.run([str(SCRIPT), "stop", str(directory)], capture_output=True, timeout=120)
