@@ -11,6 +11,10 @@ homeless chi2 7.12 (its printed cells give 7.11) and the stage "t = .54" (no spl
 precontemplators gives 0.54). Table 1's outcome is coded as its title says (1 = no offence at
 the first follow-up, the lead's decision), which makes its site OR 0.26 agree with the site's
 Spearman of -.298 with desistance; both are targeted.
+
+Claims of the text that print no number (claims.csv: "not significant", "significant
+reductions", "similar", "four-fifths") are targeted too, with margins named where they are
+defined; each such check names the result path of its statistic (`Family.paths`).
 """
 
 from __future__ import annotations
