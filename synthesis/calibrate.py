@@ -41,9 +41,10 @@ SMOOTH_SHARE = 0.6  # share of the iterations spent on the smooth stage
 T_SMOOTH = (3.0, 0.1)  # temperature from .. to, smooth stage (loss in band units squared)
 T_HINGE = (1.0, 0.02)  # temperature from .. to, hinge stage
 MISS_STEP = 4.0  # hinge stage: extra cost of a missed target
-# Table 1 reads the composite score, age, stage of change and site; swapping them within a
-# group (site: within a class, `Mover.p_swap`) keeps every other statistic, so a last search
-# polishes Table 1 with these swaps alone.
+# Table 1's model and the claims about it (families named table1*) read the composite score,
+# age, stage of change and site; a last hinge search polishes them with swaps of these values
+# within a group (site: within a retention class, `Mover.p_swap`), which keep the group means
+# and counts, scoring every family a swap touches.
 POLISHED = "table1"
 POLISH_MOVES = ("drug_composite", "age", "stage_of_change", "site")
 POLISH_ITERATIONS = 20_000
@@ -436,10 +437,12 @@ def calibrate(
                 missed[touched] = [m for _, m in new]
             else:
                 journal.undo()
-    table1 = next((f for f in fams if f.name == POLISHED), None)
-    if table1 is not None:
+    polished = [k for k, f in enumerate(fams) if f.name.startswith(POLISHED)]
+    if polished:
         _polish(
-            table1,
+            fams,
+            polished,
+            by_key,
             c,
             mover,
             rng,
@@ -448,12 +451,23 @@ def calibrate(
     return c
 
 
-def _polish(fam: Family, c: Cohort, mover: Mover, rng: np.random.Generator, kept) -> None:
-    """A last hinge search on one family with the moves that change nothing else it shares
-    cells with (POLISH_MOVES); `kept()` says whether the correlation block is intact."""
-    cost, missed = _score(fam, c, MISS_STEP)
+def _polish(
+    fams: list[Family],
+    polished: list[int],
+    by_key: dict[str, list[int]],
+    c: Cohort,
+    mover: Mover,
+    rng: np.random.Generator,
+    kept,
+) -> None:
+    """A last hinge search with the moves of POLISH_MOVES alone, until the `polished` families
+    miss nothing; each move is scored on every family it touches. `kept()` says whether the
+    correlation block is intact."""
+    scores = [_score(f, c, MISS_STEP) for f in fams]
+    cost = np.array([x for x, _ in scores], dtype=np.int64)
+    missed = np.array([m for _, m in scores])
     for temp in _temperatures(*T_HINGE, POLISH_ITERATIONS):
-        if missed == 0:
+        if missed[polished].sum() == 0:
             return
         journal = Journal(c)
         col = POLISH_MOVES[rng.integers(len(POLISH_MOVES))]
@@ -463,8 +477,11 @@ def _polish(fam: Family, c: Cohort, mover: Mover, rng: np.random.Generator, kept
             mover.p_swap(journal, col)
         if not journal.saved:
             continue
-        new, new_missed = _score(fam, c, MISS_STEP)
-        if kept() and _accept(new - cost, rng.random(), temp):
-            cost, missed = new, new_missed
+        touched = sorted({k for key in journal.keys for k in by_key.get(key, ())})
+        new = [_score(fams[k], c, MISS_STEP) for k in touched]
+        delta = sum(x for x, _ in new) - int(cost[touched].sum())
+        if kept() and _accept(delta, rng.random(), temp):
+            cost[touched] = [x for x, _ in new]
+            missed[touched] = [m for _, m in new]
         else:
             journal.undo()

@@ -11,10 +11,15 @@ homeless chi2 7.12 (its printed cells give 7.11) and the stage "t = .54" (no spl
 precontemplators gives 0.54). Table 1's outcome is coded as its title says (1 = no offence at
 the first follow-up, the lead's decision), which makes its site OR 0.26 agree with the site's
 Spearman of -.298 with desistance; both are targeted.
+
+Claims of the text that print no number (claims.csv: "not significant", "significant
+reductions", "similar", "four-fifths") are targeted too, with margins named where they are
+defined; each such check names the result path of its statistic (`Family.paths`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +91,8 @@ class Family:
     compute: Callable[[Cohort], dict[str, float]]
     checks: dict[str, Check] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)  # check -> statistics.csv id, if printed
+    # check -> result path of the statistic in the results domains, for checks of a claim
+    paths: dict[str, str] = field(default_factory=dict)
 
 
 class Roles:
@@ -193,6 +200,46 @@ def _p(cols: str) -> tuple[str, ...]:
 # A p-value the text calls not significant without printing a number (a claim, not a printed
 # value): at least the paper's 5% level.
 NS_T = Check(0.05, kind="ge", scale=0.01)
+# Claims about Table 1's model (see there). A p the text calls not significant is targeted at
+# p >= .2, a margin above .05, so that the analysis's own fit and the other missing-data
+# methods land on the same side; a predictor "similar" on LOCF data at p <= .04; a log odds
+# ratio on the printed side of 1.
+ADDED_NS = Check(0.2, kind="ge", scale=0.05)
+LOCF_SIG = Check(0.04, kind="le", scale=0.01)
+SAME_SIDE = Check(0.0, kind="ge", scale=0.05)
+# Claims of falls without a printed number: a Wilcoxon z below 0 (FALL, margin .3), a
+# significant one (SIG_FALL: z <= -2.2, a margin beyond the 5% level's 1.96); a mean lower
+# than the wave before's by at least .02 (FALL_MEAN), a QCT value above the comparison
+# group's by at least .02 (LARGER, relative or in shares); "four-fifths" as a share that rounds to
+# 80% at the nearest 5% (FOUR_FIFTHS).
+FALL = Check(-0.3, kind="le", scale=0.2)
+SIG_FALL = Check(-2.2, kind="le", scale=0.2)
+FALL_MEAN = Check(0.02, kind="ge", scale=0.02)
+LARGER = Check(0.02, kind="ge", scale=0.02)
+FOUR_FIFTHS = Check(77.5, kind="band", upper=82.5, scale=1.0)
+
+
+def wald_p(b: float, se: float) -> float:
+    """Two-sided p of a Wald z = b / se."""
+    return math.erfc(abs(b / se) / math.sqrt(2))
+
+
+def table1_fit(
+    c: Cohort, r: Roles, locf_outcome: bool, extra: np.ndarray | None = None
+) -> dict[str, np.ndarray | float]:
+    """Table 1's logistic model (1 = no offence at the first follow-up; the standardised
+    composite score, the site of interest, age, the action stage), optionally with one more
+    predictor last, on complete cases; with locf_outcome the outcome is carried forward from
+    the latest earlier interview (the paper's "LOCF data for the entire sample")."""
+    crime = locf(c, "crime_days_30", r.F) if locf_outcome else iv(c, "crime_days_30", r.F)
+    y = flag(crime, crime == 0)
+    comp = iv(c, "drug_composite", r.B)
+    z = (comp - np.nanmean(comp)) / np.nanstd(comp, ddof=1)
+    columns = [z, c.v["p.site"] == r.site, c.v["p.age"], c.v["p.stage_of_change"] == 2]
+    X = np.column_stack(columns + ([] if extra is None else [extra])).astype(float)
+    ok = ~np.isnan(y) & ~np.isnan(X).any(1)
+    fit = stats.logit(y[ok], X[ok])
+    return {**fit, "n": int(ok.sum())}
 
 
 def printed_check(printed: Printed, stat_id: str) -> Check:
@@ -221,12 +268,12 @@ def build_targets(
     w = [printed_wave(c.waves, wave_role(j, len(c.waves))) for j in range(len(c.waves))]
     fams: list[Family] = []
 
-    def add(name, deps, compute, **checks):
+    def add(name, deps, compute, paths=None, **checks):
         checks = {k: v for k, v in checks.items() if v not in held_out}
         ids = {k: v for k, v in checks.items() if isinstance(v, str)}
         checks = {k: printed_check(printed, v) if k in ids else v for k, v in checks.items()}
         if checks:
-            fams.append(Family(name, tuple(deps), compute, checks, ids))
+            fams.append(Family(name, tuple(deps), compute, checks, ids, dict(paths or {})))
 
     def by_group_mean(col, j, kind="iv"):
         get = iv if kind == "iv" else tr
@@ -559,6 +606,67 @@ def build_targets(
                 deps, compute = wilcoxon(col, F, L, mask)
                 add(f"wilcoxon_{col}_{label}_FL", deps, compute, absz=Check(Z_CRIT, kind="le"))
 
+    # Claims of the text about within-group falls that print no number (claims.csv):
+    # reductions "sustained when adjustments were made for time at reduced risk" (crime days
+    # and illicit drug days per day at liberty: QCT intake to first and to last follow-up,
+    # comparison group intake to last), and "commensurate reductions in their use of heroin
+    # and crack" (each group: below intake at every follow-up, significantly at the last; the
+    # QCT group also at the first). Targeted with margins (FALL, SIG_FALL).
+    def at_liberty(col):
+        def values(c, j):
+            liberty = iv(c, "days_at_liberty_30", j)
+            return iv(c, col, j) / np.where(liberty > 0, liberty, np.nan)
+
+        return values
+
+    def fall(path, values, cols, a, b, group, check):
+        mask = q if group == "QCT" else ~q
+
+        def compute(c):
+            z, _ = stats.wilcoxon_zr(
+                np.where(mask, values(c, a), np.nan), np.where(mask, values(c, b), np.nan)
+            )
+            return {"z": z}
+
+        path = f"{path}.wilcoxon.{group}.{w[a]}_{w[b]}"
+        add(f"fall_{path}", _d("iv", cols, a, b), compute, paths={"z": f"{path}.z"}, z=check)
+
+    for col, domain in (
+        ("crime_days_30", "offending.crime"),
+        ("illicit_drug_days_30", "drug_use.illicit"),
+    ):
+        cols = f"{col} days_at_liberty_30"
+        for group, to in (("QCT", F), ("QCT", L), ("comparison", L)):
+            fall(f"{domain}_liberty_ratio", at_liberty(col), cols, B, to, group, SIG_FALL)
+
+    # ... and "the largest reductions were observed among QCT respondents, who tended to report
+    # higher levels of use at intake" (drug_qct_higher_intake): for heroin and crack, the QCT
+    # mean at intake above the comparison mean, and its percent fall of the group mean from
+    # intake to the last follow-up larger (relative excess and excess fall, LARGER).
+    def qct_larger(col):
+        def compute(c):
+            a, b = iv(c, col, B), iv(c, col, L)
+            red_q = 1 - nanmean(b, q) / nanmean(a, q)
+            red_c = 1 - nanmean(b, ~q) / nanmean(a, ~q)
+            return {"intake": nanmean(a, q) / nanmean(a, ~q) - 1, "fall": red_q - red_c}
+
+        return compute
+
+    for col in ("heroin_days_30", "crack_days_30"):
+        add(f"qct_larger_{col}", _d("iv", col, B, L), qct_larger(col), intake=LARGER, fall=LARGER)
+        for group in ("QCT", "comparison"):
+            for to in follow:
+                sig = to == L or (group == "QCT" and to == F)
+                fall(
+                    f"drug_use.{col}",
+                    lambda c, j, col=col: iv(c, col, j),
+                    col,
+                    B,
+                    to,
+                    group,
+                    SIG_FALL if sig else FALL,
+                )
+
     def locf_means(col):
         def compute(c):
             a, b = locf(c, col, B), locf(c, col, F)
@@ -649,37 +757,85 @@ def build_targets(
         poly="off_desist_rs_poly_user",
     )
 
-    # Table 1's stars (p < .01, .05) are not targets of their own: the printed CIs imply them,
-    # and a p target would wall the search off from ORs on the far side of 1.
+    # Table 1's model. Its stars are bands of the Wald p (`printed_check`), targeted beside the
+    # printed odds ratios and intervals (which alone allow e.g. a site p of .011 for its **).
     def table1(c):
-        y = 1 - positive(c, "crime_days_30", F)  # desisted: no offence at the first follow-up
-        comp = iv(c, "drug_composite", B)
-        z = (comp - np.nanmean(comp)) / np.nanstd(comp, ddof=1)
-        X = np.column_stack(
-            [z, c.v["p.site"] == r.site, c.v["p.age"], c.v["p.stage_of_change"] == 2]
-        ).astype(float)
-        ok = ~np.isnan(y) & ~np.isnan(X).any(1)
-        fit = stats.logit(y[ok], X[ok])
-        b, se = fit["params"][1:], fit["bse"][1:]
-        out = {"r2": stats.nagelkerke(fit["llf"], fit["llnull"], int(ok.sum()))}
+        fit = table1_fit(c, r, locf_outcome=False)
+        out = {"r2": stats.nagelkerke(fit["llf"], fit["llnull"], fit["n"])}
         for k, name in enumerate(TABLE1_PREDICTORS):
-            out[f"{name}_or"] = np.exp(b[k])
-            out[f"{name}_lo"] = np.exp(b[k] - Z_CRIT * se[k])
-            out[f"{name}_hi"] = np.exp(b[k] + Z_CRIT * se[k])
+            b, se = fit["params"][1 + k], fit["bse"][1 + k]
+            out[f"{name}_or"] = np.exp(b)
+            out[f"{name}_lo"] = np.exp(b - Z_CRIT * se)
+            out[f"{name}_hi"] = np.exp(b + Z_CRIT * se)
+            out[f"{name}_p"] = wald_p(b, se)
         return out
 
-    add(
-        "table1",
+    # The analysis's names of Table 1's terms (config regression.final, in the same order).
+    terms = dict(zip(TABLE1_PREDICTORS, config["regression"]["final"], strict=True))
+    table1_deps = (
         _d("iv", "crime_days_30", F)
         + _d("iv", "drug_composite", B)
-        + _p("site age stage_of_change"),
+        + _p("site age stage_of_change")
+    )
+    add(
+        "table1",
+        table1_deps,
         table1,
+        paths={f"{name}_p": f"regression.final.coefficients.{terms[name]}.p" for name in terms},
         r2="reg_nagelkerke_r2",
         **{
             f"{name}_{part}": f"reg_{stat}_{suffix}"
             for name, stat in TABLE1_PREDICTORS.items()
-            for part, suffix in (("or", "or"), ("lo", "ci_low"), ("hi", "ci_high"))
+            for part, suffix in (("or", "or"), ("lo", "ci_low"), ("hi", "ci_high"), ("p", "p"))
         },
+    )
+
+    # Claims of the text about Table 1's model, not printed numbers (claims.csv):
+    # - hypothesis 4 (reg_qct_ns, hyp4_outcomes_not_different): the QCT group added to the model
+    #   is not significant, complete cases and LOCF (ADDED_NS: with a margin);
+    # - the stepwise selection ends at Table 1 (reg_stepwise_table_1): being in treatment at the
+    #   first follow-up, significantly correlated with desistance on its own, adds nothing
+    #   significant to Table 1's predictors (ADDED_NS);
+    # - "similar results ... using LOCF data for the entire sample" (reg_locf_similar): on LOCF
+    #   data each of Table 1's predictors is significant (LOCF_SIG) on the printed side of 1.
+    def added(name, values, locf_outcome):
+        def compute(c):
+            fit = table1_fit(c, r, locf_outcome, extra=values(c))
+            return {"p": wald_p(fit["params"][-1], fit["bse"][-1])}
+
+        return name, compute
+
+    adjusted = "regression.qct_adjusted.{}.coefficients.qct.p"
+    for name, compute, path in (
+        (*added("qct", lambda c: q * 1.0, False), adjusted.format("no_offence")),
+        (*added("qct_locf", lambda c: q * 1.0, True), adjusted.format("no_offence_locf")),
+        (*added("in_treatment", lambda c: iv(c, "in_treatment", F), False), None),
+    ):
+        deps = table1_deps + _d("iv", "crime_days_30", B) if "locf" in name else table1_deps
+        if name == "in_treatment":
+            deps = deps + _d("iv", "in_treatment", F)
+        add(f"table1_{name}", deps, compute, paths={"p": path} if path else {}, p=ADDED_NS)
+
+    def table1_locf(c):
+        fit = table1_fit(c, r, locf_outcome=True)
+        out = {}
+        for k, name in enumerate(TABLE1_PREDICTORS):
+            b, se = fit["params"][1 + k], fit["bse"][1 + k]
+            out[f"{name}_p"] = wald_p(b, se)
+            out[f"{name}_side"] = (
+                b if printed.value(f"reg_{TABLE1_PREDICTORS[name]}_or") > 1 else -b
+            )
+        return out
+
+    add(
+        "table1_locf",
+        table1_deps + _d("iv", "crime_days_30", B),
+        table1_locf,
+        paths={
+            f"{name}_p": f"regression.locf.final.coefficients.{terms[name]}.p" for name in terms
+        },
+        **{f"{name}_p": LOCF_SIG for name in TABLE1_PREDICTORS},
+        **{f"{name}_side": SAME_SIDE for name in TABLE1_PREDICTORS},
     )
 
     # drug use
@@ -716,6 +872,7 @@ def build_targets(
             "since": count(since),
             "since_pct": 100 * count(since) / present(since),
             "now": count(since, never),
+            "now_pct": 100 * count(since, never) / present(since, never),
             "weeks_q": nanmean(weeks, q),
             "weeks_c": nanmean(weeks, ~q),
             "t": stats.student_t(weeks[q], weeks[~q]),
@@ -723,11 +880,16 @@ def build_targets(
 
     add(
         "abstinence",
-        _d("iv", "abstinent_via_treatment_since_intake weeks_abstinent_since_intake", *follow),
+        _d("iv", "abstinent_via_treatment_since_intake weeks_abstinent_since_intake", *follow)
+        + _p("abstinent_via_treatment_before"),
         abstinence,
         since="drug_abstinent_via_treatment_followup_n",
         since_pct="drug_abstinent_via_treatment_followup_pct",
         now="drug_newly_abstinent_n",
+        paths={
+            "now_pct": f"drug_use.abstinence.via_treatment_since_intake_first_time.{w[L]}.percent"
+        },
+        now_pct=FOUR_FIFTHS,
         weeks_q="drug_weeks_abstinent_mean_qct",
         weeks_c="drug_weeks_abstinent_mean_comparison",
         t="drug_weeks_abstinent_t_stat",
@@ -740,7 +902,7 @@ def build_targets(
         checks = {
             "satisfied": f"reint_satisfied_living_{w[j]}_n",
             "free_time": f"reint_free_time_with_users_{w[j]}_n",
-            "sat_gap": Check(0.0, kind="ge"),
+            "sat_gap": Check(0.01, kind="ge", scale=0.01),  # "more likely": by a point or more
             "sat_chi2": Check(CHI2_CRIT, kind="le"),
         }
         if j != B:
@@ -768,15 +930,23 @@ def build_targets(
         lambda c: {"n": count(locf(c, "homeless_30", F))},
         n=f"reint_homeless_locf_{w[F]}_n",
     )
+
+    # Claim of the text (claims.csv, reint_relationships_falls): "consistent falls" in the
+    # mean number of problem relationships, i.e. a lower mean at each wave than at the one
+    # before (FALL_MEAN).
+    def relationships(c):
+        means = [nanmean(iv(c, "relationship_problems", j)) for j in range(len(c.waves))]
+        out = {"b": means[B], "l": means[L]}
+        out.update({f"fall{j}": means[j - 1] - means[j] for j in follow})
+        return out
+
     add(
         "relationships",
-        _d("iv", "relationship_problems", B, L),
-        lambda c: {
-            "b": nanmean(iv(c, "relationship_problems", B)),
-            "l": nanmean(iv(c, "relationship_problems", L)),
-        },
+        _d("iv", "relationship_problems", B, *follow),
+        relationships,
         b=f"reint_relationship_problems_mean_{w[B]}",
         l=f"reint_relationship_problems_mean_{w[L]}",
+        **{f"fall{j}": FALL_MEAN for j in follow},
     )
     add(
         "never_worked",

@@ -359,6 +359,21 @@ def test_design_places_ones_and_refuses_the_impossible():
         design(np.ones(100, bool), other, forced, [(other, 0.2)], None, rng)
 
 
+def test_design_spreads_ones_over_strata_in_proportion():
+    # 60 people, the other variable 1 for the first 30; strata of 40 and 20 people, each half
+    # in either cell of the other variable. Every one placed in a cell of 30 people, 20 and 10
+    # of them from the two strata, goes 2:1 over the strata (to within one).
+    rng = np.random.default_rng(0)
+    other = np.r_[np.ones(30), np.zeros(30)]
+    strata = np.r_[np.zeros(20), np.ones(10), np.zeros(20), np.ones(10)]
+    x = design(np.ones(60, bool), other, np.full(60, np.nan), [(other, 0.204)], 24, rng, strata)
+    assert round(stats.spearmanr(x, other)[0], 3) == 0.204  # 17 of the 24 where other = 1
+    assert x.sum() == 24
+    for cell in (other == 1, other == 0):
+        ones = int(x[cell].sum())
+        assert abs(x[cell & (strata == 0)].sum() - 2 * ones / 3) < 1
+
+
 def test_single_wave_config_is_refused():
     config = copy.deepcopy(CONFIG)
     config["waves"] = config["waves"][:1]
@@ -444,12 +459,13 @@ def test_synthesis_is_identical_under_other_blas_kernels_and_threads(tmp_path):
 
 
 def test_calibration_computes_each_target_as_the_results_domains_do(raw):
-    """Every printed number the search fits is computed there (fast numpy forms) with the value
-    the results domain gives at its statistics.csv result_path, on the committed files."""
+    """Every printed number the search fits, and every statistic of a claim it fits (a p of
+    Table 1's models, a Wilcoxon z of a claimed fall), is computed there (fast numpy forms) with
+    the value the results domain gives at its result path, on the committed files."""
     results, _ = shipped_results()
     waves = Waves.from_config(CONFIG)
     cohort = from_frames(raw, tuple(waves.ids), np.array([w.months for w in waves.all], float))
-    compared, differ = set(), []
+    compared, claimed, differ = set(), set(), []
     for fam in build_targets(cohort, CONFIG, PRINTED):
         values = fam.compute(cohort)
         for check, stat in fam.ids.items():
@@ -460,8 +476,20 @@ def test_calibration_computes_each_target_as_the_results_domains_do(raw):
             if values[check] != pytest.approx(expected, rel=1e-7, abs=1e-12):
                 differ.append((stat, values[check], expected))
             compared.add(stat)
+        for check, path in fam.paths.items():
+            expected = lookup_number(results, path)
+            # p-values: statsmodels' fit stops at its own tolerance, so agree to 1e-5 relative
+            if values[check] != pytest.approx(expected, rel=1e-5, abs=1e-12):
+                differ.append((path, values[check], expected))
+            claimed.add(path)
     assert not differ
     assert len(compared) > 100  # most printed numbers the search fits
+    assert {
+        "regression.qct_adjusted.no_offence.coefficients.qct.p",
+        "regression.qct_adjusted.no_offence_locf.coefficients.qct.p",
+        "regression.final.coefficients.site_of_interest.p",
+        "drug_use.illicit_liberty_ratio.wilcoxon.comparison.t1_t4.z",
+    } <= claimed
 
 
 def test_scorecard_of_committed_data_reaches_95_percent():
