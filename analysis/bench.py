@@ -87,7 +87,13 @@ def run(args: list[str], cwd: Path) -> dict[str, Any]:
         done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=3600)
     except (OSError, subprocess.TimeoutExpired) as err:
         return {"seconds": time.perf_counter() - start, "error": repr(err)}
-    result = {"seconds": time.perf_counter() - start, "output": done.stdout + done.stderr}
+    # `output` (both streams) is what Snakemake logs; `stdout` alone carries a child's JSON, which
+    # a warning on stderr must not displace.
+    result = {
+        "seconds": time.perf_counter() - start,
+        "output": done.stdout + done.stderr,
+        "stdout": done.stdout,
+    }
     if done.returncode != 0:
         result["error"] = f"exit {done.returncode}: {result['output'][-ERROR_TAIL:]}"
     return result
@@ -183,7 +189,7 @@ def build_sequence(workdir: Path) -> dict[str, dict[str, Any]]:
     out["render"] = (
         split
         if "error" in split
-        else {"seconds": split["seconds"], **json.loads(split["output"].strip().splitlines()[-1])}
+        else {"seconds": split["seconds"], **json.loads(split["stdout"].strip().splitlines()[-1])}
     )
     floor_out = workdir / "floor_output"
     out["floor"] = run([sys.executable, "-c", FLOOR_SCRIPT, str(floor_out)], project)
@@ -508,7 +514,7 @@ def scale(sizes: list[int], domain_timeout: int = DOMAIN_TIMEOUT_S) -> list[dict
         if "error" in child:
             row["error"] = child["error"]
         else:
-            row.update(json.loads(child["output"].strip().splitlines()[-1]))
+            row.update(json.loads(child["stdout"].strip().splitlines()[-1]))
         row["per_participant_us"] = round(row["seconds"] / n * 1e6, 2)
         row["ratios"] = scale_ratios(row, rows[-1] if rows else None)
         rows.append(row)

@@ -246,11 +246,13 @@ def _glm_fit(
     # Imported here: only the jobs that fit a model pay statsmodels' start-up.
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+    from statsmodels.tools.sm_exceptions import ModelWarning
 
     with warnings.catch_warnings(), np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        # Non-convergence (e.g. separation) is reported in the result, not as a warning.
-        for category in (ConvergenceWarning, PerfectSeparationWarning, RuntimeWarning):
+        # Non-convergence (e.g. separation) is reported in the result, not as a warning; the
+        # standard errors come from the information matrix below, not from statsmodels' own
+        # inverse (whose failure, e.g. on a diverging warm start, it also warns about).
+        for category in (ModelWarning, RuntimeWarning):
             warnings.simplefilter("ignore", category)
         model = GLM(rows.y, x, family=families.Binomial(), freq_weights=rows.count)
         result = model.fit(
