@@ -66,15 +66,17 @@ def pdf_text(pdf: Path) -> str:
 
 def contains(text: str, value: str) -> bool:
     """Whether `value` appears in `text`, squeezed; a word hyphenated at a line end in a PDF
-    ("signif-" + newline + "icant") also counts."""
+    ("signif-" + newline + "icant") also counts, and so does a path wrapped after a slash
+    ("docs/" + newline + "synthesis.md")."""
     wanted = squeeze(value)
     return any(wanted in variant for variant in _squeezed(text))
 
 
 @functools.lru_cache(maxsize=8)
 def _squeezed(text: str) -> tuple[str, str]:
-    """`text` squeezed as it is and with line-end hyphens joined (cached: reports are long)."""
-    return squeeze(text), squeeze(text.replace("-\n", ""))
+    """`text` squeezed as it is and with line-end hyphens and slashes joined (cached: reports
+    are long)."""
+    return squeeze(text), squeeze(text.replace("-\n", "").replace("/\n", "/"))
 
 
 def table_cells(table: dict[str, Any]) -> list[str]:
