@@ -860,6 +860,14 @@ def regression_vars(regression: Mapping[str, Any], config: Mapping[str, Any]) ->
             if set(selected) == set(final_names)
             else "different predictors from",
             "qct": "entered" if "qct" in selected else "did not enter",
+            # What the selection says about legal status, in a clause for the Conclusions.
+            "qct_meaning": (
+                "legal status still predicted offending once severity and other factors were "
+                "taken into account"
+                if "qct" in selected
+                else "once severity and other factors were taken into account, legal status "
+                "made no significant difference to offending"
+            ),
         },
     }
 

@@ -165,6 +165,7 @@ def test_stepwise_agreement_with_the_reported_model():
     results["regression"]["stepwise"]["selected"] = list(config["regression"]["final"])
     step = build(results, config)["regression"]["stepwise"]
     assert (step["agrees"], step["qct"]) == ("the same predictors as", "did not enter")
+    assert step["qct_meaning"].endswith("legal status made no significant difference to offending")
     results["regression"]["stepwise"]["selected"] = ["qct"]
     step = build(results, config)["regression"]["stepwise"]
     assert (step["agrees"], step["qct"], step["selected"]) == (
@@ -172,6 +173,7 @@ def test_stepwise_agreement_with_the_reported_model():
         "entered",
         "being in the court-ordered (QCT) group",
     )
+    assert step["qct_meaning"].startswith("legal status still predicted offending")
 
 
 def test_hypothesis_verdicts_follow_the_generated_words():
