@@ -30,7 +30,7 @@ from synthesis.correlates import design, feasible
 from synthesis.printed import Printed
 from synthesis.streams import Streams
 from synthesis.structure import draft, skeleton
-from synthesis.synthesize import frame_to_csv, resample_cohort, synthesize, write_raw
+from synthesis.synthesize import frame_to_csv, resample_cohort, synthesize
 from synthesis.targets import Check, build_targets
 from tests.results_fixture import shipped_results
 
@@ -275,8 +275,10 @@ def test_resample_rejects_empty_cohort(raw):
         resample_cohort(raw, 0, seed=1)
 
 
-@pytest.mark.slow  # minutes: drafts a whole synthetic cohort
-def test_extra_wave_gets_interviews_and_records():
+@pytest.fixture(scope="module")
+def extra_wave_draft():
+    """A draft (before calibration) of the cohort with a fifth wave at 24 months (a minute of CPU,
+    shared by the tests below)."""
     config = copy.deepcopy(CONFIG)
     config["waves"].append({"id": "t5", "months": 24, "label": "24-month follow-up"})
     waves = Waves.from_config(config)
@@ -287,21 +289,22 @@ def test_extra_wave_gets_interviews_and_records():
         config,
         PRINTED,
     )
+    return streams, cohort
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("extra_wave_draft")
+def test_extra_wave_gets_interviews_and_records(extra_wave_draft):
+    _, cohort = extra_wave_draft
     assert cohort.interviewed.sum(0).tolist() == [157, 106, 100, 100, 95]
     assert cohort.has_record[:, 4].sum() == 141
 
 
-@pytest.mark.slow  # minutes: drafts a whole synthetic cohort
-def test_construct_pins_sums_and_refuses_unreachable_ones():
+@pytest.mark.slow
+@pytest.mark.xdist_group("extra_wave_draft")
+def test_construct_pins_sums_and_refuses_unreachable_ones(extra_wave_draft):
     """Drafts carry the MEANS group sums exactly; an impossible sum is a clear error."""
-    waves = Waves.from_config(CONFIG)
-    streams = Streams(3)
-    cohort = draft(
-        streams,
-        skeleton(streams, [w.months for w in waves.all], waves.ids, PRINTED),
-        CONFIG,
-        PRINTED,
-    )
+    streams, cohort = extra_wave_draft
     crime = cohort.v["iv.crime_days_30"][:, 0]
     assert np.nansum(crime[cohort.qct]) == 2038  # 22.9 x 89
     assert np.nansum(crime[~cohort.qct]) == 577  # 9.3 x 62
@@ -386,13 +389,6 @@ def test_frame_to_csv_refuses_missing_columns(raw):
         frame_to_csv(raw["participants"].drop(columns=["age"]), PARTICIPANTS)
 
 
-@pytest.mark.slow
-def test_committed_files_equal_a_fresh_synthesis(tmp_path):
-    write_raw(synthesize(CONFIG), tmp_path, CONFIG["synthesis"]["seed"])
-    for name in ("participants.csv", "interviews.csv", "treatment.csv", "ORIGIN"):
-        assert (tmp_path / name).read_bytes() == (RAW / name).read_bytes(), name
-
-
 # OpenBLAS kernels other than the one it picks for today's x86-64 CPUs (Haswell / Zen and
 # later): Prescott (SSE3) and Sandybridge (AVX) run on any of them and sum in other orders.
 KERNEL_VARIANTS = (
@@ -413,8 +409,12 @@ def _env(variant: dict[str, str]) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_synthesis_is_identical_under_other_blas_kernels_and_threads(tmp_path):
-    """The kernels do change BLAS results here (the probe), yet the synthesis writes the
-    committed files byte for byte under each (runs in parallel, one process per variant)."""
+    """The kernels do change BLAS results here (the probe), yet a fresh synthesis writes the
+    committed files byte for byte under each (runs in parallel, one process per variant).
+
+    The committed files were written under the CPU's own kernel (`uv run snakemake synthesize`),
+    so this is also the test that they equal a fresh synthesis: a third run under the default
+    kernel would cost a full calibration and add no kernel the comparison lacks."""
     probes = {
         subprocess.run(
             [sys.executable, "-c", BLAS_PROBE],
