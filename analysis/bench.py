@@ -440,13 +440,16 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
     config = load_config(CONFIG)
     out: dict[str, Any] = {"stages": {}, "errors": {}}
     out["stage_peak_rss_mb"] = {}
+    # CPU seconds of the process (every thread) per stage: unlike wall time, not stretched by
+    # other work on a shared machine.
+    out["stage_cpu_s"] = {}
     # The peak of every window, imports included. Not the process's ru_maxrss: that keeps the
     # peak of the parent it was forked from (the benchmark, which has just resampled the
     # cohort), where the window (VmHWM) starts with the new program.
     peaks = [stage_peak_rss_mb()]
 
     def timed(name: str, step: Callable[[], Any], limit: int = 0) -> Any:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         reset_peak_rss()
         try:
             _time_limit(limit)  # 0: no limit
@@ -458,6 +461,7 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
         finally:
             signal.alarm(0)
             out["stages"][name] = round(time.perf_counter() - start, 3)
+            out["stage_cpu_s"][name] = round(time.process_time() - cpu, 3)
             peak = stage_peak_rss_mb()
             if peak is not None:
                 out["stage_peak_rss_mb"][name] = peak
@@ -475,6 +479,7 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
                 f"import {domain}", lambda d=domain: importlib.import_module(f"analysis.{d}")
             )
             del out["stages"][f"import {domain}"]
+            del out["stage_cpu_s"][f"import {domain}"]
             out["stage_peak_rss_mb"].pop(f"import {domain}", None)
         out["stages"]["import domains"] = round(time.perf_counter() - start, 3)
         for domain, module in modules.items():

@@ -66,6 +66,7 @@ from analysis.codebook import (
     days_elapsed,
 )
 from analysis.config import Waves
+from analysis.memory import release_memory
 
 # A cell that may be a personal identifier (an e-mail address, a long digit run such as a date
 # or an NHS number) is never quoted in a message, whatever its column: messages reach logs.
@@ -1088,9 +1089,12 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
     for table in tables.values():
         _check_over_waves(table, waves)
     raw = RawData(*(_python_strings(tables[spec.name].typed) for spec in RAW_FILES))
-    # The Arrow parses are freed by now; give their pages back rather than hold them for the
-    # rest of the process (at a million participants, a few hundred MB of peak memory).
+    del tables
+    # The Arrow parses and checked frames are freed by now; give their pages back rather than
+    # hold them for the rest of the process (at a million participants, a few hundred MB of
+    # peak memory while cleaning).
     arrow.default_memory_pool().release_unused()
+    release_memory()
     return raw
 
 
