@@ -118,7 +118,7 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     n_waves = len(waves.ids)
     size = len(order) * n_waves
     person = np.repeat(order, n_waves)
-    wave_index = np.tile(np.arange(n_waves), len(order))
+    wave_index = np.tile(np.arange(n_waves, dtype="int64"), len(order))
     person_of, wave_of = pd.Index(raw.participants["id"].array.take(order)), pd.Index(waves.ids)
 
     def place(frame: pd.DataFrame, prefix: str = "") -> tuple[dict[str, Any], np.ndarray]:
@@ -142,7 +142,7 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     columns = {
         "id": people["id"].array.take(person),
         "wave": pd.array(waves.ids, dtype="string").take(wave_index),
-        "wave_index": wave_index.astype("int64"),
+        "wave_index": wave_index,
         "months": np.array([w.months for w in waves.all], dtype="int64")[wave_index],
         "interviewed": interview_row >= 0,
         **{
@@ -153,6 +153,8 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
         **interviews,
         **records,
     }
+    # The grid positions are no longer needed; what they took is not held while the rest is built.
+    del order, person, wave_index, interview_row
     derived = derive(
         pd.DataFrame(interviews, copy=False), int(config["derived"]["frequent_use_days"])
     )
