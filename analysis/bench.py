@@ -435,6 +435,7 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
 
     from analysis.clean import build_cohort
     from analysis.config import load_config
+    from analysis.memory import release_memory
     from analysis.validate import load_raw
 
     config = load_config(CONFIG)
@@ -471,7 +472,10 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
     raw = timed("validate", lambda: load_raw(raw_dir, config))
     cohort = timed("clean", lambda: build_cohort(raw, config)) if raw is not None else None
     if cohort is not None:
+        # The workflow's results jobs are new processes, which never hold what cleaning freed;
+        # here it is given back before they run (analysis.memory).
         del raw
+        release_memory()
         start = time.perf_counter()
         modules = {}
         for domain in DOMAINS:  # imported first, so a domain's time is its computation
@@ -521,6 +525,11 @@ def scale(sizes: list[int], domain_timeout: int = DOMAIN_TIMEOUT_S) -> list[dict
         else:
             row.update(json.loads(child["stdout"].strip().splitlines()[-1]))
         row["per_participant_us"] = round(row["seconds"] / n * 1e6, 2)
+        if (
+            "stage_cpu_s" in row
+        ):  # the stages' CPU seconds: the cost a busy machine does not stretch
+            row["cpu_seconds"] = round(sum(row["stage_cpu_s"].values()), 3)
+            row["per_participant_cpu_us"] = round(row["cpu_seconds"] / n * 1e6, 2)
         row["ratios"] = scale_ratios(row, rows[-1] if rows else None)
         rows.append(row)
     return rows
