@@ -22,7 +22,7 @@ import pandas as pd
 
 from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column
 from analysis.config import Waves, load_config
-from analysis.io import write_parquet
+from analysis.io import frame_of_columns, write_parquet
 from analysis.validate import CohortValidationError, RawData, load_raw, raw_dtype
 
 KEY = ["id", "wave"]
@@ -162,20 +162,7 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     # Each person's rows are consecutive and in wave order (the grid), so LOCF is per block.
     columns.update({f"{m}_locf": _locf(interviews[m], n_waves) for m in LOCF_MEASURES})
     del interviews, records, derived
-    return _frame(columns, size)
-
-
-def _frame(columns: dict[str, Any], size: int) -> pd.DataFrame:
-    """The columns as one DataFrame, moved in one at a time (`columns` is emptied).
-
-    Built from the dict at once, pandas would copy all the numpy columns of a dtype into one
-    block while the originals are still held: at a million participants, hundreds of MB of
-    peak memory. Moved one by one, at most one column is held twice.
-    """
-    frame = pd.DataFrame(index=pd.RangeIndex(size))
-    for name in list(columns):
-        frame[name] = columns.pop(name)
-    return frame
+    return frame_of_columns(columns, size)
 
 
 def main(argv: list[str] | None = None) -> int:

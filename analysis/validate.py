@@ -66,6 +66,7 @@ from analysis.codebook import (
     days_elapsed,
 )
 from analysis.config import Waves
+from analysis.io import python_strings
 from analysis.memory import release_memory
 
 # A cell that may be a personal identifier (an e-mail address, a long digit run such as a date
@@ -1108,8 +1109,7 @@ def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
     def python(values: pd.api.extensions.ExtensionArray) -> pd.api.extensions.ExtensionArray:
         if values.dtype != "string":
             return values
-        cells = arrow.chunked_array(arrow.array(values, type=arrow.string())).to_pandas()
-        return pd.arrays.StringArray(cells.to_numpy())  # None -> pd.NA
+        return python_strings(arrow.array(values, type=arrow.string()))
 
     return pd.DataFrame(
         {name: python(frame[name].array) for name in frame.columns}, index=frame.index, copy=False
