@@ -13,6 +13,7 @@ import json
 import math
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,8 +109,12 @@ def frame_of_columns(columns: dict[str, Any], length: int) -> pd.DataFrame:
     import pandas as pd
 
     frame = pd.DataFrame(index=pd.RangeIndex(length))
-    for name in list(columns):
-        frame[name] = columns.pop(name)
+    with warnings.catch_warnings():
+        # One block per column is the point (the analyses read column by column); pandas warns
+        # of "fragmentation" past 100 columns.
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        for name in list(columns):
+            frame[name] = columns.pop(name)
     return frame
 
 
