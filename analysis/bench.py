@@ -12,8 +12,8 @@ Snakemake's own start-up and one Python process that imports the analysis stack 
 the finished manuscript; the fallback render of the built manuscript is also timed apart
 (pandoc, Typst, Python). `imports` is `python -X importtime` of each workflow job's module.
 `scale` times validation, cleaning and every results domain (no render) on resampled cohorts,
-each size in a fresh process that reports its own peak memory, per stage and overall. A
-failing step is recorded as {"error": ...} instead of stopping the benchmark.
+each size in a fresh process that reports its own peak memory and CPU seconds, per stage and
+overall. A failing step is recorded as {"error": ...} instead of stopping the benchmark.
 """
 
 from __future__ import annotations
