@@ -132,7 +132,7 @@ def read_parquet(path: str | Path, columns: list[str] | None = None) -> pd.DataF
     """A Parquet file as pandas.read_parquet gives it (dtypes from the pandas metadata), read a
     few columns at a time, each Arrow batch freed once converted, and 'string' columns with one
     Python object per distinct value (pandas makes one per cell): a million participants'
-    cohort (4 waves) peaks at ~1.5 instead of 2.4 GiB (measured for issue 18)."""
+    cohort (4 waves) peaks at 1.5 instead of 2.3 GiB (the read alone, measured for issue 18)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
