@@ -12,8 +12,8 @@ Snakemake's own start-up and one Python process that imports the analysis stack 
 the finished manuscript; the fallback render of the built manuscript is also timed apart
 (pandoc, Typst, Python). `imports` is `python -X importtime` of each workflow job's module.
 `scale` times validation, cleaning and every results domain (no render) on resampled cohorts,
-each size in a fresh process that reports its own peak memory, per stage and overall. A
-failing step is recorded as {"error": ...} instead of stopping the benchmark.
+each size in a fresh process that reports its own peak memory and CPU seconds, per stage and
+overall. A failing step is recorded as {"error": ...} instead of stopping the benchmark.
 """
 
 from __future__ import annotations
@@ -435,18 +435,22 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
 
     from analysis.clean import build_cohort
     from analysis.config import load_config
+    from analysis.memory import release_memory
     from analysis.validate import load_raw
 
     config = load_config(CONFIG)
     out: dict[str, Any] = {"stages": {}, "errors": {}}
     out["stage_peak_rss_mb"] = {}
+    # CPU seconds of the process (every thread) per stage: unlike wall time, not stretched by
+    # other work on a shared machine.
+    out["stage_cpu_s"] = {}
     # The peak of every window, imports included. Not the process's ru_maxrss: that keeps the
     # peak of the parent it was forked from (the benchmark, which has just resampled the
     # cohort), where the window (VmHWM) starts with the new program.
     peaks = [stage_peak_rss_mb()]
 
     def timed(name: str, step: Callable[[], Any], limit: int = 0) -> Any:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         reset_peak_rss()
         try:
             _time_limit(limit)  # 0: no limit
@@ -458,6 +462,7 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
         finally:
             signal.alarm(0)
             out["stages"][name] = round(time.perf_counter() - start, 3)
+            out["stage_cpu_s"][name] = round(time.process_time() - cpu, 3)
             peak = stage_peak_rss_mb()
             if peak is not None:
                 out["stage_peak_rss_mb"][name] = peak
@@ -467,7 +472,10 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
     raw = timed("validate", lambda: load_raw(raw_dir, config))
     cohort = timed("clean", lambda: build_cohort(raw, config)) if raw is not None else None
     if cohort is not None:
+        # The workflow's results jobs are new processes, which never hold what cleaning freed;
+        # here it is given back before they run (analysis.memory).
         del raw
+        release_memory()
         start = time.perf_counter()
         modules = {}
         for domain in DOMAINS:  # imported first, so a domain's time is its computation
@@ -475,6 +483,7 @@ def stages(raw_dir: Path, domain_timeout: int = DOMAIN_TIMEOUT_S) -> dict[str, A
                 f"import {domain}", lambda d=domain: importlib.import_module(f"analysis.{d}")
             )
             del out["stages"][f"import {domain}"]
+            del out["stage_cpu_s"][f"import {domain}"]
             out["stage_peak_rss_mb"].pop(f"import {domain}", None)
         out["stages"]["import domains"] = round(time.perf_counter() - start, 3)
         for domain, module in modules.items():
@@ -516,6 +525,11 @@ def scale(sizes: list[int], domain_timeout: int = DOMAIN_TIMEOUT_S) -> list[dict
         else:
             row.update(json.loads(child["stdout"].strip().splitlines()[-1]))
         row["per_participant_us"] = round(row["seconds"] / n * 1e6, 2)
+        if (
+            "stage_cpu_s" in row
+        ):  # the stages' CPU seconds: the cost a busy machine does not stretch
+            row["cpu_seconds"] = round(sum(row["stage_cpu_s"].values()), 3)
+            row["per_participant_cpu_us"] = round(row["cpu_seconds"] / n * 1e6, 2)
         row["ratios"] = scale_ratios(row, rows[-1] if rows else None)
         rows.append(row)
     return rows

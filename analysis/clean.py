@@ -22,7 +22,7 @@ import pandas as pd
 
 from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column
 from analysis.config import Waves, load_config
-from analysis.io import write_parquet
+from analysis.io import frame_of_columns, write_parquet
 from analysis.validate import CohortValidationError, RawData, load_raw, raw_dtype
 
 KEY = ["id", "wave"]
@@ -112,12 +112,14 @@ def _locf(values: pd.api.extensions.ExtensionArray | np.ndarray, n_waves: int):
 def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     """The person x configured-wave grid with raw measures, agency records, derived and LOCF."""
     waves = Waves.from_config(config)
-    people = raw.participants.sort_values("id", kind="stable", ignore_index=True)
+    # People in id order, as positions into the raw file (a sorted copy of the file would be
+    # one more participants table in memory while the grid is built).
+    order = np.argsort(raw.participants["id"].array, kind="stable")
     n_waves = len(waves.ids)
-    size = len(people) * n_waves
-    person = np.repeat(np.arange(len(people)), n_waves)
-    wave_index = np.tile(np.arange(n_waves), len(people))
-    person_of, wave_of = pd.Index(people["id"]), pd.Index(waves.ids)
+    size = len(order) * n_waves
+    person = np.repeat(order, n_waves)
+    wave_index = np.tile(np.arange(n_waves, dtype="int64"), len(order))
+    person_of, wave_of = pd.Index(raw.participants["id"].array.take(order)), pd.Index(waves.ids)
 
     def place(frame: pd.DataFrame, prefix: str = "") -> tuple[dict[str, Any], np.ndarray]:
         """Columns of rows keyed by (id, wave) moved to their grid cells (NA where no row)."""
@@ -136,29 +138,31 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     interviews, interview_row = place(raw.interviews)
     # Treatment rows exist only at follow-ups (validated), so rec_ is NA at the baseline.
     records, _ = place(raw.treatment, "rec_")
-    cohort = pd.DataFrame(
-        {
-            "id": people["id"].array.take(person),
-            "wave": pd.array(waves.ids, dtype="string").take(wave_index),
-            "wave_index": wave_index.astype("int64"),
-            "months": np.array([w.months for w in waves.all], dtype="int64")[wave_index],
-            "interviewed": interview_row >= 0,
-            **{
-                name: _values(_compact(people, name)).take(person)
-                for name in people.columns
-                if name != "id"
-            },
-            **interviews,
-            **records,
+    people = raw.participants
+    columns = {
+        "id": people["id"].array.take(person),
+        "wave": pd.array(waves.ids, dtype="string").take(wave_index),
+        "wave_index": wave_index,
+        "months": np.array([w.months for w in waves.all], dtype="int64")[wave_index],
+        "interviewed": interview_row >= 0,
+        **{
+            name: _values(_compact(people, name)).take(person)
+            for name in people.columns
+            if name != "id"
         },
-        copy=False,
+        **interviews,
+        **records,
+    }
+    # The grid positions are no longer needed; what they took is not held while the rest is built.
+    del order, person, wave_index, interview_row
+    derived = derive(
+        pd.DataFrame(interviews, copy=False), int(config["derived"]["frequent_use_days"])
     )
-    derived = derive(cohort, int(config["derived"]["frequent_use_days"]))
+    columns.update({name: _values(derived[name]) for name in derived.columns})
     # Each person's rows are consecutive and in wave order (the grid), so LOCF is per block.
-    locf = pd.DataFrame(
-        {f"{m}_locf": _locf(interviews[m], n_waves) for m in LOCF_MEASURES}, copy=False
-    )
-    return pd.concat([cohort, derived, locf], axis=1, copy=False)
+    columns.update({f"{m}_locf": _locf(interviews[m], n_waves) for m in LOCF_MEASURES})
+    del interviews, records, derived
+    return frame_of_columns(columns, size)
 
 
 def main(argv: list[str] | None = None) -> int:

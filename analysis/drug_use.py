@@ -39,7 +39,7 @@ def improvement_correlates(cohort: pd.DataFrame, config: dict[str, Any]) -> dict
         "desisted": 1 - views.offended(cohort, config),
     }
     return {
-        name: stats.spearman(improved, values.reindex(improved.index))
+        name: stats.spearman(improved, views.align(values, improved.index))
         for name, values in correlates.items()
     }
 

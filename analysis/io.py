@@ -13,6 +13,7 @@ import json
 import math
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,7 +93,68 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
     atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
-def read_parquet(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+# Columns a Parquet file is read in at a time: one batch is held twice (Arrow and pandas), not
+# the whole file (a million participants x 4 waves: about 12 MB a column).
+READ_BATCH_COLUMNS = 8
+
+
+def frame_of_columns(columns: dict[str, Any], length: int) -> pd.DataFrame:
+    """The columns (arrays of `length`) as one DataFrame, moved in one at a time (`columns` is
+    emptied as they go).
+
+    Built from the dict at once, or by pd.concat, pandas copies every numpy column of a dtype
+    into one block while the originals are still held: at a million participants, hundreds
+    of MB of peak memory. Moved one by one, at most one column is held twice.
+    """
     import pandas as pd
 
-    return pd.read_parquet(path, columns=columns)
+    frame = pd.DataFrame(index=pd.RangeIndex(length))
+    with warnings.catch_warnings():
+        # One block per column is the point (the analyses read column by column); pandas warns
+        # of "fragmentation" past 100 columns.
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        for name in list(columns):
+            frame[name] = columns.pop(name)
+    return frame
+
+
+def python_strings(values: Any) -> Any:
+    """Arrow strings as pandas' 'string' dtype in Python storage, one Python object per
+    distinct string, not one per cell (a million participants' ids repeat once per wave)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    cells = pa.chunked_array(values if isinstance(values, pa.ChunkedArray) else [values])
+    return pd.arrays.StringArray(cells.to_pandas().to_numpy())  # None -> pd.NA
+
+
+def read_parquet(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A Parquet file as pandas.read_parquet gives it (dtypes from the pandas metadata), read a
+    few columns at a time, each Arrow batch freed once converted, and 'string' columns with one
+    Python object per distinct value (pandas makes one per cell): a million participants'
+    cohort (4 waves) peaks at 1.5 instead of 2.3 GiB (the read alone, measured for issue 18)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    names = columns if columns is not None else schema.names
+    strings = {
+        c["name"]
+        for c in (schema.pandas_metadata or {}).get("columns", [])
+        if c.get("numpy_type") == "string"
+    }
+    out: dict[str, Any] = {}
+    length = 0
+    for first in range(0, len(names), READ_BATCH_COLUMNS):
+        table = pq.read_table(
+            path, columns=names[first : first + READ_BATCH_COLUMNS], use_pandas_metadata=True
+        )
+        length = table.num_rows
+        converted = {n: python_strings(table[n]) for n in table.column_names if n in strings}
+        batch = table.drop_columns(list(converted)).to_pandas(split_blocks=True, self_destruct=True)
+        del table
+        converted.update({name: batch[name].array for name in batch.columns})
+        out.update({name: converted[name] for name in names[first : first + READ_BATCH_COLUMNS]})
+        del batch, converted
+        pa.default_memory_pool().release_unused()
+    return frame_of_columns(out, length)

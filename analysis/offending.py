@@ -50,7 +50,7 @@ def desistance_correlates(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[
         "site_of_interest": views.at_site_of_interest(people, config),
     }
     return {
-        name: stats.spearman(desisted, values.reindex(desisted.index))
+        name: stats.spearman(desisted, views.align(values, desisted.index))
         for name, values in correlates.items()
     }
 

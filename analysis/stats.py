@@ -21,8 +21,10 @@ def as_float(values: Any) -> np.ndarray:
     """A new 1-d float array with every kind of missing value (None, pd.NA, NaN) as NaN."""
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     if pd.api.types.is_numeric_dtype(series.dtype):
-        # Numbers and booleans, numpy or nullable: converted directly (exactly, as below).
-        return series.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        # Numbers and booleans, numpy or nullable: converted directly (exactly, as below). From
+        # the array: the Series' to_numpy hands numpy a Series, whose attribute probes make
+        # pandas hash the Series' whole index (seconds per call on a million-person index).
+        return series.array.to_numpy(dtype=float, na_value=np.nan, copy=True)
     return (
         pd.to_numeric(series, errors="raise")
         .astype("Float64")

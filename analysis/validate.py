@@ -66,6 +66,8 @@ from analysis.codebook import (
     days_elapsed,
 )
 from analysis.config import Waves
+from analysis.io import python_strings
+from analysis.memory import release_memory
 
 # A cell that may be a personal identifier (an e-mail address, a long digit run such as a date
 # or an NHS number) is never quoted in a message, whatever its column: messages reach logs.
@@ -1088,9 +1090,12 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
     for table in tables.values():
         _check_over_waves(table, waves)
     raw = RawData(*(_python_strings(tables[spec.name].typed) for spec in RAW_FILES))
-    # The Arrow parses are freed by now; give their pages back rather than hold them for the
-    # rest of the process (at a million participants, a few hundred MB of peak memory).
+    del tables
+    # The Arrow parses and checked frames are freed by now; give their pages back rather than
+    # hold them for the rest of the process (at a million participants, a few hundred MB of
+    # peak memory while cleaning).
     arrow.default_memory_pool().release_unused()
+    release_memory()
     return raw
 
 
@@ -1104,8 +1109,7 @@ def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
     def python(values: pd.api.extensions.ExtensionArray) -> pd.api.extensions.ExtensionArray:
         if values.dtype != "string":
             return values
-        cells = arrow.chunked_array(arrow.array(values, type=arrow.string())).to_pandas()
-        return pd.arrays.StringArray(cells.to_numpy())  # None -> pd.NA
+        return python_strings(arrow.array(values, type=arrow.string()))
 
     return pd.DataFrame(
         {name: python(frame[name].array) for name in frame.columns}, index=frame.index, copy=False

@@ -80,6 +80,13 @@ def test_quick_mode_prints_the_scale_rows(quick):
         )
         assert list(row["stages"])[:3] == ["validate", "clean", "import domains"]
         assert set(row["stages"]) >= set(DOMAINS)
+        # CPU seconds for every timed stage (the domains' imports are timed together, in wall
+        # time only), summed per size.
+        assert set(row["stage_cpu_s"]) == set(row["stages"]) - {"import domains"}
+        assert row["cpu_seconds"] == pytest.approx(sum(row["stage_cpu_s"].values()), abs=0.01)
+        assert row["per_participant_cpu_us"] == pytest.approx(
+            row["cpu_seconds"] / row["participants"] * 1e6, abs=0.01
+        )
 
 
 @pytest.mark.slow
@@ -262,6 +269,29 @@ def _scale_row(n, seconds_ratio, peak_ratio, per_participant_ratio, errors=None)
             "per_participant_over_smaller": per_participant_ratio,
         },
     }
+
+
+def test_the_scale_table_shows_each_size_cpu_seconds():
+    row = {
+        "participants": 250_000,
+        "seconds": 30.0,
+        "peak_rss_mb": 700.0,
+        "per_participant_us": 120.0,
+        "cpu_seconds": 21.4,
+        "per_participant_cpu_us": 85.6,
+        "stages": {"validate": 9.6, "clean": 3.8, "drug_use": 11.7},
+        "ratios": {
+            "seconds_over_target": None,
+            "peak_over_target": 0.34,
+            "per_participant_over_smaller": 0.95,
+        },
+    }
+    result = {"cores": 2, "load_average_start": 5.0, "load_average_end": 5.5, "imports": {}}
+    table = markdown({**result, "scale": [row]})
+    assert (
+        "| 250,000 | 30.0 | n/a | 700 | 0.34x | 120.0 | 0.95x | 21.4 | 85.6 | "
+        "drug_use 11.7, validate 9.6, clean 3.8 |"
+    ) in table
 
 
 def test_targets_are_judged_by_their_ratios():

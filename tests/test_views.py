@@ -90,6 +90,31 @@ def test_percents_by_group_skips_the_test_of_a_constant_flag():
     assert out["chi2"] is None
 
 
+def test_align_puts_values_on_the_labels_of_an_index():
+    group = pd.Series(
+        pd.array(["QCT", "comparison", "QCT", "comparison"], dtype="string"),
+        index=pd.Index(["P1", "P2", "P3", "P4"], dtype="string"),
+        name="group",
+    )
+    # A subset in the same (sorted) order, as person-level views give it.
+    subset = views.align(group, pd.Index(["P2", "P4"], dtype="string"))
+    assert subset.index.tolist() == ["P2", "P4"] and subset.tolist() == ["comparison"] * 2
+    assert subset.name == "group" and subset.dtype == "string"
+    # Out of order, and a label absent from the values: NA there.
+    other = views.align(group, pd.Index(["P3", "P9", "P1"]))
+    assert other.index.tolist() == ["P3", "P9", "P1"]
+    assert other.tolist()[0] == "QCT" and other.isna().tolist() == [False, True, False]
+    assert views.align(group, pd.Index(["P1", "P2", "P3", "P4"])).tolist() == group.tolist()
+
+
+def test_group_values_of_a_subset_of_the_people():
+    group = pd.Series(["QCT", "comparison", "QCT", "comparison"], index=["a", "b", "c", "d"])
+    flags = pd.Series([1, 0, 1], index=["a", "c", "d"], dtype="Int64")
+    split = views.group_values(flags, group)
+    assert split["QCT"].to_dict() == {"a": 1, "c": 0}
+    assert split["comparison"].to_dict() == {"d": 1}
+
+
 def test_views_refuse_a_cohort_that_is_not_the_person_by_wave_grid():
     cohort, cfg = small_cohort()
     ids, wave_ids = views.grid(cohort)
