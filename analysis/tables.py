@@ -31,6 +31,7 @@ from analysis.formatting import (
     p_stars,
     typeset,
 )
+from analysis.marks import span
 
 GROUP_COLUMNS = (("QCT", "QCT"), ("comparison", "Comparison"), ("all", "All"))
 NO_TEST = "-"  # a cell for a test that is undefined (e.g. a characteristic nobody had)
@@ -184,7 +185,7 @@ NUMERIC_CELL = re.compile(r"^[-−–+£<>=.\d]")  # cells that start like a num
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
 
-def _numeric_column(values: pd.Series) -> bool:
+def numeric_column(values: pd.Series) -> bool:
     """A column is numeric (right-aligned) when most of its non-empty cells start like a number
     and hold no word of four letters or more ("1 of 3 conditions fail" is text)."""
     filled = [v for v in values if v and v != NO_TEST]
@@ -192,23 +193,31 @@ def _numeric_column(values: pd.Series) -> bool:
     return bool(filled) and numeric > len(filled) / 2
 
 
-def to_markdown(frame: pd.DataFrame) -> str:
+def to_markdown(frame: pd.DataFrame, marks: Mapping[tuple[int, int], str] | None = None) -> str:
     """A pipe table of string cells: the first column and text columns left-aligned, numeric
-    columns right-aligned."""
+    columns right-aligned. `marks` ({(row, column): key}, analysis.trace.table_origins) marks
+    those cells as traceable numbers."""
+    marks = marks or {}
 
-    def cell(value: Any) -> str:
+    def cell(value: Any, at: tuple[int, int] | None = None) -> str:
         if not isinstance(value, str):
             raise ValueError(f"table cells must be formatted strings, got {value!r}")
+        text = value.replace("\n", " ")
+        if at in marks:
+            text = span(marks[at], text)
         # "<" as an entity: pandoc reads a bare "<" as a possible HTML tag (slow, see
         # analysis/render/shortcodes.py ESCAPES).
-        return value.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+        return text.replace("|", "\\|").replace("<", "&lt;")
 
     header = [cell(str(c)) for c in frame.columns]
     rule = [
-        ":--" if i == 0 or not _numeric_column(frame.iloc[:, i]) else "--:"
+        ":--" if i == 0 or not numeric_column(frame.iloc[:, i]) else "--:"
         for i in range(len(header))
     ]
-    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
+    rows = [
+        [cell(v, (r, c)) for c, v in enumerate(row)]
+        for r, row in enumerate(frame.itertuples(index=False))
+    ]
     return "".join(f"| {' | '.join(line)} |\n" for line in [header, rule, *rows])
 
 
@@ -310,18 +319,24 @@ def regression_table(
 ) -> pd.DataFrame:
     """The paper's Table 1: odds ratios (stars as in the paper), 95% CIs and p, predictors in
     `order`, then the model's n and Nagelkerke R² (three decimals, as the paper prints it)."""
-    rows = []
-    for name in order:
-        coef = model["coefficients"][name]
-        label = predictor_label(name, site)
-        ci = f"{fmt_number(coef['ci_low'], 2)} to {fmt_number(coef['ci_high'], 2)}"
-        odds = f"{fmt_number(coef['odds_ratio'], 2)}{p_stars(coef['p'])}"
-        rows.append([label, odds, ci, fmt_p(coef["p"], prefix=False)])
+    rows = [
+        [predictor_label(name, site), *odds_ratio_cells(model["coefficients"][name])]
+        for name in order
+    ]
     fit = model.get("fit")
     if fit is not None:
         rows.append(["People in the model (n)", fmt_count(fit["n"]), "", ""])
         rows.append(["Nagelkerke R²", fmt_number(fit["nagelkerke_r2"], 3), "", ""])
     return pd.DataFrame(rows, columns=["Predictor", "Odds ratio", "95% CI", "p"])
+
+
+def odds_ratio_cells(coef: Mapping[str, Any]) -> tuple[str, str, str]:
+    """A model term as (odds ratio with the paper's stars, 95% CI, p without the 'p')."""
+    return (
+        f"{fmt_number(coef['odds_ratio'], 2)}{p_stars(coef['p'])}",
+        f"{fmt_number(coef['ci_low'], 2)} to {fmt_number(coef['ci_high'], 2)}",
+        fmt_p(coef["p"], prefix=False),
+    )
 
 
 def by_wave_table(
@@ -359,13 +374,21 @@ def scorecard_value(text: str) -> str:
     return fmt_p(float(m["p"])) if m else text
 
 
+MATCH_WORDS = {"true": "yes", "false": "no"}
+
+
+def match_word(match: str) -> str:
+    """The scorecard's match flag as the report prints it ('true' -> 'yes')."""
+    if match not in MATCH_WORDS:
+        raise ValueError("scorecard: the match column must hold only 'true' or 'false'")
+    return MATCH_WORDS[match]
+
+
 def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
     """The reproduction scorecard as the report shows it (match as yes/no, p in the report's
     style, ids verbatim so that a copied id finds its row in statistics.csv)."""
     shown = scorecard[["id", "quantity", "published", "regenerated", "match", "note"]].copy()
-    shown["match"] = shown["match"].map({"true": "yes", "false": "no"})
-    if shown["match"].isna().any():
-        raise ValueError("scorecard: the match column must hold only 'true' or 'false'")
+    shown["match"] = shown["match"].map(match_word)
     shown["regenerated"] = shown["regenerated"].map(scorecard_value)
     shown.columns = ["Id", "Quantity", "Published", "Regenerated", "Match", "Note"]
     return shown.astype(str)

@@ -9,11 +9,11 @@ extension is rendered unmarked.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from analysis.marks import KEY, span
+
 FILTER = Path("_extensions", "trace", "trace.lua")  # relative to the manuscript folder
-KEY = re.compile(r"[\w.-]+")
 # The front-matter fields whose variables are marked (trace.lua annotates marks in metadata as in
 # the body). Other fields stay plain: Quarto reads `date` as a date before any filter runs (a
 # marked one printed "Invalid Date"), and `title` also becomes the page's plain <title>.
@@ -30,5 +30,4 @@ def mark(manuscript: Path, key: str, text: str) -> str:
     """`text` of variable `key` as a marked span (when the filter is there to read it)."""
     if lua_filter(manuscript) is None or not KEY.fullmatch(key):
         return text
-    escaped = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-    return f"[{escaped}]{{.qct-var key={key}}}"
+    return span(key, text)

@@ -27,6 +27,8 @@ local STYLE = [[
   font-weight: normal; font-style: normal; text-align: left; white-space: normal; }
 .qct-origin > span { display: block; margin: .15em 0; }
 .qct-origin code { font-size: .95em; word-break: break-all; }
+/* In a table (a sideways-scrolling box that would clip it) the box is placed by the script. */
+:is(td, th) .qct-origin { position: fixed; }
 .qct-var:hover > .qct-origin, .qct-var:focus > .qct-origin,
 .qct-var:focus-within > .qct-origin, .qct-var:target > .qct-origin { display: block; }
 .qct-trace-toggle { position: fixed; top: .6em; right: .6em; z-index: 30; font-size: .8rem;
@@ -63,6 +65,28 @@ document.addEventListener("DOMContentLoaded", function () {
   button.addEventListener("click", function () {
     apply(root.classList.contains("qct-trace-off"));
   });
+  // A table cell's box is fixed to the window, under its number (above it near the bottom).
+  function place(el) {
+    var box = el && el.closest("td, th") && el.querySelector(".qct-origin");
+    if (!box) return;
+    var at = el.getBoundingClientRect(), size = box.getBoundingClientRect();
+    var left = Math.min(at.left, window.innerWidth - size.width - 8);
+    var below = at.bottom + size.height + 4 <= window.innerHeight;
+    box.style.left = Math.max(8, left) + "px";
+    box.style.top = (below ? at.bottom + 4 : Math.max(8, at.top - size.height - 4)) + "px";
+  }
+  function placeFrom(e) { place(e.target.closest && e.target.closest(".qct-var")); }
+  document.addEventListener("mouseover", placeFrom);
+  document.addEventListener("focusin", placeFrom);
+  document.addEventListener("scroll", function () {
+    document.querySelectorAll(":is(td, th) .qct-var:is(:hover, :focus, :focus-within, :target)")
+      .forEach(place);
+  }, {capture: true, passive: true});
+  function placeTarget() {
+    place(location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null);
+  }
+  window.addEventListener("hashchange", placeTarget);
+  window.addEventListener("load", placeTarget);
   var stored = null;
   try { stored = localStorage.getItem("qct-trace"); } catch (e) {}
   apply(stored !== "hidden" && location.search.indexOf("clean") < 0);
