@@ -63,6 +63,7 @@ from analysis.sensitivity.report import comparison_table, sensitivity_variables
 from analysis.views import missing_data_method
 
 SENSITIVITY = "sensitivity"  # results/sensitivity.json, from the sensitivity rules
+FULL_SCORECARD = "scorecard_full.md"  # a raw HTML block, not a pipe table
 GROUPS = {"qct": "QCT", "comparison": "comparison", "all": "all"}  # variable key -> results key
 GROUP_NAMES = {"QCT": "the QCT group", "comparison": "the comparison group"}
 NOT_TESTABLE = "not testable"
@@ -1106,6 +1107,7 @@ def table_frames(
         "sensitivity.md": comparison_table(results[SENSITIVITY], config["site_of_interest"]),
         "scorecard_misses.md": tables.scorecard_misses(scorecard),
         "scorecard_summary.md": tables.scorecard_summary(scorecard),
+        "scorecard_full.md": tables.scorecard_table(scorecard),
     }
     if claims_card is not None:
         frames["claims_summary.md"] = claims.report_summary(claims_card)
@@ -1125,12 +1127,12 @@ def build_tables(
     cells `marks` names (trace.table_origins) marked as traceable numbers."""
     frames = table_frames(results, scorecard, config, precision, claims_card)
     frames["provenance.md"] = tables.provenance_table(provenance)
+    marks = marks or {}
     return {
-        **{
-            name: tables.to_markdown(frame, (marks or {}).get(name))
-            for name, frame in frames.items()
-        },
-        "scorecard_full.md": tables.scorecard_html(scorecard),
+        name: (tables.scorecard_html if name == FULL_SCORECARD else tables.to_markdown)(
+            frame, marks.get(name)
+        )
+        for name, frame in frames.items()
     }
 
 
@@ -1154,7 +1156,7 @@ def unnumbered(markdown: str) -> str:
 
 # Verbatim outputs: identifiers and checksums, never typeset.
 VERBATIM_VARIABLES = ("provenance", "report")
-VERBATIM_TABLES = ("provenance.md", "scorecard_full.md")  # the latter typesets its own cells
+VERBATIM_TABLES = ("provenance.md", FULL_SCORECARD)  # the latter typesets its own cells
 
 
 def typeset_tree(node: Any) -> Any:

@@ -31,7 +31,7 @@ from analysis.formatting import (
     p_stars,
     typeset,
 )
-from analysis.marks import span
+from analysis.marks import html_span, span
 
 GROUP_COLUMNS = (("QCT", "QCT"), ("comparison", "Comparison"), ("all", "All"))
 NO_TEST = "-"  # a cell for a test that is undefined (e.g. a characteristic nobody had)
@@ -193,6 +193,24 @@ def numeric_column(values: pd.Series) -> bool:
     return bool(filled) and numeric > len(filled) / 2
 
 
+# Pandoc sizes a pipe table's columns by the dashes of its rule line once a row is wider than
+# the page's text (Quarto: 72 characters, which a marked number alone fills); otherwise it
+# sizes them to their text. The dashes follow each column's widest cell, capped so that one
+# long text column does not squeeze the others.
+WIDEST_RULE = 40
+
+
+def column_widths(frame: pd.DataFrame) -> list[int]:
+    """Dashes of each column's rule: its widest cell or heading word, 2 to WIDEST_RULE."""
+    return [
+        min(
+            WIDEST_RULE,
+            max(2, *(len(w) for w in str(c).split()), *(len(v) for v in frame.iloc[:, i])),
+        )
+        for i, c in enumerate(frame.columns)
+    ]
+
+
 def to_markdown(frame: pd.DataFrame, marks: Mapping[tuple[int, int], str] | None = None) -> str:
     """A pipe table of string cells: the first column and text columns left-aligned, numeric
     columns right-aligned. `marks` ({(row, column): key}, analysis.trace.table_origins) marks
@@ -210,13 +228,13 @@ def to_markdown(frame: pd.DataFrame, marks: Mapping[tuple[int, int], str] | None
         return text.replace("|", "\\|").replace("<", "&lt;")
 
     header = [cell(str(c)) for c in frame.columns]
-    rule = [
-        ":--" if i == 0 or not numeric_column(frame.iloc[:, i]) else "--:"
-        for i in range(len(header))
-    ]
     rows = [
         [cell(v, (r, c)) for c, v in enumerate(row)]
         for r, row in enumerate(frame.itertuples(index=False))
+    ]
+    rule = [
+        f":{'-' * width}" if i == 0 or not numeric_column(frame.iloc[:, i]) else f"{'-' * width}:"
+        for i, width in enumerate(column_widths(frame))
     ]
     return "".join(f"| {' | '.join(line)} |\n" for line in [header, rule, *rows])
 
@@ -414,9 +432,16 @@ _SCORECARD_SCRIPT = """
 (function () {
   var table = document.getElementById("scorecard-full");
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  // A cell's text as shown: without the origin boxes of its traceable numbers.
+  function shown(node) {
+    var copy = node.cloneNode(true);
+    copy.querySelectorAll(".qct-origin").forEach(function (box) { box.remove(); });
+    return copy.textContent;
+  }
+  var texts = rows.map(function (r) { return shown(r).toLowerCase(); });
   document.getElementById("scorecard-filter").addEventListener("input", function (e) {
     var q = e.target.value.toLowerCase();
-    rows.forEach(function (r) { r.hidden = r.textContent.toLowerCase().indexOf(q) < 0; });
+    rows.forEach(function (r, i) { r.hidden = texts[i].indexOf(q) < 0; });
   });
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
     th.style.cursor = "pointer";
@@ -424,7 +449,7 @@ _SCORECARD_SCRIPT = """
       var up = th.dataset.order !== "up";
       th.dataset.order = up ? "up" : "down";
       rows.sort(function (a, b) {
-        var x = a.cells[i].textContent, y = b.cells[i].textContent;
+        var x = shown(a.cells[i]), y = shown(b.cells[i]);
         return (up ? 1 : -1) * x.localeCompare(y, undefined, {numeric: true});
       });
       rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
@@ -453,24 +478,29 @@ _SCORECARD_STYLE = (
 )
 
 
-def scorecard_html(scorecard: pd.DataFrame) -> str:
-    """The whole scorecard as a raw HTML block: a filter box, a table sorted by clicking a
-    column heading, and the same table as a CSV download (a data: link, so the HTML stays
-    self-contained). Cells are typeset here: the block as a whole is script and markup."""
-    shown = scorecard_table(scorecard)
+def scorecard_html(shown: pd.DataFrame, marks: Mapping[tuple[int, int], str] | None = None) -> str:
+    """The whole scorecard (`scorecard_table`) as a raw HTML block: a filter box, a table
+    sorted by clicking a column heading, and the same table as a CSV download (a data: link,
+    so the HTML stays self-contained). Cells are typeset here: the block as a whole is script
+    and markup. `marks` marks cells as traceable numbers, as in `to_markdown`."""
     csv = shown.to_csv(index=False, lineterminator="\n")
     head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
     labels = [html.escape(c, quote=True) for c in shown.columns]
+    marks = marks or {}
 
-    def cell(label: str, value: str) -> str:
+    def cell(label: str, value: str, at: tuple[int, int]) -> str:
         text = html.escape(typeset(value))
         if label == "Id":
             text = text.replace("_", "_<wbr>")
+        if at in marks:
+            text = html_span(marks[at], text)
         return f'<td data-label="{label}">{text}</td>'
 
     body = "\n".join(
-        "<tr>" + "".join(cell(lab, v) for lab, v in zip(labels, row, strict=True)) + "</tr>"
-        for row in shown.itertuples(index=False)
+        "<tr>"
+        + "".join(cell(lab, v, (r, c)) for c, (lab, v) in enumerate(zip(labels, row, strict=True)))
+        + "</tr>"
+        for r, row in enumerate(shown.itertuples(index=False))
     )
     return (
         "```{=html}\n"

@@ -145,8 +145,6 @@ def _tag(out: Any, origin: frozenset[str], by: str) -> Any:
         return {k: _tag(v, origin, by) for k, v in out.items()}
     if isinstance(out, list | tuple):
         return type(out)(_tag(v, origin, by) for v in out)
-    if isinstance(out, pd.DataFrame):  # a table: each cell no inner call made
-        return out.map(lambda cell: cell if hasattr(cell, "origin") else _tag(cell, origin, by))
     return out
 
 
@@ -325,7 +323,6 @@ def trace(
 TABLE_PREFIX = "table."  # a cell's key: table.<file stem>.<row>.<column>
 SCORECARD_TRACED = ("published", "regenerated", "match")  # the scorecard's per-statistic cells
 SCORECARD_BY = "analysis.reproduce"  # writes reproduction.csv, printed and rebuilt values
-_DIGIT = re.compile(r"\d")
 _SLUG = re.compile(r"[^a-z0-9_]+")
 _NOTE = re.compile(r"\s*\([^)]*\)")  # "(n = 157)" in a column heading: data, not a name
 
@@ -369,12 +366,10 @@ def _cell_keys(name: str, frame: pd.DataFrame) -> dict[tuple[int, int], str]:
 
 
 def _shown(cell: Any, origin: frozenset[str], numeric: bool) -> bool:
-    """A cell is marked when it holds a generated number: in a numeric column (a count computed
-    from the scorecard, say), or a cell with a digit traced to results (a test statistic).
-    Text cells are not: a function's text cells carry every result it read (pandas compares
-    cells while copying a table), a superset that says nothing about the text."""
-    text = str(cell)
-    return text not in ("", NO_TEST) and (numeric or (bool(origin) and _DIGIT.search(text)))
+    """A cell is marked when it holds a generated value: one a traced function returned (a
+    number, a test, a match), or any cell of a numeric column (a count of the scorecard's
+    rows); labels, text copied from a file (a reason), dashes and empty cells are not."""
+    return str(cell) not in ("", NO_TEST) and (numeric or bool(origin))
 
 
 def table_origins(

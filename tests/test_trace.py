@@ -20,7 +20,7 @@ from analysis.io import write_json
 from analysis.render import fallback, quarto
 from analysis.render.errors import RenderError
 from analysis.results import DOMAINS
-from tests.render_text import docx_tables
+from tests.render_text import docx_tables, pdf_text
 from tests.results_fixture import CITED, PROVENANCE, ROOT, SCORECARD, shipped_results
 
 EXTENSION = ROOT / "manuscript" / "_extensions" / "trace"
@@ -296,27 +296,57 @@ def test_table_marks_skip_labels_and_dashes_and_keys_are_unique(traced_tables):
 
 
 @pytest.mark.slow
-def test_a_table_cell_is_a_hover_target_in_the_fallback_html_and_absent_from_pdf_and_docx(
+def test_table_cells_are_hover_targets_in_the_fallback_html_and_absent_from_pdf_and_docx(
     tmp_path, traced, traced_tables
 ):
     sidecar, plain, _, _ = traced
     marks, cells, frames, _, _ = traced_tables
+    body = "{{< include t.md >}}\n\n: T\n\n{{< include s.md >}}"
+    folder = manuscript(tmp_path, {**sidecar, **cells}, plain, body)
     table = tables.to_markdown(frames["intake.md"], marks["intake.md"])
-    folder = manuscript(tmp_path, {**sidecar, **cells}, plain, "{{< include t.md >}}\n\n: T")
     (folder / "t.md").write_text(typeset(table), encoding="utf-8")
+    full = tables.scorecard_html(frames["scorecard_full.md"], marks["scorecard_full.md"])
+    (folder / "s.md").write_text(full, encoding="utf-8")
     built = fallback.build(folder)
     html = built.html.decode("utf-8")
-    for key in marks["intake.md"].values():
+    # Every marked cell, in the pipe table and in the full scorecard's raw HTML.
+    for key in (*marks["intake.md"].values(), *marks["scorecard_full.md"].values()):
         span = re.search(
             rf'<span id="n-{re.escape(key)}"[^>]*tabindex="0"[^>]*>(.*?)</span></span>', html, re.S
         )
         assert span, key
         for path in paths(cells[key]):
             assert f"<code>{path}</code>" in span.group(1), key
-    assert html.count('class="qct-var"') == len(marks["intake.md"])
+    marked = len(marks["intake.md"]) + len(marks["scorecard_full.md"])
+    assert html.count('class="qct-var"') == marked
+    # The scorecard's miss: its match cell says where the statistic is and that it was missed.
+    miss = html[html.index('id="n-table.scorecard_full.off_days_qct_t1.match"') :]
+    assert "<code>offending.crime_days_30.mean.QCT.t1</code>" in miss[: miss.index("</td>")]
+    assert "not reproduced" in miss[: miss.index("</td>")]
     assert "qct" not in built.typst and "table.intake" not in built.typst
     with zipfile.ZipFile(io.BytesIO(built.docx)) as docx:
         assert b"qct" not in docx.read("word/document.xml")
     header = frames["intake.md"].shape[1]
     male = docx_tables(built.docx)[0][header + 1 : header + 4]
     assert male == [frames["intake.md"].iat[0, c] for c in range(1, 4)]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(quarto.quarto_path() is None, reason="the Quarto CLI is not installed")
+def test_quarto_marks_the_same_table_cells(tmp_path, traced, traced_tables):
+    sidecar, plain, _, _ = traced
+    marks, cells, frames, _, _ = traced_tables
+    body = "{{< include t.md >}}\n\n: T {#tbl-t}\n\n{{< include s.md >}}"
+    folder = manuscript(tmp_path, {**sidecar, **cells}, plain, body)
+    table = tables.to_markdown(frames["table1_regression.md"], marks["table1_regression.md"])
+    (folder / "t.md").write_text(typeset(table), encoding="utf-8")
+    full = tables.scorecard_html(frames["scorecard_full.md"], marks["scorecard_full.md"])
+    (folder / "s.md").write_text(full, encoding="utf-8")
+    built = quarto.build(folder)
+    ids = re.findall(r'<span id="(n-[^"]+)"', built["html"].decode("utf-8"))
+    expected = [*marks["table1_regression.md"].values(), *marks["scorecard_full.md"].values()]
+    assert ids == [f"n-{key}" for key in expected]
+    assert re.findall(r'<span id="(n-[^"]+)"', fallback.build(folder).html.decode("utf-8")) == ids
+    (tmp_path / "q.pdf").write_bytes(built["pdf"])
+    printed = pdf_text(tmp_path / "q.pdf")
+    assert "qct" not in printed and frames["table1_regression.md"].iat[0, 2] in printed

@@ -14,6 +14,7 @@
 -- through pandoc's --lua-filter, so both print the same annotations.
 
 local TRACE_FILE = "_trace.json"
+local TABLE_PREFIX = "table."  -- a generated table cell's key (analysis/trace.py TABLE_PREFIX)
 
 local STYLE = [[
 <style>
@@ -145,8 +146,9 @@ local function published_text(rows)
 end
 
 local function origin_box(key, entry, anchor, box_id)
+  local what = key:sub(1, #TABLE_PREFIX) == TABLE_PREFIX and "Table cell " or "Variable "
   local lines = {
-    line("Variable " .. code(key) .. ' <a href="#' .. esc(anchor) ..
+    line(what .. code(key) .. ' <a href="#' .. esc(anchor) ..
          '" aria-label="link to this number">(link)</a>'),
   }
   if #entry.results == 0 then
@@ -165,18 +167,12 @@ local function origin_box(key, entry, anchor, box_id)
     lines[#lines + 1] = line(row)
   end
   lines[#lines + 1] = line("Formatted by " .. code(entry.formatted_by))
-  return pandoc.RawInline("html", '<span id="' .. esc(box_id) ..
-    '" class="qct-origin" role="tooltip">' .. table.concat(lines) .. "</span>")
+  return '<span id="' .. esc(box_id) .. '" class="qct-origin" role="tooltip">' ..
+    table.concat(lines) .. "</span>"
 end
 
-function Span(el)
-  local key = el.attributes["key"]
-  if not el.classes:includes("qct-var") or key == nil then
-    return nil  -- not a marked variable (or one already annotated)
-  end
-  if trace == nil or not is_html then
-    return el.content
-  end
+-- The next id for a use of variable `key`, its origin box's id and the box itself.
+local function annotation(key)
   local entry = trace[key]
   if entry == nil then
     error("trace.lua: variable '" .. tostring(key) .. "' has no origin in " .. TRACE_FILE ..
@@ -187,6 +183,18 @@ function Span(el)
   if seen[key] > 1 then anchor = anchor .. "-" .. seen[key] end
   marked = marked + 1
   local box_id = "qct-origin-" .. marked
+  return entry, anchor, box_id, origin_box(key, entry, anchor, box_id)
+end
+
+function Span(el)
+  local key = el.attributes["key"]
+  if not el.classes:includes("qct-var") or key == nil then
+    return nil  -- not a marked variable (or one already annotated)
+  end
+  if trace == nil or not is_html then
+    return el.content
+  end
+  local entry, anchor, box_id, box = annotation(key)
   local content = pandoc.Inlines(el.content)
   local before, after = pandoc.Inlines({}), pandoc.Inlines({})  -- spaces stay outside
   while #content > 0 and content[1].t == "Space" do before:insert(content:remove(1)) end
@@ -203,13 +211,30 @@ function Span(el)
       after:insert(1, pandoc.Str(extra))
     end
   end
-  content:insert(origin_box(key, entry, anchor, box_id))
+  content:insert(pandoc.RawInline("html", box))
   -- Attributes as an ordered list: a Lua table's iteration order differs from run to run,
   -- and the HTML must be byte-identical on every rebuild.
   before:insert(pandoc.Span(content, pandoc.Attr(anchor, {"qct-var"},
     {{"data-key", key}, {"aria-describedby", box_id}, {"tabindex", "0"}})))
   before:extend(after)
   return before
+end
+
+-- Marks inside raw HTML (the full scorecard, analysis/marks.py html_span) get the same
+-- attributes and box; without a sidecar they are left as plain spans.
+local RAW_MARK = '<span class="qct%-var" data%-key="([^"]+)">(.-)</span>'
+
+function RawBlock(el)
+  if trace == nil or not is_html or el.format ~= "html"
+      or not el.text:find('class="qct-var"', 1, true) then
+    return nil
+  end
+  el.text = el.text:gsub(RAW_MARK, function(key, markup)
+    local _, anchor, box_id, box = annotation(key)
+    return '<span id="' .. esc(anchor) .. '" class="qct-var" data-key="' .. esc(key) ..
+      '" aria-describedby="' .. box_id .. '" tabindex="0">' .. markup .. box .. "</span>"
+  end)
+  return el
 end
 
 -- One pass over the whole document, metadata included, the same under Quarto and pandoc. The
@@ -222,7 +247,7 @@ function Pandoc(doc)
       doc.meta[name] = value:walk({Span = Span})
     end
   end
-  doc.blocks = doc.blocks:walk({Span = Span})
+  doc.blocks = doc.blocks:walk({Span = Span, RawBlock = RawBlock})
   if marked > 0 then
     doc.blocks:insert(1, pandoc.RawBlock("html", STYLE .. SCRIPT))
   end
