@@ -194,18 +194,22 @@ def numeric_column(values: pd.Series) -> bool:
 
 
 # Pandoc sizes a pipe table's columns by the dashes of its rule line once a row is wider than
-# the page's text (Quarto: 72 characters, which a marked number alone fills); otherwise it
-# sizes them to their text. The dashes follow each column's widest cell, capped so that one
-# long text column does not squeeze the others.
-WIDEST_RULE = 40
+# the page's text (Quarto: 72 characters, which two marked numbers fill; the fallback reads
+# with a very wide --columns and sizes columns to their text). The dashes follow each column's
+# widest cell, text capped so that a long label or reason does not squeeze the numbers, plus
+# room for the cell's inset, so that "79 (89%)" or "< 0.001" stays on one line.
+WIDEST_RULE = 30
+CELL_INSET = 3
 
 
 def column_widths(frame: pd.DataFrame) -> list[int]:
-    """Dashes of each column's rule: its widest cell or heading word, 2 to WIDEST_RULE."""
+    """Dashes of each column's rule: its widest cell or heading word (at most WIDEST_RULE),
+    plus CELL_INSET."""
     return [
-        min(
+        CELL_INSET
+        + min(
             WIDEST_RULE,
-            max(2, *(len(w) for w in str(c).split()), *(len(v) for v in frame.iloc[:, i])),
+            max(1, *(len(w) for w in str(c).split()), *(len(v) for v in frame.iloc[:, i])),
         )
         for i, c in enumerate(frame.columns)
     ]

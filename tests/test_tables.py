@@ -54,10 +54,10 @@ def test_rule_dashes_follow_each_columns_widest_text_up_to_a_cap():
         }
     )
     rule = tables.to_markdown(frame).splitlines()[1]
-    # The widest cell (60 characters) is capped at 40; "ratio" (5) < "0.26**" (6); p: 5.
-    assert (
-        rule == f"| :{'-' * tables.WIDEST_RULE} | ------: | -----: |" and tables.WIDEST_RULE == 40
-    )
+    # The widest cell (60 characters) is capped at 30; "ratio" (5) < "0.26**" (6); p: 5; each
+    # plus an inset of 3.
+    assert (tables.WIDEST_RULE, tables.CELL_INSET) == (30, 3)
+    assert rule == f"| :{'-' * 33} | {'-' * 9}: | {'-' * 8}: |"
 
 
 def test_to_markdown_aligns_and_escapes_pipes():

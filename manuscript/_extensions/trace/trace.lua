@@ -37,6 +37,7 @@ local STYLE = [[
   cursor: pointer; }
 .qct-trace-toggle:focus { outline: 2px solid #1f5f99; }
 .qct-trace-off .qct-var { border-bottom: 0; cursor: auto; }
+.qct-trace-off .qct-var:focus { outline: none; }
 .qct-trace-off .qct-var:target { background: none; }
 .qct-trace-off .qct-origin { display: none !important; }
 @media print {
