@@ -196,23 +196,23 @@ def numeric_column(values: pd.Series) -> bool:
 # Pandoc sizes a pipe table's columns by the dashes of its rule line once a row is wider than
 # the page's text (Quarto: 72 characters, which two marked numbers fill; the fallback reads
 # with a very wide --columns and sizes columns to their text). The dashes follow each column's
-# widest cell, text capped so that a long label or reason does not squeeze the numbers, plus
-# room for the cell's inset, so that "79 (89%)" or "< 0.001" stays on one line.
+# widest cell, text capped so that a long label or reason does not squeeze the numbers, but
+# never below its longest word (an id or a path does not wrap), plus room for the cell's
+# inset, so that "79 (89%)" or "< 0.001" stays on one line.
 WIDEST_RULE = 30
 CELL_INSET = 3
 
 
 def column_widths(frame: pd.DataFrame) -> list[int]:
-    """Dashes of each column's rule: its widest cell or heading word (at most WIDEST_RULE),
-    plus CELL_INSET."""
-    return [
-        CELL_INSET
-        + min(
-            WIDEST_RULE,
-            max(1, *(len(w) for w in str(c).split()), *(len(v) for v in frame.iloc[:, i])),
-        )
-        for i, c in enumerate(frame.columns)
-    ]
+    """Dashes of each column's rule: its widest cell (at most WIDEST_RULE) or its longest
+    word, whichever is wider, plus CELL_INSET."""
+    widths = []
+    for i, heading in enumerate(frame.columns):
+        cells = [str(heading), *frame.iloc[:, i]]
+        word = max(len(w) for text in cells for w in [*text.split(), ""])
+        widest = max(len(text) for text in cells[1:]) if len(cells) > 1 else 0
+        widths.append(CELL_INSET + max(1, word, min(WIDEST_RULE, widest)))
+    return widths
 
 
 def to_markdown(frame: pd.DataFrame, marks: Mapping[tuple[int, int], str] | None = None) -> str:

@@ -48,16 +48,17 @@ def aligned(markdown: str) -> str:
 def test_rule_dashes_follow_each_columns_widest_text_up_to_a_cap():
     frame = pd.DataFrame(
         {
-            "Predictor": ["Entered treatment at site 2", "x" * 60],
+            "Predictor": ["Entered treatment at site 2", "a few words " * 5],
             "Odds ratio": ["0.26**", "1.00"],
             "p": ["0.008", "0.5"],
+            "Id": ["an_identifier_of_thirty_five_chars_", "b"],
         }
     )
     rule = tables.to_markdown(frame).splitlines()[1]
-    # The widest cell (60 characters) is capped at 30; "ratio" (5) < "0.26**" (6); p: 5; each
-    # plus an inset of 3.
+    # The widest cell (60 characters) is capped at 30; "ratio" (5) < "0.26**" (6); p: 5; an
+    # id (35) does not wrap, so its column is not capped; each plus an inset of 3.
     assert (tables.WIDEST_RULE, tables.CELL_INSET) == (30, 3)
-    assert rule == f"| :{'-' * 33} | {'-' * 9}: | {'-' * 8}: |"
+    assert rule == f"| :{'-' * 33} | {'-' * 9}: | {'-' * 8}: | :{'-' * 38} |"
 
 
 def test_to_markdown_aligns_and_escapes_pipes():
