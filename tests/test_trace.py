@@ -295,19 +295,26 @@ def test_table_marks_skip_labels_and_dashes_and_keys_are_unique(traced_tables):
         assert filled == set(marks[name]), name
 
 
+def table_manuscript(tmp_path: Path, traced, traced_tables, name: str) -> Path:
+    """A manuscript of one marked table (`name`, numbered) and the marked full scorecard, as the
+    numbers step writes them, with every variable's and cell's origin in the sidecar."""
+    sidecar, plain, _, _ = traced
+    marks, cells, frames, _, _ = traced_tables
+    body = "{{< include t.md >}}\n\n: T {#tbl-t}\n\n{{< include s.md >}}"
+    folder = manuscript(tmp_path, {**sidecar, **cells}, plain, body)
+    table = tables.to_markdown(frames[name], marks[name])
+    (folder / "t.md").write_text(typeset(table), encoding="utf-8")
+    full = tables.scorecard_html(frames["scorecard_full.md"], marks["scorecard_full.md"])
+    (folder / "s.md").write_text(full, encoding="utf-8")
+    return folder
+
+
 @pytest.mark.slow
 def test_table_cells_are_hover_targets_in_the_fallback_html_and_absent_from_pdf_and_docx(
     tmp_path, traced, traced_tables
 ):
-    sidecar, plain, _, _ = traced
     marks, cells, frames, _, _ = traced_tables
-    body = "{{< include t.md >}}\n\n: T\n\n{{< include s.md >}}"
-    folder = manuscript(tmp_path, {**sidecar, **cells}, plain, body)
-    table = tables.to_markdown(frames["intake.md"], marks["intake.md"])
-    (folder / "t.md").write_text(typeset(table), encoding="utf-8")
-    full = tables.scorecard_html(frames["scorecard_full.md"], marks["scorecard_full.md"])
-    (folder / "s.md").write_text(full, encoding="utf-8")
-    built = fallback.build(folder)
+    built = fallback.build(table_manuscript(tmp_path, traced, traced_tables, "intake.md"))
     html = built.html.decode("utf-8")
     # Every marked cell, in the pipe table and in the full scorecard's raw HTML.
     for key in (*marks["intake.md"].values(), *marks["scorecard_full.md"].values()):
@@ -334,14 +341,8 @@ def test_table_cells_are_hover_targets_in_the_fallback_html_and_absent_from_pdf_
 @pytest.mark.slow
 @pytest.mark.skipif(quarto.quarto_path() is None, reason="the Quarto CLI is not installed")
 def test_quarto_marks_the_same_table_cells(tmp_path, traced, traced_tables):
-    sidecar, plain, _, _ = traced
-    marks, cells, frames, _, _ = traced_tables
-    body = "{{< include t.md >}}\n\n: T {#tbl-t}\n\n{{< include s.md >}}"
-    folder = manuscript(tmp_path, {**sidecar, **cells}, plain, body)
-    table = tables.to_markdown(frames["table1_regression.md"], marks["table1_regression.md"])
-    (folder / "t.md").write_text(typeset(table), encoding="utf-8")
-    full = tables.scorecard_html(frames["scorecard_full.md"], marks["scorecard_full.md"])
-    (folder / "s.md").write_text(full, encoding="utf-8")
+    marks, _, frames, _, _ = traced_tables
+    folder = table_manuscript(tmp_path, traced, traced_tables, "table1_regression.md")
     built = quarto.build(folder)
     ids = re.findall(r'<span id="(n-[^"]+)"', built["html"].decode("utf-8"))
     expected = [*marks["table1_regression.md"].values(), *marks["scorecard_full.md"].values()]
