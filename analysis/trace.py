@@ -15,6 +15,12 @@ function but not passed through a traced formatter (a verdict word counted over 
 phrases) lists every result that function read or compared, a superset rather than a guess.
 Text computed from no result (wave labels, configuration, provenance) has no paths.
 
+The generated tables are traced by the same run (`table_origins`): the table builders get the
+traced results and a copy of the scorecard whose printed value, rebuilt value and match carry
+the statistic leaf statistics.csv's result path addresses, so each cell made by a traced
+formatter (count_cell, fmt_p, ...) knows its results. Each marked cell gets the key
+`table.<file stem>.<row label>.<column heading>` and a sidecar entry like a variable's.
+
 The numbers step writes the sidecar next to the variables file; the render step's Lua filter
 (manuscript/_extensions/trace/trace.lua) reads it by the same name.
 """

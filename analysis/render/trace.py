@@ -4,7 +4,8 @@ Both renderers render the expanded text (analysis.render.source), in which each
 `{{< var key >}}` of the body and of the abstract becomes the span `[text]{.qct-var key=...}`; the extension's trace.lua
 (`filters: [trace]` in _quarto.yml, run by Quarto and by the fallback) gives HTML numbers their
 origin from `_trace.json` and unwraps the spans in every other format. A manuscript without the
-extension is rendered unmarked.
+extension is rendered unmarked. Generated table cells arrive already marked the same way
+(analysis.marks), written by the numbers step into manuscript/_tables.
 """
 
 from __future__ import annotations
