@@ -201,17 +201,22 @@ def numeric_column(values: pd.Series) -> bool:
 # inset, so that "79 (89%)" or "< 0.001" stays on one line.
 WIDEST_RULE = 30
 CELL_INSET = 3
+BOLD_HEADING = 2  # a heading's word is printed bold, a little wider than its letters count
 
 
 def column_widths(frame: pd.DataFrame) -> list[int]:
     """Dashes of each column's rule: its widest cell (at most WIDEST_RULE) or its longest
-    word, whichever is wider, plus CELL_INSET."""
+    word (a heading's a little wider), whichever is wider, plus CELL_INSET."""
     widths = []
     for i, heading in enumerate(frame.columns):
-        cells = [str(heading), *frame.iloc[:, i]]
-        word = max(len(w) for text in cells for w in [*text.split(), ""])
-        widest = max(len(text) for text in cells[1:]) if len(cells) > 1 else 0
-        widths.append(CELL_INSET + max(1, word, min(WIDEST_RULE, widest)))
+        cells = list(frame.iloc[:, i])
+        word = max(
+            [len(w) + BOLD_HEADING for w in str(heading).split()]
+            + [len(w) for text in cells for w in text.split()]
+            + [1]
+        )
+        widest = min(WIDEST_RULE, max([len(text) for text in cells] + [0]))
+        widths.append(CELL_INSET + max(word, widest))
     return widths
 
 

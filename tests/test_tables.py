@@ -55,10 +55,11 @@ def test_rule_dashes_follow_each_columns_widest_text_up_to_a_cap():
         }
     )
     rule = tables.to_markdown(frame).splitlines()[1]
-    # The widest cell (60 characters) is capped at 30; "ratio" (5) < "0.26**" (6); p: 5; an
-    # id (35) does not wrap, so its column is not capped; each plus an inset of 3.
-    assert (tables.WIDEST_RULE, tables.CELL_INSET) == (30, 3)
-    assert rule == f"| :{'-' * 33} | {'-' * 9}: | {'-' * 8}: | :{'-' * 38} |"
+    # The widest cell (60 characters) is capped at 30; the heading word "ratio" (5, bold +2)
+    # beats "0.26**" (6); p: 5; an id (35) does not wrap, so its column is not capped; each
+    # plus an inset of 3.
+    assert (tables.WIDEST_RULE, tables.CELL_INSET, tables.BOLD_HEADING) == (30, 3, 2)
+    assert rule == f"| :{'-' * 33} | {'-' * 10}: | {'-' * 8}: | :{'-' * 38} |"
 
 
 def test_to_markdown_aligns_and_escapes_pipes():
