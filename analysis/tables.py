@@ -9,6 +9,7 @@ form Quarto documents (`: Caption {#tbl-x}`), so both renderers number the table
 from __future__ import annotations
 
 import html
+import math
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
@@ -201,22 +202,22 @@ def numeric_column(values: pd.Series) -> bool:
 # inset, so that "79 (89%)" or "< 0.001" stays on one line.
 WIDEST_RULE = 30
 CELL_INSET = 3
-BOLD_HEADING = 2  # a heading's word is printed bold, a little wider than its letters count
+# A word that cannot wrap needs room for its widest letters ("_", "m", bold headings): a
+# quarter more than its letters count.
+UNBROKEN = 1.25
+# Words break at spaces and at the zero-width spaces that let long paths wrap.
+_BREAKS = re.compile(r"[\s\u200b]+")
 
 
 def column_widths(frame: pd.DataFrame) -> list[int]:
-    """Dashes of each column's rule: its widest cell (at most WIDEST_RULE) or its longest
-    word (a heading's a little wider), whichever is wider, plus CELL_INSET."""
+    """Dashes of each column's rule: its widest cell (at most WIDEST_RULE) or its longest word
+    (times UNBROKEN), whichever is wider, plus CELL_INSET."""
     widths = []
     for i, heading in enumerate(frame.columns):
         cells = list(frame.iloc[:, i])
-        word = max(
-            [len(w) + BOLD_HEADING for w in str(heading).split()]
-            + [len(w) for text in cells for w in text.split()]
-            + [1]
-        )
+        word = max(len(w) for text in [str(heading), *cells] for w in _BREAKS.split(text))
         widest = min(WIDEST_RULE, max([len(text) for text in cells] + [0]))
-        widths.append(CELL_INSET + max(word, widest))
+        widths.append(CELL_INSET + max(1, math.ceil(word * UNBROKEN), widest))
     return widths
 
 

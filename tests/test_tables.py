@@ -55,11 +55,15 @@ def test_rule_dashes_follow_each_columns_widest_text_up_to_a_cap():
         }
     )
     rule = tables.to_markdown(frame).splitlines()[1]
-    # The widest cell (60 characters) is capped at 30; the heading word "ratio" (5, bold +2)
-    # beats "0.26**" (6); p: 5; an id (35) does not wrap, so its column is not capped; each
-    # plus an inset of 3.
-    assert (tables.WIDEST_RULE, tables.CELL_INSET, tables.BOLD_HEADING) == (30, 3, 2)
-    assert rule == f"| :{'-' * 33} | {'-' * 10}: | {'-' * 8}: | :{'-' * 38} |"
+    # The widest cell (60 characters) is capped at 30; an unbreakable word counts a quarter
+    # wider: "0.26**" (6) as 8, "0.008" (5) as 7, an id (35) as 44, not capped; each plus an
+    # inset of 3.
+    assert (tables.WIDEST_RULE, tables.CELL_INSET, tables.UNBROKEN) == (30, 3, 1.25)
+    assert rule == f"| :{'-' * 33} | {'-' * 11}: | {'-' * 10}: | :{'-' * 47} |"
+    # A zero-width space breaks a word: a long path (62 letters) wraps there, so its column is
+    # sized as text (capped at 30), not as one unbroken word (78).
+    path = pd.DataFrame({"Evidence": ["\u200b".join(["a" * 20] * 3) + "."]})
+    assert tables.column_widths(path) == [3 + 30]
 
 
 def test_to_markdown_aligns_and_escapes_pipes():
