@@ -321,10 +321,11 @@ def report_table(scorecard: pd.DataFrame) -> pd.DataFrame:
     if not scorecard["holds"].isin(["true", "false"]).all():
         raise ValueError("claims scorecard: the holds column must hold only 'true' or 'false'")
     shown = scorecard.loc[scorecard["holds"] == "false", CLAIMS_SCORECARD_COLUMNS].copy()
-    # A zero-width space after each underscore and dot of a name lets long ids and paths wrap
-    # in the PDF; a decimal point ("0.001") is left alone.
-    for column in ("id", "evidence"):
-        shown[column] = shown[column].str.replace(r"([_.])(?=[^\W\d])", "\\1\u200b", regex=True)
+    # A zero-width space after each underscore and dot of a result path lets long paths wrap
+    # in the PDF; a decimal point ("0.001") is left alone. Ids stay as they are, so that a
+    # reader copying one from the PDF gets the id (its column is as wide as its longest id,
+    # tables.column_widths).
+    shown["evidence"] = shown["evidence"].str.replace(r"([_.])(?=[^\W\d])", "\\1\u200b", regex=True)
     shown = shown.drop(columns="holds")
     shown.columns = ["Id", "Location", "The paper's words", "Evidence"]
     return shown

@@ -63,6 +63,7 @@ from analysis.sensitivity.report import comparison_table, sensitivity_variables
 from analysis.views import missing_data_method
 
 SENSITIVITY = "sensitivity"  # results/sensitivity.json, from the sensitivity rules
+FULL_SCORECARD = "scorecard_full.md"  # a raw HTML block, not a pipe table
 GROUPS = {"qct": "QCT", "comparison": "comparison", "all": "all"}  # variable key -> results key
 GROUP_NAMES = {"QCT": "the QCT group", "comparison": "the comparison group"}
 NOT_TESTABLE = "not testable"
@@ -1080,14 +1081,15 @@ def build_variables(
     return variables
 
 
-def build_tables(
+def table_frames(
     results: Mapping[str, Any],
     scorecard: pd.DataFrame,
-    provenance: Mapping[str, Any],
     config: Mapping[str, Any],
     precision: Mapping[str, int] | None = None,
-) -> dict[str, str]:
-    """Every generated table as Markdown, keyed by its file name in manuscript/_tables/."""
+    claims_card: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The generated tables of results and scorecards, keyed by their file name in
+    manuscript/_tables/ (the claims' summary when the claims' scorecard is given)."""
     waves = Waves.from_config(dict(config))
     off, drug = results["offending"], results["drug_use"]
     precision = precision or {}
@@ -1113,11 +1115,32 @@ def build_tables(
         "sensitivity.md": comparison_table(results[SENSITIVITY], config["site_of_interest"]),
         "scorecard_misses.md": tables.scorecard_misses(scorecard),
         "scorecard_summary.md": tables.scorecard_summary(scorecard),
-        "provenance.md": tables.provenance_table(provenance),
+        "scorecard_full.md": tables.scorecard_table(scorecard),
     }
+    if claims_card is not None:
+        frames["claims_summary.md"] = claims.report_summary(claims_card)
+    return frames
+
+
+def build_tables(
+    results: Mapping[str, Any],
+    scorecard: pd.DataFrame,
+    provenance: Mapping[str, Any],
+    config: Mapping[str, Any],
+    precision: Mapping[str, int] | None = None,
+    claims_card: pd.DataFrame | None = None,
+    marks: Mapping[str, Mapping[tuple[int, int], str]] | None = None,
+) -> dict[str, str]:
+    """Every generated table as Markdown, keyed by its file name in manuscript/_tables/; the
+    cells `marks` names (trace.table_origins) marked as traceable numbers."""
+    frames = table_frames(results, scorecard, config, precision, claims_card)
+    frames["provenance.md"] = tables.provenance_table(provenance)
+    marks = marks or {}
     return {
-        **{name: tables.to_markdown(frame) for name, frame in frames.items()},
-        "scorecard_full.md": tables.scorecard_html(scorecard),
+        name: (tables.scorecard_html if name == FULL_SCORECARD else tables.to_markdown)(
+            frame, marks.get(name)
+        )
+        for name, frame in frames.items()
     }
 
 
@@ -1141,7 +1164,7 @@ def unnumbered(markdown: str) -> str:
 
 # Verbatim outputs: identifiers and checksums, never typeset.
 VERBATIM_VARIABLES = ("provenance", "report")
-VERBATIM_TABLES = ("provenance.md", "scorecard_full.md")  # the latter typesets its own cells
+VERBATIM_TABLES = ("provenance.md", FULL_SCORECARD)  # the latter typesets its own cells
 
 
 def typeset_tree(node: Any) -> Any:
@@ -1227,10 +1250,19 @@ def main(argv: list[str] | None = None) -> int:
     origins.update(
         trace.unresolved(variables["consistency"], "consistency.", "analysis.consistency.readings")
     )
-    table_texts = build_tables(results, scorecard, provenance, config, precision)
-    table_texts["consistency_checks.md"] = unnumbered(audit_markdown(published))
     claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
-    table_texts["claims_summary.md"] = tables.to_markdown(claims.report_summary(claims_card))
+    # Each generated table cell's origin, from the same traced run as the variables'.
+    marks, cells = trace.table_origins(
+        lambda traced, card: table_frames(traced, card, config, precision, claims_card),
+        results,
+        scorecard,
+        published,
+    )
+    origins.update(cells)
+    table_texts = build_tables(
+        results, scorecard, provenance, config, precision, claims_card, marks
+    )
+    table_texts["consistency_checks.md"] = unnumbered(audit_markdown(published))
     table_texts["claims.md"] = tables.to_markdown(claims.report_table(claims_card))
     write_outputs(variables, table_texts, args.variables, args.tables)
     write_json(origins, args.variables.with_name(trace.TRACE_FILE))

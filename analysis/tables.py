@@ -9,6 +9,7 @@ form Quarto documents (`: Caption {#tbl-x}`), so both renderers number the table
 from __future__ import annotations
 
 import html
+import math
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +32,7 @@ from analysis.formatting import (
     p_stars,
     typeset,
 )
+from analysis.marks import html_span, span
 
 GROUP_COLUMNS = (("QCT", "QCT"), ("comparison", "Comparison"), ("all", "All"))
 NO_TEST = "-"  # a cell for a test that is undefined (e.g. a characteristic nobody had)
@@ -184,7 +186,7 @@ NUMERIC_CELL = re.compile(r"^[-−–+£<>=.\d]")  # cells that start like a num
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
 
-def _numeric_column(values: pd.Series) -> bool:
+def numeric_column(values: pd.Series) -> bool:
     """A column is numeric (right-aligned) when most of its non-empty cells start like a number
     and hold no word of four letters or more ("1 of 3 conditions fail" is text)."""
     filled = [v for v in values if v and v != NO_TEST]
@@ -192,23 +194,58 @@ def _numeric_column(values: pd.Series) -> bool:
     return bool(filled) and numeric > len(filled) / 2
 
 
-def to_markdown(frame: pd.DataFrame) -> str:
-    """A pipe table of string cells: the first column and text columns left-aligned, numeric
-    columns right-aligned."""
+# Pandoc sizes a pipe table's columns by the dashes of its rule line once a row is wider than
+# the page's text (Quarto: 72 characters, which two marked numbers fill; the fallback reads
+# with a very wide --columns and sizes columns to their text). The dashes follow each column's
+# widest cell, text capped so that a long label or reason does not squeeze the numbers, but
+# never below its longest word (an id or a path does not wrap), plus room for the cell's
+# inset, so that "79 (89%)" or "< 0.001" stays on one line.
+WIDEST_RULE = 30
+CELL_INSET = 3
+# A word that cannot wrap needs room for its widest letters ("_", "m", bold headings): a
+# quarter more than its letters count.
+UNBROKEN = 1.25
+# Words break at spaces and at the zero-width spaces that let long paths wrap.
+_BREAKS = re.compile(r"[\s\u200b]+")
 
-    def cell(value: Any) -> str:
+
+def column_widths(frame: pd.DataFrame) -> list[int]:
+    """Dashes of each column's rule: its widest cell (at most WIDEST_RULE) or its longest word
+    (times UNBROKEN), whichever is wider, plus CELL_INSET."""
+    widths = []
+    for i, heading in enumerate(frame.columns):
+        cells = list(frame.iloc[:, i])
+        word = max(len(w) for text in [str(heading), *cells] for w in _BREAKS.split(text))
+        widest = min(WIDEST_RULE, max([len(text) for text in cells] + [0]))
+        widths.append(CELL_INSET + max(1, math.ceil(word * UNBROKEN), widest))
+    return widths
+
+
+def to_markdown(frame: pd.DataFrame, marks: Mapping[tuple[int, int], str] | None = None) -> str:
+    """A pipe table of string cells: the first column and text columns left-aligned, numeric
+    columns right-aligned. `marks` ({(row, column): key}, analysis.trace.table_origins) marks
+    those cells as traceable numbers."""
+    marks = marks or {}
+
+    def cell(value: Any, at: tuple[int, int] | None = None) -> str:
         if not isinstance(value, str):
             raise ValueError(f"table cells must be formatted strings, got {value!r}")
+        text = value.replace("\n", " ")
+        if at in marks:
+            text = span(marks[at], text)
         # "<" as an entity: pandoc reads a bare "<" as a possible HTML tag (slow, see
         # analysis/render/shortcodes.py ESCAPES).
-        return value.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+        return text.replace("|", "\\|").replace("<", "&lt;")
 
     header = [cell(str(c)) for c in frame.columns]
-    rule = [
-        ":--" if i == 0 or not _numeric_column(frame.iloc[:, i]) else "--:"
-        for i in range(len(header))
+    rows = [
+        [cell(v, (r, c)) for c, v in enumerate(row)]
+        for r, row in enumerate(frame.itertuples(index=False))
     ]
-    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
+    rule = [
+        f":{'-' * width}" if i == 0 or not numeric_column(frame.iloc[:, i]) else f"{'-' * width}:"
+        for i, width in enumerate(column_widths(frame))
+    ]
     return "".join(f"| {' | '.join(line)} |\n" for line in [header, rule, *rows])
 
 
@@ -310,18 +347,24 @@ def regression_table(
 ) -> pd.DataFrame:
     """The paper's Table 1: odds ratios (stars as in the paper), 95% CIs and p, predictors in
     `order`, then the model's n and Nagelkerke R² (three decimals, as the paper prints it)."""
-    rows = []
-    for name in order:
-        coef = model["coefficients"][name]
-        label = predictor_label(name, site)
-        ci = f"{fmt_number(coef['ci_low'], 2)} to {fmt_number(coef['ci_high'], 2)}"
-        odds = f"{fmt_number(coef['odds_ratio'], 2)}{p_stars(coef['p'])}"
-        rows.append([label, odds, ci, fmt_p(coef["p"], prefix=False)])
+    rows = [
+        [predictor_label(name, site), *odds_ratio_cells(model["coefficients"][name])]
+        for name in order
+    ]
     fit = model.get("fit")
     if fit is not None:
         rows.append(["People in the model (n)", fmt_count(fit["n"]), "", ""])
         rows.append(["Nagelkerke R²", fmt_number(fit["nagelkerke_r2"], 3), "", ""])
     return pd.DataFrame(rows, columns=["Predictor", "Odds ratio", "95% CI", "p"])
+
+
+def odds_ratio_cells(coef: Mapping[str, Any]) -> tuple[str, str, str]:
+    """A model term as (odds ratio with the paper's stars, 95% CI, p without the 'p')."""
+    return (
+        f"{fmt_number(coef['odds_ratio'], 2)}{p_stars(coef['p'])}",
+        f"{fmt_number(coef['ci_low'], 2)} to {fmt_number(coef['ci_high'], 2)}",
+        fmt_p(coef["p"], prefix=False),
+    )
 
 
 def by_wave_table(
@@ -359,13 +402,21 @@ def scorecard_value(text: str) -> str:
     return fmt_p(float(m["p"])) if m else text
 
 
+MATCH_WORDS = {"true": "yes", "false": "no"}
+
+
+def match_word(match: str) -> str:
+    """The scorecard's match flag as the report prints it ('true' -> 'yes')."""
+    if match not in MATCH_WORDS:
+        raise ValueError("scorecard: the match column must hold only 'true' or 'false'")
+    return MATCH_WORDS[match]
+
+
 def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
     """The reproduction scorecard as the report shows it (match as yes/no, p in the report's
     style, ids verbatim so that a copied id finds its row in statistics.csv)."""
     shown = scorecard[["id", "quantity", "published", "regenerated", "match", "note"]].copy()
-    shown["match"] = shown["match"].map({"true": "yes", "false": "no"})
-    if shown["match"].isna().any():
-        raise ValueError("scorecard: the match column must hold only 'true' or 'false'")
+    shown["match"] = shown["match"].map(match_word)
     shown["regenerated"] = shown["regenerated"].map(scorecard_value)
     shown.columns = ["Id", "Quantity", "Published", "Regenerated", "Match", "Note"]
     return shown.astype(str)
@@ -391,9 +442,16 @@ _SCORECARD_SCRIPT = """
 (function () {
   var table = document.getElementById("scorecard-full");
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  // A cell's text as shown: without the origin boxes of its traceable numbers.
+  function shown(node) {
+    var copy = node.cloneNode(true);
+    copy.querySelectorAll(".qct-origin").forEach(function (box) { box.remove(); });
+    return copy.textContent;
+  }
+  var texts = rows.map(function (r) { return shown(r).toLowerCase(); });
   document.getElementById("scorecard-filter").addEventListener("input", function (e) {
     var q = e.target.value.toLowerCase();
-    rows.forEach(function (r) { r.hidden = r.textContent.toLowerCase().indexOf(q) < 0; });
+    rows.forEach(function (r, i) { r.hidden = texts[i].indexOf(q) < 0; });
   });
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
     th.style.cursor = "pointer";
@@ -401,7 +459,7 @@ _SCORECARD_SCRIPT = """
       var up = th.dataset.order !== "up";
       th.dataset.order = up ? "up" : "down";
       rows.sort(function (a, b) {
-        var x = a.cells[i].textContent, y = b.cells[i].textContent;
+        var x = shown(a.cells[i]), y = shown(b.cells[i]);
         return (up ? 1 : -1) * x.localeCompare(y, undefined, {numeric: true});
       });
       rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
@@ -430,24 +488,29 @@ _SCORECARD_STYLE = (
 )
 
 
-def scorecard_html(scorecard: pd.DataFrame) -> str:
-    """The whole scorecard as a raw HTML block: a filter box, a table sorted by clicking a
-    column heading, and the same table as a CSV download (a data: link, so the HTML stays
-    self-contained). Cells are typeset here: the block as a whole is script and markup."""
-    shown = scorecard_table(scorecard)
+def scorecard_html(shown: pd.DataFrame, marks: Mapping[tuple[int, int], str] | None = None) -> str:
+    """The whole scorecard (`scorecard_table`) as a raw HTML block: a filter box, a table
+    sorted by clicking a column heading, and the same table as a CSV download (a data: link,
+    so the HTML stays self-contained). Cells are typeset here: the block as a whole is script
+    and markup. `marks` marks cells as traceable numbers, as in `to_markdown`."""
     csv = shown.to_csv(index=False, lineterminator="\n")
     head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
     labels = [html.escape(c, quote=True) for c in shown.columns]
+    marks = marks or {}
 
-    def cell(label: str, value: str) -> str:
+    def cell(label: str, value: str, at: tuple[int, int]) -> str:
         text = html.escape(typeset(value))
         if label == "Id":
             text = text.replace("_", "_<wbr>")
+        if at in marks:
+            text = html_span(marks[at], text)
         return f'<td data-label="{label}">{text}</td>'
 
     body = "\n".join(
-        "<tr>" + "".join(cell(lab, v) for lab, v in zip(labels, row, strict=True)) + "</tr>"
-        for row in shown.itertuples(index=False)
+        "<tr>"
+        + "".join(cell(lab, v, (r, c)) for c, (lab, v) in enumerate(zip(labels, row, strict=True)))
+        + "</tr>"
+        for r, row in enumerate(shown.itertuples(index=False))
     )
     return (
         "```{=html}\n"

@@ -15,6 +15,12 @@ function but not passed through a traced formatter (a verdict word counted over 
 phrases) lists every result that function read or compared, a superset rather than a guess.
 Text computed from no result (wave labels, configuration, provenance) has no paths.
 
+The generated tables are traced by the same run (`table_origins`): the table builders get the
+traced results and a copy of the scorecard whose printed value, rebuilt value and match carry
+the statistic leaf statistics.csv's result path addresses, so each cell made by a traced
+formatter (count_cell, fmt_p, ...) knows its results. Each marked cell gets the key
+`table.<file stem>.<row label>.<column heading>` and a sidecar entry like a variable's.
+
 The numbers step writes the sidecar next to the variables file; the render step's Lua filter
 (manuscript/_extensions/trace/trace.lua) reads it by the same name.
 """
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -31,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.results import DOMAINS, lookup
+from analysis.tables import NO_TEST, numeric_column
 
 # The origins noted by the functions being traced, innermost call last (one build at a time:
 # tracing patches module attributes, so it is not for concurrent threads).
@@ -228,6 +236,12 @@ def _computed_by(domain: str) -> str:
     return f"analysis.{domain}.compute" if domain in DOMAINS else f"analysis.{domain}"
 
 
+def _leaf_of(results: Mapping[str, Any], path: str) -> str:
+    """The statistic leaf a published statistic's result path addresses (its value's object)."""
+    parent = path.rsplit(".", 1)[0]
+    return parent if isinstance(lookup(results, parent), Mapping) else path
+
+
 def published_by_leaf(
     scorecard: pd.DataFrame, published: pd.DataFrame, results: Mapping[str, Any]
 ) -> dict[str, list]:
@@ -236,9 +250,7 @@ def published_by_leaf(
     rows = scorecard.merge(published[["id", "result_path"]], on="id", how="inner")
     out: dict[str, list[dict[str, Any]]] = {}
     for row in rows.to_dict("records"):
-        path = str(row["result_path"])
-        parent = path.rsplit(".", 1)[0]
-        leaf = parent if isinstance(lookup(results, parent), Mapping) else path
+        leaf = _leaf_of(results, str(row["result_path"]))
         out.setdefault(leaf, []).append(
             {
                 "id": row["id"],
@@ -264,6 +276,38 @@ def unresolved(tree: Mapping[str, Any], prefix: str, by: str) -> dict[str, Any]:
     }
 
 
+def _entry(
+    key: str,
+    text: str,
+    paths: frozenset[str],
+    by: str,
+    results: Mapping[str, Any],
+    published: Mapping[str, list],
+) -> dict[str, Any]:
+    """A sidecar entry: the text, anchor and formatter of `key`, and each result it came from
+    with its n, its test and any published value addressing it."""
+    sources = []
+    for path in sorted(paths):
+        leaf = lookup(results, path)
+        n = leaf.get("n", leaf.get("n_pairs")) if isinstance(leaf, Mapping) else None
+        test = leaf.get("test") if isinstance(leaf, Mapping) else None
+        sources.append(
+            {
+                "path": path,
+                "computed_by": _computed_by(path.split(".")[0]),
+                **({"n": n} if isinstance(n, int) else {}),
+                **({"test": test} if test else {}),
+                **({"published": published[path]} if path in published else {}),
+            }
+        )
+    return {
+        "text": text,
+        "anchor": f"{ANCHOR_PREFIX}{key}",
+        "formatted_by": by,
+        "results": sources,
+    }
+
+
 def trace(
     build: Callable[[Any], Mapping[str, Any]],
     results: Mapping[str, Any],
@@ -274,27 +318,97 @@ def trace(
     published value addressing them (`scorecard`: reproduction.csv; `statistics`: the
     published statistics with their result paths)."""
     published = published_by_leaf(scorecard, statistics, results)
-    computed_by = {domain: _computed_by(domain) for domain in results}
-    out: dict[str, Any] = {}
-    for key, (text, paths, by) in origins(build, results).items():
-        sources = []
-        for path in sorted(paths):
-            leaf = lookup(results, path)
-            n = leaf.get("n", leaf.get("n_pairs")) if isinstance(leaf, Mapping) else None
-            test = leaf.get("test") if isinstance(leaf, Mapping) else None
-            sources.append(
-                {
-                    "path": path,
-                    "computed_by": computed_by[path.split(".")[0]],
-                    **({"n": n} if isinstance(n, int) else {}),
-                    **({"test": test} if test else {}),
-                    **({"published": published[path]} if path in published else {}),
-                }
+    return {
+        key: _entry(key, text, paths, by, results, published)
+        for key, (text, paths, by) in origins(build, results).items()
+    }
+
+
+# ------------------------------------------------------------------------ table cells
+
+TABLE_PREFIX = "table."  # a cell's key: table.<file stem>.<row>.<column>
+SCORECARD_TRACED = ("published", "regenerated", "match")  # the scorecard's per-statistic cells
+SCORECARD_BY = "analysis.reproduce"  # writes reproduction.csv, printed and rebuilt values
+_SLUG = re.compile(r"[^a-z0-9_]+")
+_NOTE = re.compile(r"\s*\([^)]*\)")  # "(n = 157)" in a column heading: data, not a name
+
+
+def traced_scorecard(
+    scorecard: pd.DataFrame, statistics: pd.DataFrame, results: Mapping[str, Any]
+) -> pd.DataFrame:
+    """A copy of reproduction.csv whose printed value, rebuilt value and match of each statistic
+    carry the statistic leaf its result path (statistics.csv) addresses."""
+    paths = dict(zip(statistics["id"], statistics["result_path"], strict=True))
+    out = scorecard.copy()
+    for column in SCORECARD_TRACED:
+        out[column] = [
+            TracedStr(
+                value,
+                frozenset({_leaf_of(results, paths[id_])} if paths.get(id_) else ()),
+                SCORECARD_BY,
             )
-        out[key] = {
-            "text": text,
-            "anchor": f"{ANCHOR_PREFIX}{key}",
-            "formatted_by": by,
-            "results": sources,
-        }
+            for id_, value in zip(scorecard["id"], scorecard[column], strict=True)
+        ]
     return out
+
+
+def _slug(text: str) -> str:
+    return _SLUG.sub("-", _NOTE.sub("", text).lower()).strip("-")[:48].strip("-") or "x"
+
+
+def _cell_keys(name: str, frame: pd.DataFrame) -> dict[tuple[int, int], str]:
+    """A key for every cell: table, row (its first cell's words), column (its heading's words,
+    without a parenthesised count), each made unique by a -2, -3... in order."""
+    table = _slug(name.removesuffix(".md"))
+    keys: dict[tuple[int, int], str] = {}
+    used: dict[str, int] = {}
+    columns = [_slug(str(c)) for c in frame.columns]
+    for row, label in enumerate(frame.iloc[:, 0]):
+        for col, column in enumerate(columns):
+            key = f"{TABLE_PREFIX}{table}.{_slug(str(label))}.{column}"
+            used[key] = used.get(key, 0) + 1
+            keys[(row, col)] = key if used[key] == 1 else f"{key}-{used[key]}"
+    return keys
+
+
+def _shown(cell: Any, origin: frozenset[str], numeric: bool) -> bool:
+    """A cell is marked when it holds a generated value: one a traced function returned (a
+    number, a test, a match), or any cell of a numeric column (a count of the scorecard's
+    rows); labels, text copied from a file (a reason), dashes and empty cells are not."""
+    return str(cell) not in ("", NO_TEST) and (numeric or bool(origin))
+
+
+def table_origins(
+    build: Callable[[Any, pd.DataFrame], Mapping[str, pd.DataFrame]],
+    results: Mapping[str, Any],
+    scorecard: pd.DataFrame,
+    statistics: pd.DataFrame,
+) -> tuple[dict[str, dict[tuple[int, int], str]], dict[str, Any]]:
+    """The marked cells of the tables `build(results, scorecard)` returns, as {table file:
+    {(row, column): key}}, and their sidecar entries: the same traced run as the variables',
+    with the scorecard's per-statistic cells traced to their result paths. Row labels (the
+    first column) are never marked."""
+    plain = build(results, scorecard)
+    with tracing():
+        traced = build(
+            traced_results(dict(results)), traced_scorecard(scorecard, statistics, results)
+        )
+    published = published_by_leaf(scorecard, statistics, results)
+    marks: dict[str, dict[tuple[int, int], str]] = {}
+    entries: dict[str, Any] = {}
+    for name, frame in plain.items():
+        shadow = traced[name]
+        if shadow.map(str).values.tolist() != frame.map(str).values.tolist():
+            raise RuntimeError(f"trace: table {name} differs when built from traced results")
+        keys, marks[name] = _cell_keys(name, frame), {}
+        numeric = [numeric_column(frame.iloc[:, c].map(str)) for c in range(frame.shape[1])]
+        for (row, col), key in keys.items():
+            cell = shadow.iat[row, col]
+            origin = getattr(cell, "origin", frozenset())
+            if col == 0 or not _shown(cell, origin, numeric[col]):
+                continue
+            marks[name][(row, col)] = key
+            entries[key] = _entry(
+                key, str(cell), origin, getattr(cell, "by", ""), results, published
+            )
+    return marks, entries

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 
 import pandas as pd
@@ -38,9 +39,36 @@ def means(qct, comparison, everyone, p=0.5):
     }
 
 
+def aligned(markdown: str) -> str:
+    """A pipe table with each rule's dashes as two: its alignment without its widths."""
+    head, rule, *rows = markdown.split("\n")
+    return "\n".join([head, re.sub("-+", "--", rule), *rows])
+
+
+def test_rule_dashes_follow_each_columns_widest_text_up_to_a_cap():
+    frame = pd.DataFrame(
+        {
+            "Predictor": ["Entered treatment at site 2", "a few words " * 5],
+            "Odds ratio": ["0.26**", "1.00"],
+            "p": ["0.008", "0.5"],
+            "Id": ["an_identifier_of_thirty_five_chars_", "b"],
+        }
+    )
+    rule = tables.to_markdown(frame).splitlines()[1]
+    # The widest cell (60 characters) is capped at 30; an unbreakable word counts a quarter
+    # wider: "0.26**" (6) as 8, "0.008" (5) as 7, an id (35) as 44, not capped; each plus an
+    # inset of 3.
+    assert (tables.WIDEST_RULE, tables.CELL_INSET, tables.UNBROKEN) == (30, 3, 1.25)
+    assert rule == f"| :{'-' * 33} | {'-' * 11}: | {'-' * 10}: | :{'-' * 47} |"
+    # A zero-width space breaks a word: a long path (62 letters) wraps there, so its column is
+    # sized as text (capped at 30), not as one unbroken word (78).
+    path = pd.DataFrame({"Evidence": ["\u200b".join(["a" * 20] * 3) + "."]})
+    assert tables.column_widths(path) == [3 + 30]
+
+
 def test_to_markdown_aligns_and_escapes_pipes():
     frame = pd.DataFrame({"Name": ["a|b", "c"], "Value": ["1", "2"]})
-    assert tables.to_markdown(frame) == (
+    assert aligned(tables.to_markdown(frame)) == (
         "| Name | Value |\n| :-- | --: |\n| a\\|b | 1 |\n| c | 2 |\n"
     )
 
@@ -57,7 +85,9 @@ def test_regression_table_in_the_configured_order_with_stars():
             "site_of_interest": {"odds_ratio": 0.26, "ci_low": 0.1, "ci_high": 0.7, "p": 0.008},
         }
     }
-    out = tables.to_markdown(tables.regression_table(model, ["site_of_interest", "age"], 2))
+    out = aligned(
+        tables.to_markdown(tables.regression_table(model, ["site_of_interest", "age"], 2))
+    )
     assert out == (
         "| Predictor | Odds ratio | 95% CI | p |\n"
         "| :-- | --: | --: | --: |\n"
@@ -77,7 +107,7 @@ def test_by_wave_table_of_means():
         "comparison": {"t1": {"value": 9.3, "n": 62}},
         "all": {"t1": {"value": 17.32, "n": 151}, "t2": {"value": None, "n": 0}},
     }
-    out = tables.to_markdown(tables.by_wave_table(block, WAVES, tables.mean_n_cell))
+    out = aligned(tables.to_markdown(tables.by_wave_table(block, WAVES, tables.mean_n_cell)))
     assert out == (
         "| Wave | QCT | Comparison | All |\n"
         "| :-- | --: | --: | --: |\n"
@@ -114,7 +144,7 @@ def test_retention_table():
         "days_in_treatment": {"t2": means(117.0, 129.0, 123.0)},
         "days_in_treatment_not_in_treatment": means(86.0, 107.0, 96.5, p=0.0004),
     }
-    out = tables.to_markdown(tables.retention_table(retention, WAVES))
+    out = aligned(tables.to_markdown(tables.retention_table(retention, WAVES)))
     assert out == (
         "| Measure | QCT | Comparison | All | Test | p |\n"
         "| :-- | --: | --: | --: | :-- | --: |\n"
@@ -160,7 +190,7 @@ def test_intake_table_has_a_row_per_characteristic_and_group_sizes():
 
 def test_scorecard_tables():
     card = SCORECARD.assign(regenerated=["157", "p=2.6e-07", ""])
-    assert tables.to_markdown(tables.scorecard_table(card)) == (
+    assert aligned(tables.to_markdown(tables.scorecard_table(card))) == (
         "| Id | Quantity | Published | Regenerated | Match | Note |\n"
         "| :-- | :-- | --: | :-- | :-- | :-- |\n"
         "| study_n_total | people in the sample | 157 | 157 | yes |  |\n"
@@ -170,7 +200,7 @@ def test_scorecard_tables():
     assert tables.scorecard_misses(card).values.tolist() == [
         ["off_days_qct_t1: QCT mean crime days at intake", "23", "", "not computed"]
     ]
-    assert tables.to_markdown(tables.scorecard_summary(SCORECARD)) == (
+    assert aligned(tables.to_markdown(tables.scorecard_summary(SCORECARD))) == (
         "| Domain | Reproduced | Printed | Share |\n"
         "| :-- | --: | --: | --: |\n"
         "| study | 1 | 1 | 100% |\n"
@@ -187,7 +217,8 @@ def test_scorecard_refuses_unknown_match_values_and_prefixes():
 
 
 def test_the_full_scorecard_is_an_html_block_with_a_csv_download():
-    block = tables.scorecard_html(SCORECARD.assign(note=["", "a -1.5 <b>", "not computed"]))
+    card = SCORECARD.assign(note=["", "a -1.5 <b>", "not computed"])
+    block = tables.scorecard_html(tables.scorecard_table(card))
     assert block.startswith("```{=html}\n<details") and block.endswith("</details>\n```\n")
     # An id may wrap after an underscore, but copies (text without the <wbr> tags) verbatim.
     cell = '<td data-label="Id">study_<wbr>n_<wbr>total</td>'
@@ -206,5 +237,5 @@ def test_text_that_starts_with_a_digit_stays_left_aligned():
             "Evidence": ["1 of 3 conditions fail", "2 of 2 conditions hold"],
         }
     )
-    rule = tables.to_markdown(frame).splitlines()[1]
+    rule = aligned(tables.to_markdown(frame)).splitlines()[1]
     assert rule == "| :-- | --: | :-- |"

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import importlib
+import io
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from analysis import numbers, trace
+from analysis import numbers, tables, trace
 from analysis.config import Waves
+from analysis.formatting import typeset
 from analysis.io import write_json
 from analysis.render import fallback, quarto
 from analysis.render.errors import RenderError
 from analysis.results import DOMAINS
+from tests.render_text import docx_tables, pdf_text
 from tests.results_fixture import CITED, PROVENANCE, ROOT, SCORECARD, shipped_results
 
 EXTENSION = ROOT / "manuscript" / "_extensions" / "trace"
@@ -211,3 +215,139 @@ def test_quarto_marks_the_same_numbers(tmp_path, traced):
     quarto_ids = re.findall(r'<span id="(n-[^"]+)"', quarto.build(folder)["html"].decode("utf-8"))
     fallback_ids = re.findall(r'<span id="(n-[^"]+)"', fallback.build(folder).html.decode("utf-8"))
     assert quarto_ids == fallback_ids == [f"n-{key}" for key in SAMPLE] + ["n-study.n_total-2"]
+
+
+# ------------------------------------------------------------------------ table cells
+
+
+@pytest.fixture(scope="module")
+def traced_tables():
+    results, config = shipped_results()
+
+    def build(r, card):
+        return numbers.table_frames(r, card, config)
+
+    marks, cells = trace.table_origins(build, results, SCORECARD, STATISTICS)
+    return marks, cells, build(results, SCORECARD), results, Waves.from_config(config)
+
+
+def test_a_sample_of_table_cells_carries_the_right_result_paths(traced_tables):
+    marks, cells, frames, results, waves = traced_tables
+    first = waves.first_follow_up.id
+    # Hand-picked cells: (table, row, column) -> the statistic leaf the cell prints.
+    expected = {
+        ("intake.md", 0, 1): "profile.proportions.male.QCT",
+        ("intake.md", 0, 4): "profile.proportions.male.chi2",
+        ("intake.md", 1, 3): "profile.means.age.all",
+        ("crime_days_by_wave.md", 1, 2): f"offending.crime_days_30.mean.comparison.{first}",
+        ("retention.md", 0, 5): "retention.in_treatment.chi2",
+    }
+    for (name, row, col), path in expected.items():
+        entry = cells[marks[name][(row, col)]]
+        assert paths(entry) == [path], (name, row, col)
+        assert entry["text"] == frames[name].iat[row, col]
+    male = cells[marks["intake.md"][(0, 1)]]
+    assert male["results"][0]["n"] == results["profile"]["proportions"]["male"]["QCT"]["n"]
+    assert male["results"][0]["computed_by"] == "analysis.profile.compute"
+    assert male["formatted_by"] == "analysis.tables.count_cell"
+    assert male["anchor"] == "n-table.intake.male.qct" == f"n-{marks['intake.md'][(0, 1)]}"
+    # Table 1's age row: odds ratio, CI and p all from the age coefficient.
+    table1 = frames["table1_regression.md"]
+    (age,) = [r for r in range(len(table1)) if table1.iat[r, 0] == "Age (per year)"]
+    for col in (1, 2, 3):
+        key = marks["table1_regression.md"][(age, col)]
+        assert paths(cells[key]) == ["regression.final.coefficients.age"], key
+
+
+def test_scorecard_cells_carry_their_statistic_and_whether_it_matched(traced_tables):
+    marks, cells, frames, _, _ = traced_tables
+    # The hand-made scorecard's one miss, off_days_qct_t1: printed 23, nothing regenerated.
+    printed = cells[marks["scorecard_misses.md"][(0, 1)]]
+    (source,) = printed["results"]
+    assert printed["text"] == "23" and source["path"] == "offending.crime_days_30.mean.QCT.t1"
+    assert source["published"] == [
+        {"id": "off_days_qct_t1", "printed": "23", "reproduced": "", "match": False}
+    ]
+    assert (0, 2) not in marks["scorecard_misses.md"]  # an empty cell
+    assert (0, 3) not in marks["scorecard_misses.md"]  # the reason: text, not a number
+    # The summary counts come from the scorecard, not from a result.
+    summary = marks["scorecard_summary.md"]
+    assert summary and all(cells[k]["results"] == [] for k in summary.values())
+
+
+def test_table_marks_skip_labels_and_dashes_and_keys_are_unique(traced_tables):
+    marks, cells, frames, _, _ = traced_tables
+    keys = [k for table in marks.values() for k in table.values()]
+    assert len(keys) == len(set(keys)) == len(cells)
+    for name, table in marks.items():
+        frame = frames[name]
+        assert all(col > 0 and frame.iat[row, col] not in ("", "-") for row, col in table)
+        assert all(trace.ANCHOR_PREFIX + k == cells[k]["anchor"] for k in table.values())
+    # Every numeric cell of the results tables is marked.
+    for name in ("intake.md", "retention.md", "crime_days_by_wave.md", "sensitivity.md"):
+        frame = frames[name]
+        filled = {
+            (r, c)
+            for r in range(frame.shape[0])
+            for c in range(1, frame.shape[1])
+            if frame.iat[r, c] not in ("", "-")
+        }
+        assert filled == set(marks[name]), name
+
+
+def table_manuscript(tmp_path: Path, traced, traced_tables, name: str) -> Path:
+    """A manuscript of one marked table (`name`, numbered) and the marked full scorecard, as the
+    numbers step writes them, with every variable's and cell's origin in the sidecar."""
+    sidecar, plain, _, _ = traced
+    marks, cells, frames, _, _ = traced_tables
+    body = "{{< include t.md >}}\n\n: T {#tbl-t}\n\n{{< include s.md >}}"
+    folder = manuscript(tmp_path, {**sidecar, **cells}, plain, body)
+    table = tables.to_markdown(frames[name], marks[name])
+    (folder / "t.md").write_text(typeset(table), encoding="utf-8")
+    full = tables.scorecard_html(frames["scorecard_full.md"], marks["scorecard_full.md"])
+    (folder / "s.md").write_text(full, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.slow
+def test_table_cells_are_hover_targets_in_the_fallback_html_and_absent_from_pdf_and_docx(
+    tmp_path, traced, traced_tables
+):
+    marks, cells, frames, _, _ = traced_tables
+    built = fallback.build(table_manuscript(tmp_path, traced, traced_tables, "intake.md"))
+    html = built.html.decode("utf-8")
+    # Every marked cell, in the pipe table and in the full scorecard's raw HTML.
+    for key in (*marks["intake.md"].values(), *marks["scorecard_full.md"].values()):
+        span = re.search(
+            rf'<span id="n-{re.escape(key)}"[^>]*tabindex="0"[^>]*>(.*?)</span></span>', html, re.S
+        )
+        assert span, key
+        for path in paths(cells[key]):
+            assert f"<code>{path}</code>" in span.group(1), key
+    marked = len(marks["intake.md"]) + len(marks["scorecard_full.md"])
+    assert html.count('class="qct-var"') == marked
+    # The scorecard's miss: its match cell says where the statistic is and that it was missed.
+    miss = html[html.index('id="n-table.scorecard_full.off_days_qct_t1.match"') :]
+    assert "<code>offending.crime_days_30.mean.QCT.t1</code>" in miss[: miss.index("</td>")]
+    assert "not reproduced" in miss[: miss.index("</td>")]
+    assert "qct" not in built.typst and "table.intake" not in built.typst
+    with zipfile.ZipFile(io.BytesIO(built.docx)) as docx:
+        assert b"qct" not in docx.read("word/document.xml")
+    header = frames["intake.md"].shape[1]
+    male = docx_tables(built.docx)[0][header + 1 : header + 4]
+    assert male == [frames["intake.md"].iat[0, c] for c in range(1, 4)]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(quarto.quarto_path() is None, reason="the Quarto CLI is not installed")
+def test_quarto_marks_the_same_table_cells(tmp_path, traced, traced_tables):
+    marks, _, frames, _, _ = traced_tables
+    folder = table_manuscript(tmp_path, traced, traced_tables, "table1_regression.md")
+    built = quarto.build(folder)
+    ids = re.findall(r'<span id="(n-[^"]+)"', built["html"].decode("utf-8"))
+    expected = [*marks["table1_regression.md"].values(), *marks["scorecard_full.md"].values()]
+    assert ids == [f"n-{key}" for key in expected]
+    assert re.findall(r'<span id="(n-[^"]+)"', fallback.build(folder).html.decode("utf-8")) == ids
+    (tmp_path / "q.pdf").write_bytes(built["pdf"])
+    printed = pdf_text(tmp_path / "q.pdf")
+    assert "qct" not in printed and frames["table1_regression.md"].iat[0, 2] in printed

@@ -4,16 +4,17 @@ Both renderers render the expanded text (analysis.render.source), in which each
 `{{< var key >}}` of the body and of the abstract becomes the span `[text]{.qct-var key=...}`; the extension's trace.lua
 (`filters: [trace]` in _quarto.yml, run by Quarto and by the fallback) gives HTML numbers their
 origin from `_trace.json` and unwraps the spans in every other format. A manuscript without the
-extension is rendered unmarked.
+extension is rendered unmarked. Generated table cells arrive already marked the same way
+(analysis.marks), written by the numbers step into manuscript/_tables.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from analysis.marks import KEY, span
+
 FILTER = Path("_extensions", "trace", "trace.lua")  # relative to the manuscript folder
-KEY = re.compile(r"[\w.-]+")
 # The front-matter fields whose variables are marked (trace.lua annotates marks in metadata as in
 # the body). Other fields stay plain: Quarto reads `date` as a date before any filter runs (a
 # marked one printed "Invalid Date"), and `title` also becomes the page's plain <title>.
@@ -30,5 +31,4 @@ def mark(manuscript: Path, key: str, text: str) -> str:
     """`text` of variable `key` as a marked span (when the filter is there to read it)."""
     if lua_filter(manuscript) is None or not KEY.fullmatch(key):
         return text
-    escaped = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-    return f"[{escaped}]{{.qct-var key={key}}}"
+    return span(key, text)

@@ -14,6 +14,7 @@
 -- through pandoc's --lua-filter, so both print the same annotations.
 
 local TRACE_FILE = "_trace.json"
+local TABLE_PREFIX = "table."  -- a generated table cell's key (analysis/trace.py TABLE_PREFIX)
 
 local STYLE = [[
 <style>
@@ -27,6 +28,8 @@ local STYLE = [[
   font-weight: normal; font-style: normal; text-align: left; white-space: normal; }
 .qct-origin > span { display: block; margin: .15em 0; }
 .qct-origin code { font-size: .95em; word-break: break-all; }
+/* In a table (a sideways-scrolling box that would clip it) the box is placed by the script. */
+:is(td, th) .qct-origin { position: fixed; }
 .qct-var:hover > .qct-origin, .qct-var:focus > .qct-origin,
 .qct-var:focus-within > .qct-origin, .qct-var:target > .qct-origin { display: block; }
 .qct-trace-toggle { position: fixed; top: .6em; right: .6em; z-index: 30; font-size: .8rem;
@@ -34,6 +37,7 @@ local STYLE = [[
   cursor: pointer; }
 .qct-trace-toggle:focus { outline: 2px solid #1f5f99; }
 .qct-trace-off .qct-var { border-bottom: 0; cursor: auto; }
+.qct-trace-off .qct-var:focus { outline: none; }
 .qct-trace-off .qct-var:target { background: none; }
 .qct-trace-off .qct-origin { display: none !important; }
 @media print {
@@ -63,6 +67,28 @@ document.addEventListener("DOMContentLoaded", function () {
   button.addEventListener("click", function () {
     apply(root.classList.contains("qct-trace-off"));
   });
+  // A table cell's box is fixed to the window, under its number (above it near the bottom).
+  function place(el) {
+    var box = el && el.closest("td, th") && el.querySelector(".qct-origin");
+    if (!box) return;
+    var at = el.getBoundingClientRect(), size = box.getBoundingClientRect();
+    var left = Math.min(at.left, window.innerWidth - size.width - 8);
+    var below = at.bottom + size.height + 4 <= window.innerHeight;
+    box.style.left = Math.max(8, left) + "px";
+    box.style.top = (below ? at.bottom + 4 : Math.max(8, at.top - size.height - 4)) + "px";
+  }
+  function placeFrom(e) { place(e.target.closest && e.target.closest(".qct-var")); }
+  document.addEventListener("mouseover", placeFrom);
+  document.addEventListener("focusin", placeFrom);
+  document.addEventListener("scroll", function () {
+    document.querySelectorAll(":is(td, th) .qct-var:is(:hover, :focus, :focus-within, :target)")
+      .forEach(place);
+  }, {capture: true, passive: true});
+  function placeTarget() {
+    place(location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null);
+  }
+  window.addEventListener("hashchange", placeTarget);
+  window.addEventListener("load", placeTarget);
   var stored = null;
   try { stored = localStorage.getItem("qct-trace"); } catch (e) {}
   apply(stored !== "hidden" && location.search.indexOf("clean") < 0);
@@ -121,8 +147,9 @@ local function published_text(rows)
 end
 
 local function origin_box(key, entry, anchor, box_id)
+  local what = key:sub(1, #TABLE_PREFIX) == TABLE_PREFIX and "Table cell " or "Variable "
   local lines = {
-    line("Variable " .. code(key) .. ' <a href="#' .. esc(anchor) ..
+    line(what .. code(key) .. ' <a href="#' .. esc(anchor) ..
          '" aria-label="link to this number">(link)</a>'),
   }
   if #entry.results == 0 then
@@ -141,18 +168,12 @@ local function origin_box(key, entry, anchor, box_id)
     lines[#lines + 1] = line(row)
   end
   lines[#lines + 1] = line("Formatted by " .. code(entry.formatted_by))
-  return pandoc.RawInline("html", '<span id="' .. esc(box_id) ..
-    '" class="qct-origin" role="tooltip">' .. table.concat(lines) .. "</span>")
+  return '<span id="' .. esc(box_id) .. '" class="qct-origin" role="tooltip">' ..
+    table.concat(lines) .. "</span>"
 end
 
-function Span(el)
-  local key = el.attributes["key"]
-  if not el.classes:includes("qct-var") or key == nil then
-    return nil  -- not a marked variable (or one already annotated)
-  end
-  if trace == nil or not is_html then
-    return el.content
-  end
+-- The next id for a use of variable `key`, its origin box's id and the box itself.
+local function annotation(key)
   local entry = trace[key]
   if entry == nil then
     error("trace.lua: variable '" .. tostring(key) .. "' has no origin in " .. TRACE_FILE ..
@@ -163,6 +184,18 @@ function Span(el)
   if seen[key] > 1 then anchor = anchor .. "-" .. seen[key] end
   marked = marked + 1
   local box_id = "qct-origin-" .. marked
+  return entry, anchor, box_id, origin_box(key, entry, anchor, box_id)
+end
+
+function Span(el)
+  local key = el.attributes["key"]
+  if not el.classes:includes("qct-var") or key == nil then
+    return nil  -- not a marked variable (or one already annotated)
+  end
+  if trace == nil or not is_html then
+    return el.content
+  end
+  local entry, anchor, box_id, box = annotation(key)
   local content = pandoc.Inlines(el.content)
   local before, after = pandoc.Inlines({}), pandoc.Inlines({})  -- spaces stay outside
   while #content > 0 and content[1].t == "Space" do before:insert(content:remove(1)) end
@@ -179,13 +212,30 @@ function Span(el)
       after:insert(1, pandoc.Str(extra))
     end
   end
-  content:insert(origin_box(key, entry, anchor, box_id))
+  content:insert(pandoc.RawInline("html", box))
   -- Attributes as an ordered list: a Lua table's iteration order differs from run to run,
   -- and the HTML must be byte-identical on every rebuild.
   before:insert(pandoc.Span(content, pandoc.Attr(anchor, {"qct-var"},
     {{"data-key", key}, {"aria-describedby", box_id}, {"tabindex", "0"}})))
   before:extend(after)
   return before
+end
+
+-- Marks inside raw HTML (the full scorecard, analysis/marks.py html_span) get the same
+-- attributes and box; without a sidecar they are left as plain spans.
+local RAW_MARK = '<span class="qct%-var" data%-key="([^"]+)">(.-)</span>'
+
+function RawBlock(el)
+  if trace == nil or not is_html or el.format ~= "html"
+      or not el.text:find('class="qct-var"', 1, true) then
+    return nil
+  end
+  el.text = el.text:gsub(RAW_MARK, function(key, markup)
+    local _, anchor, box_id, box = annotation(key)
+    return '<span id="' .. esc(anchor) .. '" class="qct-var" data-key="' .. esc(key) ..
+      '" aria-describedby="' .. box_id .. '" tabindex="0">' .. markup .. box .. "</span>"
+  end)
+  return el
 end
 
 -- One pass over the whole document, metadata included, the same under Quarto and pandoc. The
@@ -198,7 +248,7 @@ function Pandoc(doc)
       doc.meta[name] = value:walk({Span = Span})
     end
   end
-  doc.blocks = doc.blocks:walk({Span = Span})
+  doc.blocks = doc.blocks:walk({Span = Span, RawBlock = RawBlock})
   if marked > 0 then
     doc.blocks:insert(1, pandoc.RawBlock("html", STYLE .. SCRIPT))
   end
