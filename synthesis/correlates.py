@@ -33,6 +33,13 @@ TARGET_IDS = {
 }
 HALF_UNIT = 0.0005  # half a unit of the printed third decimal
 DESIGN_RESTARTS, DESIGN_STEPS = 8, 2_000
+# Assumption: a QCT client is SITE_QCT_WEIGHT times as likely as a comparison client to have
+# entered treatment at the site of interest (the paper prints no split of the site by group;
+# its section on constraints on DTTO performance describes a site where "high rates of
+# attrition and low completion rates" raised concerns, McSweeney et al. 2007). With the site
+# spread in proportion, the site's term could not absorb the QCT group's lower desistance and
+# the group came out significant in Table 1's model (hypothesis 4 reversed).
+SITE_QCT_WEIGHT = 3.0
 
 
 def variables(c: Cohort, config: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -91,6 +98,7 @@ def design(
     total: int | None,
     rng: np.random.Generator,
     strata: np.ndarray | None = None,
+    weights: dict[float, float] | None = None,
 ) -> np.ndarray:
     """A 0/1 vector X (NaN where not `known`) whose rs with each target vector rounds as printed.
 
@@ -100,8 +108,8 @@ def design(
     the distance from every (k, a) to the nearest pair that rounds as printed (`feasible`),
     plus the distance to `total` (ones over all known people) if set; the ones are then placed
     at random within each cell, or, with `strata` (and nothing forced), spread over the strata
-    of each cell in proportion to their sizes (largest remainders). `forced` is 1 / 0 where X
-    is fixed, NaN where free.
+    of each cell in proportion to their sizes (largest remainders), each stratum's size counted
+    times its `weights` entry (default 1). `forced` is 1 / 0 where X is fixed, NaN where free.
     """
     cells = [rng.permutation(np.flatnonzero(known & (key == k))) for k in np.unique(key[known])]
     # within a cell: forced ones first, free people, forced zeros last
@@ -130,7 +138,7 @@ def design(
             if best == 0:
                 x = np.where(known, 0.0, np.nan)
                 for m, k in zip(cells, count, strict=True):
-                    x[m[:k] if strata is None else _spread(m, int(k), strata)] = 1.0
+                    x[m[:k] if strata is None else _spread(m, int(k), strata, weights)] = 1.0
                 return x
             trial = count.copy()
             trial[rng.integers(len(cells))] += rng.choice((-1, 1))
@@ -144,15 +152,23 @@ def design(
     raise RuntimeError("correlation block: no cell counts reproduce the printed rs")
 
 
-def _spread(members: np.ndarray, k: int, strata: np.ndarray) -> np.ndarray:
+def _spread(
+    members: np.ndarray, k: int, strata: np.ndarray, weights: dict[float, float] | None = None
+) -> np.ndarray:
     """k of `members` (in their given order within each stratum), as many from each stratum
-    as its share of the members gives, the remainders going to the largest fractions."""
+    as its weighted share of the members gives (no more than it holds), the remainders going
+    to the largest fractions."""
     labels = np.unique(strata[members])
     sizes = np.array([int((strata[members] == s).sum()) for s in labels])
-    quota = k * sizes / len(members)
+    weighted = sizes * np.array([(weights or {}).get(float(s), 1.0) for s in labels])
+    quota = np.minimum(k * weighted / weighted.sum(), sizes)
     take = np.floor(quota).astype(int)
-    order = np.argsort(-(quota - take), kind="stable")
-    take[order[: k - int(take.sum())]] += 1
+    while take.sum() < k:  # remainders: largest fraction first, among strata not yet full
+        room = take < sizes
+        frac = np.where(room, quota - take, -1.0)
+        if not (frac > 0).any():
+            frac = np.where(room, weighted, -1.0)
+        take[int(np.argmax(frac))] += 1
     return np.concatenate(
         [members[strata[members] == s][:t] for s, t in zip(labels, take, strict=True)]
     )
@@ -216,8 +232,8 @@ def _improved_and_site(
             rng,
         ),
     )
-    # Assumption: the site's people are spread over the two groups in proportion, within
-    # desisters and within offenders (the paper prints no split of the site by group).
+    # The site's people are spread over the two groups, within desisters and within offenders,
+    # in proportion to the groups' sizes weighted by SITE_QCT_WEIGHT (assumption, above).
     site = design(
         np.ones(len(d3), bool),
         d3,
@@ -226,6 +242,7 @@ def _improved_and_site(
         int(x["S"].sum()),
         rng,
         strata=x["Q"],
+        weights={1.0: SITE_QCT_WEIGHT},
     )
     return improved, site
 

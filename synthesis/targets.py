@@ -794,7 +794,8 @@ def build_targets(
     # - hypothesis 4 (reg_qct_ns, hyp4_outcomes_not_different): the QCT group added to the model
     #   is not significant, complete cases and LOCF (ADDED_NS: with a margin);
     # - the stepwise selection ends at Table 1 (reg_stepwise_table_1): being in treatment at the
-    #   first follow-up, significantly correlated with desistance on its own, adds nothing
+    #   first follow-up, significantly correlated with desistance on its own, and the
+    #   contemplation stage (the other stage dummy among the candidates) add nothing
     #   significant to Table 1's predictors (ADDED_NS);
     # - "similar results ... using LOCF data for the entire sample" (reg_locf_similar): on LOCF
     #   data each of Table 1's predictors is significant (LOCF_SIG) on the printed side of 1.
@@ -810,6 +811,7 @@ def build_targets(
         (*added("qct", lambda c: q * 1.0, False), adjusted.format("no_offence")),
         (*added("qct_locf", lambda c: q * 1.0, True), adjusted.format("no_offence_locf")),
         (*added("in_treatment", lambda c: iv(c, "in_treatment", F), False), None),
+        (*added("contemplation", lambda c: (c.v["p.stage_of_change"] == 1) * 1.0, False), None),
     ):
         deps = table1_deps + _d("iv", "crime_days_30", B) if "locf" in name else table1_deps
         if name == "in_treatment":

@@ -377,6 +377,29 @@ def test_design_spreads_ones_over_strata_in_proportion():
         assert abs(x[cell & (strata == 0)].sum() - 2 * ones / 3) < 1
 
 
+def test_design_spreads_ones_over_weighted_strata_up_to_their_size():
+    # As above, with stratum 1 weighted: at weight 2 both strata weigh 20 in each cell of 30
+    # (the 15 ones where other = 1 go 7 or 8 to each); at weight 10 stratum 1 would take 15 x
+    # 100 / 120 = 12.5 of the 15 but holds 10, so it gives all 10 and stratum 0 the other 5.
+    other = np.r_[np.ones(30), np.zeros(30)]
+    strata = np.r_[np.zeros(20), np.ones(10), np.zeros(20), np.ones(10)]
+    free, cell = np.full(60, np.nan), other == 1
+    for weight, expected in ((2.0, (7, 8)), (10.0, (10,))):
+        x = design(
+            np.ones(60, bool),
+            other,
+            free,
+            [(other, 0.204)],
+            24,
+            np.random.default_rng(0),
+            strata,
+            {1.0: weight},
+        )
+        assert round(stats.spearmanr(x, other)[0], 3) == 0.204
+        assert x[cell].sum() == 15
+        assert x[cell & (strata == 1)].sum() in expected
+
+
 def test_single_wave_config_is_refused():
     config = copy.deepcopy(CONFIG)
     config["waves"] = config["waves"][:1]
