@@ -16,6 +16,7 @@ import pytest
 from tests.workflow_copy import ROOT, copy_project, snakemake
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into node ids
 def pytest_collection_modifyitems(items):
     """Tests on the shipped build run in one xdist worker, and so does every slow test of their
     modules: a module-scoped build (the cluster run) is otherwise built again in each worker
