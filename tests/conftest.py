@@ -19,13 +19,17 @@ from tests.workflow_copy import ROOT, copy_project, snakemake
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into node ids
 def pytest_collection_modifyitems(items):
     """Tests on the shipped build run in one xdist worker, and so does every slow test of their
-    modules: a module-scoped build (the cluster run) is otherwise built again in each worker
-    that runs one of its tests."""
+    modules; every other module's slow tests run together in one worker (unless they name a
+    group of their own). A
+    module-scoped build (the cluster run, the new wave) is otherwise built again in each
+    worker that runs one of its tests."""
     shipped = {item.nodeid.split("::")[0] for item in items if _uses_shipped_build(item)}
     for item in items:
-        in_module = item.nodeid.split("::")[0] in shipped and item.get_closest_marker("slow")
-        if _uses_shipped_build(item) or in_module:
+        module = item.nodeid.split("::")[0]
+        if _uses_shipped_build(item) or (module in shipped and item.get_closest_marker("slow")):
             item.add_marker(pytest.mark.xdist_group("shipped"))
+        elif item.get_closest_marker("slow") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(module))
 
 
 def _uses_shipped_build(item) -> bool:
