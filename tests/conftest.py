@@ -20,9 +20,8 @@ from tests.workflow_copy import ROOT, copy_project, snakemake
 def pytest_collection_modifyitems(items):
     """Tests on the shipped build run in one xdist worker, and so does every slow test of their
     modules; every other module's slow tests run together in one worker (unless they name a
-    group of their own). A
-    module-scoped build (the cluster run, the new wave) is otherwise built again in each
-    worker that runs one of its tests."""
+    group of their own). A module-scoped build (the cluster run, the new wave) is otherwise
+    built again in each worker that runs one of its tests."""
     shipped = {item.nodeid.split("::")[0] for item in items if _uses_shipped_build(item)}
     for item in items:
         module = item.nodeid.split("::")[0]
