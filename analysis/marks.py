@@ -16,16 +16,20 @@ CLASS = "qct-var"  # trace.lua matches the same class name
 KEY = re.compile(r"[\w.-]+")  # a key the span's unquoted attribute can hold
 
 
-def span(key: str, text: str) -> str:
-    """`text` marked as the traceable number `key` (brackets and backslashes escaped)."""
+def _checked(key: str) -> str:
+    """`key`, refused unless an unquoted attribute can hold it."""
     if not KEY.fullmatch(key):
         raise ValueError(f"trace key {key!r} is not one word of letters, digits, '.', '_', '-'")
+    return key
+
+
+def span(key: str, text: str) -> str:
+    """`text` marked as the traceable number `key` (brackets and backslashes escaped)."""
+    _checked(key)
     escaped = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
     return f"[{escaped}]{{.{CLASS} key={key}}}"
 
 
 def html_span(key: str, markup: str) -> str:
     """The mark inside raw HTML: `markup` (already escaped HTML) as the traceable number `key`."""
-    if not KEY.fullmatch(key):
-        raise ValueError(f"trace key {key!r} is not one word of letters, digits, '.', '_', '-'")
-    return f'<span class="{CLASS}" data-key="{html.escape(key)}">{markup}</span>'
+    return f'<span class="{CLASS}" data-key="{html.escape(_checked(key))}">{markup}</span>'
