@@ -1123,18 +1123,14 @@ def table_frames(
 
 
 def build_tables(
-    results: Mapping[str, Any],
-    scorecard: pd.DataFrame,
+    frames: Mapping[str, pd.DataFrame],
     provenance: Mapping[str, Any],
-    config: Mapping[str, Any],
-    precision: Mapping[str, int] | None = None,
-    claims_card: pd.DataFrame | None = None,
     marks: Mapping[str, Mapping[tuple[int, int], str]] | None = None,
 ) -> dict[str, str]:
-    """Every generated table as Markdown, keyed by its file name in manuscript/_tables/; the
-    cells `marks` names (trace.table_origins) marked as traceable numbers."""
-    frames = table_frames(results, scorecard, config, precision, claims_card)
-    frames["provenance.md"] = tables.provenance_table(provenance)
+    """Every generated table (`frames`, from table_frames, plus the provenance) as Markdown,
+    keyed by its file name in manuscript/_tables/; the cells `marks` names
+    (trace.table_origins) marked as traceable numbers."""
+    frames = {**frames, "provenance.md": tables.provenance_table(provenance)}
     marks = marks or {}
     return {
         name: (tables.scorecard_html if name == FULL_SCORECARD else tables.to_markdown)(
@@ -1251,17 +1247,17 @@ def main(argv: list[str] | None = None) -> int:
         trace.unresolved(variables["consistency"], "consistency.", "analysis.consistency.readings")
     )
     claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
+    frames = table_frames(results, scorecard, config, precision, claims_card)
     # Each generated table cell's origin, from the same traced run as the variables'.
     marks, cells = trace.table_origins(
+        frames,
         lambda traced, card: table_frames(traced, card, config, precision, claims_card),
         results,
         scorecard,
         published,
     )
     origins.update(cells)
-    table_texts = build_tables(
-        results, scorecard, provenance, config, precision, claims_card, marks
-    )
+    table_texts = build_tables(frames, provenance, marks)
     table_texts["consistency_checks.md"] = unnumbered(audit_markdown(published))
     table_texts["claims.md"] = tables.to_markdown(claims.report_table(claims_card))
     write_outputs(variables, table_texts, args.variables, args.tables)

@@ -379,16 +379,17 @@ def _shown(cell: Any, origin: frozenset[str], numeric: bool) -> bool:
 
 
 def table_origins(
+    plain: Mapping[str, pd.DataFrame],
     build: Callable[[Any, pd.DataFrame], Mapping[str, pd.DataFrame]],
     results: Mapping[str, Any],
     scorecard: pd.DataFrame,
     statistics: pd.DataFrame,
 ) -> tuple[dict[str, dict[tuple[int, int], str]], dict[str, Any]]:
-    """The marked cells of the tables `build(results, scorecard)` returns, as {table file:
-    {(row, column): key}}, and their sidecar entries: the same traced run as the variables',
-    with the scorecard's per-statistic cells traced to their result paths. Row labels (the
-    first column) are never marked."""
-    plain = build(results, scorecard)
+    """The marked cells of the tables `plain` (= `build(results, scorecard)`, built once by the
+    caller), as {table file: {(row, column): key}}, and their sidecar entries: `build` reruns
+    on traced results, the same traced run as the variables', with the scorecard's
+    per-statistic cells traced to their result paths. Row labels (the first column) are never
+    marked."""
     with tracing():
         traced = build(
             traced_results(dict(results)), traced_scorecard(scorecard, statistics, results)

@@ -81,7 +81,7 @@ def manuscript_text(tmp_path, origin: Origin) -> str:
     provenance = {**PROVENANCE, "origin": asdict(origin)}
     cited = load_cited_facts(ROOT / "data" / "published")
     variables = numbers.build_variables(results, SCORECARD, cited, provenance, config)
-    tables = numbers.build_tables(results, SCORECARD, provenance, config)
+    tables = numbers.build_tables(numbers.table_frames(results, SCORECARD, config), provenance)
     variables["consistency"] = consistency.readings(load_published(ROOT / "data" / "published"))
     tables["consistency_checks.md"] = "(audit)\n"
     claims_card = claims.score(claims.load_claims(ROOT / "data" / "published"), results)

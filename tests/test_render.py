@@ -476,3 +476,17 @@ def test_variables_are_marked_except_in_the_date_field_and_inline_code(tmp_path)
     assert 'date: "2026-11-27"' in text
     # Marked in prose; inside inline code a span would print as its source, so left bare.
     assert "Seen [157]{.qct-var key=n} times, `157`." in text
+
+
+def test_a_variable_whose_key_a_mark_cannot_hold_is_refused_where_it_is_used(tmp_path):
+    """A key the span's unquoted attribute cannot hold would lose its trace silently; the
+    expansion names the line instead, as analysis.marks refuses such a key in a table."""
+    (tmp_path / "_extensions" / "trace").mkdir(parents=True)
+    (tmp_path / "_extensions" / "trace" / "trace.lua").write_text("-- stub\n")
+    doc = tmp_path / "report.qmd"
+    doc.write_text("Intro.\n\nSeen {{< var n+1 >}} times.\n")
+    with pytest.raises(RenderError, match=r"report\.qmd:3: variable key 'n\+1' cannot be traced"):
+        expand(doc, tmp_path, {"n+1": "157"})
+    # Without the extension nothing is marked, so the same key renders plainly.
+    (tmp_path / "_extensions" / "trace" / "trace.lua").unlink()
+    assert "Seen 157 times." in expand(doc, tmp_path, {"n+1": "157"}).text

@@ -227,8 +227,9 @@ def traced_tables():
     def build(r, card):
         return numbers.table_frames(r, card, config)
 
-    marks, cells = trace.table_origins(build, results, SCORECARD, STATISTICS)
-    return marks, cells, build(results, SCORECARD), results, Waves.from_config(config)
+    frames = build(results, SCORECARD)
+    marks, cells = trace.table_origins(frames, build, results, SCORECARD, STATISTICS)
+    return marks, cells, frames, results, Waves.from_config(config)
 
 
 def test_a_sample_of_table_cells_carries_the_right_result_paths(traced_tables):

@@ -155,7 +155,7 @@ def expand(document: Path, root: Path, variables: dict[str, Any] | None) -> Expa
         if match["name"] == "var":
             value = lookup_variable(variables, match["arg"], where)
             escaped = "".join(ESCAPES.get(char, char) for char in value)
-            return trace.mark(root, match["arg"], escaped) if marked else escaped
+            return trace.mark(root, match["arg"], escaped, where) if marked else escaped
         if match["name"] == "include":
             raise RenderError(f"{where}: an include must stand alone on its line")
         raise RenderError(

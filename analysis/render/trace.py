@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.marks import KEY, span
+from analysis.render.errors import RenderError
 
 FILTER = Path("_extensions", "trace", "trace.lua")  # relative to the manuscript folder
 # The front-matter fields whose variables are marked (trace.lua annotates marks in metadata as in
@@ -27,8 +28,13 @@ def lua_filter(manuscript: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def mark(manuscript: Path, key: str, text: str) -> str:
-    """`text` of variable `key` as a marked span (when the filter is there to read it)."""
-    if lua_filter(manuscript) is None or not KEY.fullmatch(key):
+def mark(manuscript: Path, key: str, text: str, where: str) -> str:
+    """`text` of variable `key` as a marked span (when the filter is there to read it); a key
+    the mark cannot hold is refused at `where` (file:line), as analysis.marks refuses it."""
+    if lua_filter(manuscript) is None:
         return text
+    if not KEY.fullmatch(key):
+        raise RenderError(
+            f"{where}: variable key {key!r} cannot be traced (letters, digits, '.', '_', '-' only)"
+        )
     return span(key, text)
