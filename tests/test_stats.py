@@ -416,17 +416,6 @@ def test_percent_reduction():
         stats.percent_reduction(0.0, 1.0)
 
 
-def test_central_and_summary_by():
+def test_central():
     assert stats.central([1, 2, None, 6]) == {"value": 3.0, "n": 3}
     assert stats.central([1, 2, 6], "median") == {"value": 2.0, "n": 3}
-    frame = pd.DataFrame(
-        {
-            "g": ["a", "a", "b", "b"],
-            "w": ["x", "y", "x", "x"],
-            "v": pd.Series([1, 2, 3, pd.NA], dtype="Int64"),
-        }
-    )
-    assert stats.summary_by(frame, "v", ["g", "w"]) == {
-        "a": {"x": {"value": 1.0, "n": 1}, "y": {"value": 2.0, "n": 1}},
-        "b": {"x": {"value": 3.0, "n": 1}},
-    }
