@@ -195,9 +195,17 @@ def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
 
     The chi-square is None when the flag takes a single value (the test is undefined).
     """
-    out = {name: stats.percent(values) for name, values in group_values(flags, group).items()}
-    varies = flags.dropna().nunique() > 1
-    out["chi2"] = stats.chi_square_2xk(align(group, flags.index), flags) if varies else None
+    aligned = align(group, flags.index)
+    values = stats.as_float(flags)
+    # Masks and codes from the arrays (as in group_values): no Series is subset or re-aligned.
+    masks = {g: aligned.eq(g).array.to_numpy(dtype=bool, na_value=False) for g in sorted(GROUPS)}
+    out = {ALL: stats.percent(values)} | {g: stats.percent(values[m]) for g, m in masks.items()}
+    present = values[~np.isnan(values)]
+    varies = len(present) and present.min() != present.max()
+    # Each group as its position in sorted order, so the table's rows come in the order that
+    # the group names themselves would give them.
+    codes = np.select(list(masks.values()), np.arange(len(masks), dtype=float), np.nan)
+    out["chi2"] = stats.chi_square_2xk(codes, values) if varies else None
     return out
 
 
