@@ -96,15 +96,32 @@ def chi_square_table(table: Any) -> dict[str, Any]:
     }
 
 
+def _sorted_codes(values: Any) -> tuple[np.ndarray, int]:
+    """Each value's position among the distinct values in their sorted order (missing: -1),
+    and the number of distinct values.
+
+    Sorted by the values themselves, also for a categorical (whose own order is its
+    categories'). Factorised from pandas' own arrays: an object array of a nullable column
+    would hash every cell as a Python object.
+    """
+    codes, distinct = pd.factorize(pd.Series(values))
+    position = np.empty(len(distinct), dtype=np.intp)
+    position[np.argsort(np.asarray(distinct, dtype=object), kind="stable")] = np.arange(
+        len(distinct)
+    )
+    return np.where(codes >= 0, position[codes], -1), len(distinct)
+
+
 def chi_square_2xk(x: Any, y: Any) -> dict[str, Any]:
     """Pearson chi-square of two aligned categorical variables (incomplete pairs dropped)."""
-    frame = pd.DataFrame({"x": pd.Series(x).to_numpy(), "y": pd.Series(y).to_numpy()}).dropna()
     # The table of the observed values, rows and columns in sorted order as pd.crosstab gives it,
     # counted from integer codes (crosstab groups by the values themselves: slow at scale).
-    x_codes, x_values = pd.factorize(frame["x"], sort=True)
-    y_codes, y_values = pd.factorize(frame["y"], sort=True)
-    cells = np.bincount(x_codes * len(y_values) + y_codes, minlength=len(x_values) * len(y_values))
-    return chi_square_table(cells.reshape(len(x_values), len(y_values)))
+    (x_codes, n_x), (y_codes, n_y) = _sorted_codes(x), _sorted_codes(y)
+    pair = (x_codes >= 0) & (y_codes >= 0)
+    cells = np.bincount(x_codes[pair] * n_y + y_codes[pair], minlength=n_x * n_y)
+    cells = cells.reshape(n_x, n_y)
+    # Only the values seen in a complete pair, as if the incomplete pairs were dropped first.
+    return chi_square_table(cells[cells.any(axis=1)][:, cells.any(axis=0)])
 
 
 def _variance(values: np.ndarray) -> np.float64:

@@ -54,6 +54,14 @@ def test_chi_square_from_variables_matches_the_table_and_drops_missing():
     assert res["n"] == 6
 
 
+def test_chi_square_from_variables_orders_the_table_by_value():
+    # Categories listed against their sorted order, and a value ("c") seen only beside a
+    # missing partner: the table is a (one 0, one 1) above b (one 0, two 1), bit for bit.
+    x = pd.Categorical(["b", "a", "b", "a", "b", "c"], categories=["c", "b", "a"])
+    y = pd.Series([1, 0, 0, 1, 1, pd.NA], dtype="Int64")
+    assert stats.chi_square_2xk(x, y) == stats.chi_square_table([[1, 1], [1, 2]])
+
+
 def test_chi_square_3x2_has_two_df():
     res = stats.chi_square_table([[10, 20], [20, 10], [15, 15]])
     expected = 15.0
