@@ -174,20 +174,24 @@ def align(values: pd.Series, index: pd.Index) -> pd.Series:
     return pd.Series(values.array.take(rows), index=index, name=values.name)
 
 
+def group_masks(group: pd.Series, index: pd.Index) -> dict[str, np.ndarray]:
+    """For each group (in GROUPS order), which of the people in `index` are in it.
+
+    Masks from the array, not the Series: a Series' to_numpy(na_value=...) passes a Series to
+    numpy, whose attribute probes make pandas hash the whole id index (seconds at scale).
+    """
+    aligned = align(group, index)
+    return {g: aligned.eq(g).array.to_numpy(dtype=bool, na_value=False) for g in GROUPS}
+
+
 def group_values(person_values: pd.Series | pd.DataFrame, group: pd.Series) -> dict[str, Any]:
     """`person_values` split into all / QCT / comparison (aligned on person id).
 
     Assumption: person ids are unique (they are the cohort's persons), so selecting by a mask
     of the aligned group equals selecting by id.
     """
-    aligned = align(group, person_values.index)
-    out = {ALL: person_values}
-    # Masks from the array, not the Series: a Series' to_numpy(na_value=...) passes a Series to
-    # numpy, whose attribute probes make pandas hash the whole id index (seconds at scale).
-    out.update(
-        {g: person_values[aligned.eq(g).array.to_numpy(dtype=bool, na_value=False)] for g in GROUPS}
-    )
-    return out
+    masks = group_masks(group, person_values.index)
+    return {ALL: person_values} | {g: person_values[m] for g, m in masks.items()}
 
 
 def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
@@ -195,25 +199,25 @@ def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
 
     The chi-square is None when the flag takes a single value (the test is undefined).
     """
-    aligned = align(group, flags.index)
     values = stats.as_float(flags)
-    # Masks and codes from the arrays (as in group_values): no Series is subset or re-aligned.
-    masks = {g: aligned.eq(g).array.to_numpy(dtype=bool, na_value=False) for g in sorted(GROUPS)}
+    masks = group_masks(group, flags.index)
     out = {ALL: stats.percent(values)} | {g: stats.percent(values[m]) for g, m in masks.items()}
     present = values[~np.isnan(values)]
     varies = len(present) and present.min() != present.max()
-    # Each group as its position in sorted order, so the table's rows come in the order that
-    # the group names themselves would give them.
-    codes = np.select(list(masks.values()), np.arange(len(masks), dtype=float), np.nan)
+    # Each person's group as a number (NaN: none), in the groups' sorted order, so that the
+    # table's rows come in the order the group names themselves would give.
+    names = sorted(masks)
+    codes = np.select([masks[g] for g in names], np.arange(len(names), dtype=float), np.nan)
     out["chi2"] = stats.chi_square_2xk(codes, values) if varies else None
     return out
 
 
 def means_by_group(values: pd.Series, group: pd.Series) -> dict[str, Any]:
     """Mean (with n) in each group and overall, plus the Student t-test QCT minus comparison."""
-    split = group_values(values, group)
-    out = {name: stats.central(v) for name, v in split.items()}
-    out["t_test"] = stats.t_test(split[QCT], split[COMPARISON])
+    numbers = stats.as_float(values)
+    masks = group_masks(group, values.index)
+    out = {ALL: stats.central(numbers)} | {g: stats.central(numbers[m]) for g, m in masks.items()}
+    out["t_test"] = stats.t_test(numbers[masks[QCT]], numbers[masks[COMPARISON]])
     return out
 
 
