@@ -203,8 +203,8 @@ def wilcoxon_signed_rank(before: Any, after: Any) -> dict[str, Any]:
     b, a = as_float(before), as_float(after)
     _require(len(b) == len(a), "Wilcoxon needs two aligned arrays of equal length")
     keep = ~(np.isnan(b) | np.isnan(a))
-    b, a = b[keep], a[keep]
-    n_pairs, n_nonzero = int(len(b)), int(np.count_nonzero(a - b))
+    change = a[keep] - b[keep]
+    n_pairs, n_nonzero = int(len(change)), int(np.count_nonzero(change))
     if n_nonzero == 0:
         return {
             "test": "wilcoxon",
@@ -217,7 +217,6 @@ def wilcoxon_signed_rank(before: Any, after: Any) -> dict[str, Any]:
     # z is the signed (R+ - E[R+]) / se of after - before, in the arithmetic of scipy.stats'
     # wilcoxon (alternative='greater', method='asymptotic'): zero differences rank last as
     # NaN and count for nothing, and the tie correction sums over the ranked differences.
-    change = a - b
     ranks, ties = average_ranks(np.abs(np.where(change == 0, np.nan, change)))
     count = np.float64(n_nonzero)
     expected = count * (count + 1.0) * 0.25
