@@ -25,13 +25,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
-from scipy import stats
 
+from analysis.distributions import chi2_sf, normal_ppf, normal_sf, t_sf
 from analysis.formatting import fmt_count, fmt_number, round_half_away
 from analysis.io import atomic_write
 from analysis.prose import number_word
 from analysis.published import load_published, parse_printed
 from analysis.reproduce import p_satisfies
+from analysis.stats import chi_square_table
 
 # The 2x2 tables behind the printed chi-squares: (label, QCT count id, QCT base, comparison
 # count id, comparison base, statistic id). A base is a statistics.csv id when the paper prints
@@ -115,7 +116,7 @@ SUMS = (
 )
 # Which distribution a statistic id's p comes from, by the test named in the id.
 TESTS = {"_chi2_": "chi2", "_stage_earlier_": "chi2", "_t_": "t", "_wilcoxon": "z"}
-Z_975 = stats.norm.ppf(0.975)
+Z_975 = normal_ppf(0.975)
 
 
 def printed(table: pd.DataFrame) -> dict[str, str]:
@@ -214,7 +215,7 @@ def percent_table(table: pd.DataFrame) -> pd.DataFrame:
 def pearson_2x2(a: int, n1: int, b: int, n2: int) -> float:
     """Pearson chi-square without continuity correction of a/n1 against b/n2."""
     observed = [[a, n1 - a], [b, n2 - b]]
-    return float(stats.chi2_contingency(observed, correction=False)[0])
+    return chi_square_table(observed)["statistic"]
 
 
 def chi2_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -328,10 +329,10 @@ def sums_table(table: pd.DataFrame) -> pd.DataFrame:
 def implied_p(kind: str, statistic: float, df: float | None) -> float:
     """Two-sided p of a chi-square (df), t (df) or z statistic."""
     if kind == "chi2":
-        return float(stats.chi2.sf(statistic, df))
+        return float(chi2_sf(statistic, df))
     if kind == "t":
-        return float(2 * stats.t.sf(abs(statistic), df))
-    return float(2 * stats.norm.sf(abs(statistic)))
+        return float(2 * t_sf(abs(statistic), df))
+    return float(2 * normal_sf(abs(statistic)))
 
 
 def p_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -395,7 +396,7 @@ def odds_ratio_table(table: pd.DataFrame) -> pd.DataFrame:
         low, high = (parse_printed(values[f"{stem}_{end}"]).value for end in ("ci_low", "ci_high"))
         midpoint = math.sqrt(low * high)
         z = math.log(midpoint) / ((math.log(high) - math.log(low)) / (2 * Z_975))
-        p = float(2 * stats.norm.sf(abs(z)))
+        p = float(2 * normal_sf(abs(z)))
         mark = values.get(f"{stem}_p", "")
         rows.append(
             [

@@ -51,14 +51,15 @@ def abstinence(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     (the questions ask about the whole time since intake), keyed by that wave.
     """
     people = views.persons(cohort, config)
-    never_before = people.index[
-        people["abstinent_via_treatment_before"].eq(0).fillna(False).to_numpy()
-    ]
+    never_before = people["abstinent_via_treatment_before"].eq(0).fillna(False)
     since, first_time, weeks = {}, {}, {}
     for wave, wave_ids in views.through(config).items():
         reported = views.latest(cohort, "abstinent_via_treatment_since_intake", wave_ids)
         since[wave] = stats.percent(reported)
-        first_time[wave] = stats.percent(reported[reported.index.isin(never_before)])
+        # By id, through views.align (a merge of the sorted ids; isin would hash each id).
+        first_time[wave] = stats.percent(
+            reported[views.align(never_before, reported.index).to_numpy(dtype=bool)]
+        )
         weeks[wave] = views.means_by_group(
             views.latest(cohort, "weeks_abstinent_since_intake", wave_ids), people["group"]
         )

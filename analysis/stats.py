@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+
+from analysis.distributions import chi2_sf, normal_ppf, normal_sf, t_sf
 
 
 def as_float(values: Any) -> np.ndarray:
@@ -43,8 +44,36 @@ def _require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
+def average_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks of `values` (1 = smallest; tied values share their mean rank; each NaN ranks
+    last, on its own) and the sizes of the tied groups.
+
+    The sizes are laid out as scipy.stats.rankdata lays them out (each group's size at its
+    first position in sorted order, zeros elsewhere), so a sum over them adds the same numbers
+    in the same order and the tests of this module give scipy's bits.
+    """
+    # From each distinct value's count (a hash and a sort of the distinct values: faster
+    # than sorting every value when, as with day counts, many values are tied).
+    codes, distinct = pd.factorize(values, sort=True)  # NaN: code -1
+    tally = np.bincount(codes + 1, minlength=len(distinct) + 1)
+    n_nan, counts = int(tally[0]), tally[1:]
+    starts = np.cumsum(counts) - counts  # each value's first position in sorted order
+    n = len(values)
+    ranks = (starts + 1 + (counts - 1) / 2)[codes]
+    # NaNs rank last, in their order in `values` (scipy's stable sort).
+    ranks[codes < 0] = np.arange(n - n_nan + 1, n + 1)
+    ties = np.zeros(n)
+    ties[starts] = counts
+    ties[n - n_nan :] = 1
+    return ranks, ties
+
+
 def chi_square_table(table: Any) -> dict[str, Any]:
-    """Pearson chi-square of an r x k contingency table, without continuity correction."""
+    """Pearson chi-square of an r x k contingency table, without continuity correction.
+
+    The arithmetic of scipy.stats.chi2_contingency(correction=False), step by step: expected
+    counts from the margins, the statistic summed over the whole table.
+    """
     observed = np.asarray(table, dtype=float)
     _require(
         observed.ndim == 2 and min(observed.shape) >= 2,
@@ -54,54 +83,112 @@ def chi_square_table(table: Any) -> dict[str, Any]:
         bool((observed.sum(axis=0) > 0).all() and (observed.sum(axis=1) > 0).all()),
         f"chi-square table has an empty row or column: {observed.tolist()}",
     )
-    res = stats.chi2_contingency(observed, correction=False)
+    expected = observed.sum(axis=1, keepdims=True) * observed.sum(axis=0, keepdims=True)
+    expected = expected / observed.sum()
+    statistic = np.sum((observed - expected) ** 2 / expected)
+    df = observed.size - sum(observed.shape) + 1
     return {
         "test": "chi2",
-        "statistic": float(res.statistic),
-        "df": int(res.dof),
-        "p": float(res.pvalue),
+        "statistic": float(statistic),
+        "df": df,
+        "p": float(chi2_sf(statistic, float(df))),
         "n": int(observed.sum()),
     }
 
 
+def _sorted_codes(values: Any) -> tuple[np.ndarray, int]:
+    """Each value's position among the distinct values in their sorted order (missing: -1),
+    and the number of distinct values.
+
+    Sorted by the values themselves, also for a categorical (whose own order is its
+    categories'). Factorised from pandas' own arrays: an object array of a nullable column
+    would hash every cell as a Python object.
+    """
+    codes, distinct = pd.factorize(pd.Series(values))
+    position = np.empty(len(distinct), dtype=np.intp)
+    position[np.argsort(np.asarray(distinct, dtype=object), kind="stable")] = np.arange(
+        len(distinct)
+    )
+    return np.where(codes >= 0, position[codes], -1), len(distinct)
+
+
 def chi_square_2xk(x: Any, y: Any) -> dict[str, Any]:
     """Pearson chi-square of two aligned categorical variables (incomplete pairs dropped)."""
-    frame = pd.DataFrame({"x": pd.Series(x).to_numpy(), "y": pd.Series(y).to_numpy()}).dropna()
     # The table of the observed values, rows and columns in sorted order as pd.crosstab gives it,
     # counted from integer codes (crosstab groups by the values themselves: slow at scale).
-    x_codes, x_values = pd.factorize(frame["x"], sort=True)
-    y_codes, y_values = pd.factorize(frame["y"], sort=True)
-    cells = np.bincount(x_codes * len(y_values) + y_codes, minlength=len(x_values) * len(y_values))
-    return chi_square_table(cells.reshape(len(x_values), len(y_values)))
+    (x_codes, n_x), (y_codes, n_y) = _sorted_codes(x), _sorted_codes(y)
+    pair = (x_codes >= 0) & (y_codes >= 0)
+    cells = np.bincount(x_codes[pair] * n_y + y_codes[pair], minlength=n_x * n_y)
+    cells = cells.reshape(n_x, n_y)
+    # Only the values seen in a complete pair, as if the incomplete pairs were dropped first.
+    return chi_square_table(cells[cells.any(axis=1)][:, cells.any(axis=0)])
+
+
+def _variance(values: np.ndarray) -> np.float64:
+    """The sample variance (n - 1 denominator), in scipy.stats' order of operations."""
+    n = np.float64(len(values))
+    return np.mean((values - np.mean(values, keepdims=True)) ** 2) * (n / (n - 1))
 
 
 def t_test(a: Any, b: Any, equal_var: bool = True) -> dict[str, Any]:
-    """Independent-samples t-test of a minus b (Student by default, Welch if equal_var=False)."""
+    """Independent-samples t-test of a minus b (Student by default, Welch if equal_var=False).
+
+    The arithmetic of scipy.stats.ttest_ind, step by step.
+    """
     xa, xb = _present(a), _present(b)
     _require(len(xa) >= 2 and len(xb) >= 2, "t-test needs at least two values in each sample")
-    res = stats.ttest_ind(xa, xb, equal_var=equal_var)
+    n1, n2 = len(xa), len(xb)
+    v1, v2 = _variance(xa), _variance(xb)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if equal_var:
+            df = np.float64(n1 + n2 - 2.0)
+            denom = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / df * (1.0 / n1 + 1.0 / n2))
+        else:
+            vn1, vn2 = v1 / n1, v2 / n2
+            df = (vn1 + vn2) ** 2 / (vn1**2 / (n1 - 1) + vn2**2 / (n2 - 1))
+            # Both variances zero: df is undefined and does not matter (t is too).
+            df = np.float64(1.0) if np.isnan(df) else df
+            denom = np.sqrt(vn1 + vn2)
+        statistic = np.divide(np.mean(xa) - np.mean(xb), denom)
     return {
         "test": "t",
-        "statistic": float(res.statistic),
-        "df": float(res.df),
-        "p": float(res.pvalue),
+        "statistic": float(statistic),
+        "df": float(df),
+        "p": float(2 * t_sf(np.abs(statistic), df)),
         "equal_var": equal_var,
         "n": len(xa) + len(xb),
     }
 
 
 def mann_whitney(a: Any, b: Any) -> dict[str, Any]:
-    """Mann-Whitney U without continuity correction; U reported as min(U_a, U_b), as SPSS does."""
+    """Mann-Whitney U without continuity correction; U reported as min(U_a, U_b), as SPSS does.
+
+    The normal approximation with the tie correction, in the arithmetic of
+    scipy.stats.mannwhitneyu; the exact distribution where scipy uses it (a sample of at most 8
+    values and no ties), from scipy itself.
+    """
     xa, xb = _present(a), _present(b)
     _require(len(xa) >= 1 and len(xb) >= 1, "Mann-Whitney needs values in both samples")
-    res = stats.mannwhitneyu(xa, xb, use_continuity=False, alternative="two-sided")
-    u_a = float(res.statistic)
+    n1, n2 = len(xa), len(xb)
+    ranks, ties = average_ranks(np.concatenate([xa, xb]))
+    u_a = float(np.sum(ranks[:n1]) - n1 * (n1 + 1) / 2)
+    if min(n1, n2) <= 8 and not (ties > 1).any():
+        # Imported here: only a small sample pays scipy.stats' start-up.
+        from scipy import stats
+
+        p = stats.mannwhitneyu(xa, xb, use_continuity=False, alternative="two-sided").pvalue
+    else:
+        n = n1 + n2
+        spread = np.sqrt(n1 * n2 / 12 * ((n + 1) - np.sum(ties**3 - ties) / (n * (n - 1))))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (max(u_a, n1 * n2 - u_a) - n1 * n2 / 2) / spread
+        p = np.clip(2 * normal_sf(z), 0.0, 1.0)
     return {
         "test": "mann_whitney",
-        "statistic": min(u_a, len(xa) * len(xb) - u_a),
+        "statistic": min(u_a, n1 * n2 - u_a),
         "u_first": u_a,
-        "p": float(res.pvalue),
-        "n": len(xa) + len(xb),
+        "p": float(p),
+        "n": n1 + n2,
     }
 
 
@@ -116,8 +203,8 @@ def wilcoxon_signed_rank(before: Any, after: Any) -> dict[str, Any]:
     b, a = as_float(before), as_float(after)
     _require(len(b) == len(a), "Wilcoxon needs two aligned arrays of equal length")
     keep = ~(np.isnan(b) | np.isnan(a))
-    b, a = b[keep], a[keep]
-    n_pairs, n_nonzero = int(len(b)), int(np.count_nonzero(a - b))
+    change = a[keep] - b[keep]
+    n_pairs, n_nonzero = int(len(change)), int(np.count_nonzero(change))
     if n_nonzero == 0:
         return {
             "test": "wilcoxon",
@@ -127,15 +214,18 @@ def wilcoxon_signed_rank(before: Any, after: Any) -> dict[str, Any]:
             "n_pairs": n_pairs,
             "n_nonzero": 0,
         }
-    # alternative='greater' makes scipy's z the signed (R+ - E[R+]) / se of after - before.
-    # Its two-sided p is 2 * Phi(-|z|) of that same z, computed as scipy's two-sided call does
-    # (scipy.stats._stats_py._get_pvalue), so the ranking runs once.
-    z = float(
-        stats.wilcoxon(
-            a, b, alternative="greater", zero_method="wilcox", correction=False, method="approx"
-        ).zstatistic
+    # z is the signed (R+ - E[R+]) / se of after - before, in the arithmetic of scipy.stats'
+    # wilcoxon (alternative='greater', method='asymptotic'): zero differences rank last as
+    # NaN and count for nothing, and the tie correction sums over the ranked differences.
+    ranks, ties = average_ranks(np.abs(np.where(change == 0, np.nan, change)))
+    count = np.float64(n_nonzero)
+    expected = count * (count + 1.0) * 0.25
+    spread = np.sqrt(
+        (count * (count + 1.0) * (2.0 * count + 1.0) - np.sum(ties**3 - ties) / 2) / 24
     )
-    p = float(2 * special.ndtr(-abs(z)))
+    # R+ is a sum of halves far below 2**53, exact in any order.
+    z = float((np.sum(ranks[change > 0]) - expected) / spread)
+    p = float(2 * normal_sf(abs(z)))
     return {
         "test": "wilcoxon",
         "z": z,
@@ -151,14 +241,21 @@ def spearman(x: Any, y: Any) -> dict[str, Any]:
     xs, ys = as_float(x), as_float(y)
     keep = ~(np.isnan(xs) | np.isnan(ys))
     _require(int(keep.sum()) >= 3, "Spearman needs at least three complete pairs")
-    with warnings.catch_warnings():
-        # A constant input leaves rs undefined: it is returned as NaN (JSON null), not warned.
-        warnings.simplefilter("ignore", stats.ConstantInputWarning)
-        res = stats.spearmanr(xs[keep], ys[keep])
+    pairs = np.column_stack((xs[keep], ys[keep]))
+    if (pairs == pairs[0]).all(axis=0).any():
+        # A constant input leaves rs undefined: it is returned as NaN (JSON null).
+        statistic = p = np.nan
+    else:
+        # scipy.stats.spearmanr's arithmetic: Pearson's r of the ranks, t on n - 2 df.
+        rs = np.corrcoef(np.apply_along_axis(lambda v: average_ranks(v)[0], 0, pairs), rowvar=False)
+        df = len(pairs) - 2
+        with np.errstate(divide="ignore"):
+            t = rs * np.sqrt((df / ((rs + 1.0) * (1.0 - rs))).clip(0))
+        statistic, p = rs[1, 0], (2 * t_sf(np.abs(t), df))[1, 0]
     return {
         "test": "spearman",
-        "statistic": float(res.statistic),
-        "p": float(res.pvalue),
+        "statistic": float(statistic),
+        "p": float(p),
         "n": int(keep.sum()),
     }
 
@@ -297,8 +394,8 @@ def logistic(frame: pd.DataFrame, outcome: str, predictors: Sequence[str]) -> di
     fit = _fit(rows, predictors)
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.diag(np.linalg.inv(fit.information)))
-    half = stats.norm.ppf(0.975) * se
-    p = 2.0 * stats.norm.sf(np.abs(fit.params / se))
+    half = normal_ppf(0.975) * se
+    p = 2.0 * normal_sf(np.abs(fit.params / se))
     n = rows.n
     coefficients = {
         name: {
@@ -341,7 +438,7 @@ def score_tests(
         "ij,jk,ik->i", cross, np.linalg.inv(fit.information), cross
     )
     statistic = u * u / information
-    return [(float(s), float(stats.chi2.sf(s, 1))) for s in statistic]
+    return [(float(s), float(chi2_sf(s, 1))) for s in statistic]
 
 
 def forward_stepwise(
@@ -389,7 +486,7 @@ def forward_stepwise(
                 rest = [v for v in selected if v != var]
                 reduced = _fit(rows, rest, np.delete(fit.params, at))
                 statistic = 2.0 * (fit.llf - reduced.llf)
-                removal[var] = (statistic, float(stats.chi2.sf(statistic, 1)), reduced)
+                removal[var] = (statistic, float(chi2_sf(statistic, 1)), reduced)
             worst = max(selected, key=lambda v: (removal[v][1], -selected.index(v)))
             if not removal[worst][1] > removal_p:
                 break
@@ -434,23 +531,3 @@ def central(values: Any, stat: str = "mean") -> dict[str, Any]:
     present = _present(values)
     n = int(len(present))
     return {"value": float(getattr(np, stat)(present)) if n else None, "n": n}
-
-
-def summary_by(frame: pd.DataFrame, value: str, by: Sequence[str], stat: str = "mean") -> dict:
-    """`stat` (mean or median) and n of `value` in every cell of `by`, as a nested dict.
-
-    For by=["group", "wave"] the result is {group: {wave: {"value": ..., "n": ...}}}; cells with
-    no value get {"value": None, "n": 0}.
-    """
-    _require(stat in ("mean", "median"), f"summary_by: unknown statistic {stat!r}")
-    numeric = frame[list(by)].assign(_v=as_float(frame[value]))
-    table = numeric.groupby(list(by), observed=True, sort=False)["_v"].agg([stat, "count"])
-    out: dict = {}
-    for key, row in table.iterrows():
-        keys = key if isinstance(key, tuple) else (key,)
-        node = out
-        for k in keys[:-1]:
-            node = node.setdefault(str(k), {})
-        n = int(row["count"])
-        node[str(keys[-1])] = {"value": float(row[stat]) if n else None, "n": n}
-    return out

@@ -174,20 +174,24 @@ def align(values: pd.Series, index: pd.Index) -> pd.Series:
     return pd.Series(values.array.take(rows), index=index, name=values.name)
 
 
+def group_masks(group: pd.Series, index: pd.Index) -> dict[str, np.ndarray]:
+    """For each group (in GROUPS order), which of the people in `index` are in it.
+
+    Masks from the array, not the Series: a Series' to_numpy(na_value=...) passes a Series to
+    numpy, whose attribute probes make pandas hash the whole id index (seconds at scale).
+    """
+    aligned = align(group, index)
+    return {g: aligned.eq(g).array.to_numpy(dtype=bool, na_value=False) for g in GROUPS}
+
+
 def group_values(person_values: pd.Series | pd.DataFrame, group: pd.Series) -> dict[str, Any]:
     """`person_values` split into all / QCT / comparison (aligned on person id).
 
     Assumption: person ids are unique (they are the cohort's persons), so selecting by a mask
     of the aligned group equals selecting by id.
     """
-    aligned = align(group, person_values.index)
-    out = {ALL: person_values}
-    # Masks from the array, not the Series: a Series' to_numpy(na_value=...) passes a Series to
-    # numpy, whose attribute probes make pandas hash the whole id index (seconds at scale).
-    out.update(
-        {g: person_values[aligned.eq(g).array.to_numpy(dtype=bool, na_value=False)] for g in GROUPS}
-    )
-    return out
+    masks = group_masks(group, person_values.index)
+    return {ALL: person_values} | {g: person_values[m] for g, m in masks.items()}
 
 
 def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
@@ -195,65 +199,80 @@ def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
 
     The chi-square is None when the flag takes a single value (the test is undefined).
     """
-    out = {name: stats.percent(values) for name, values in group_values(flags, group).items()}
-    varies = flags.dropna().nunique() > 1
-    out["chi2"] = stats.chi_square_2xk(align(group, flags.index), flags) if varies else None
+    values = stats.as_float(flags)
+    masks = group_masks(group, flags.index)
+    out = {ALL: stats.percent(values)} | {g: stats.percent(values[m]) for g, m in masks.items()}
+    present = values[~np.isnan(values)]
+    varies = len(present) and present.min() != present.max()
+    # Each person's group as a number (NaN: none), in the groups' sorted order, so that the
+    # table's rows come in the order the group names themselves would give.
+    names = sorted(masks)
+    codes = np.select([masks[g] for g in names], np.arange(len(names), dtype=float), np.nan)
+    out["chi2"] = stats.chi_square_2xk(codes, values) if varies else None
     return out
 
 
 def means_by_group(values: pd.Series, group: pd.Series) -> dict[str, Any]:
     """Mean (with n) in each group and overall, plus the Student t-test QCT minus comparison."""
-    split = group_values(values, group)
-    out = {name: stats.central(v) for name, v in split.items()}
-    out["t_test"] = stats.t_test(split[QCT], split[COMPARISON])
+    numbers = stats.as_float(values)
+    masks = group_masks(group, values.index)
+    out = {ALL: stats.central(numbers)} | {g: stats.central(numbers[m]) for g, m in masks.items()}
+    out["t_test"] = stats.t_test(numbers[masks[QCT]], numbers[masks[COMPARISON]])
     return out
 
 
-def _with_all(cohort: pd.DataFrame, column: str) -> pd.DataFrame:
-    """group, wave and `column`, stacked on a copy whose group is 'all' (per-group tables).
+def _cells(cohort: pd.DataFrame, column: str, how: list[str]) -> dict[str, dict[str, Any]]:
+    """The aggregations `how` of `column` in each group x wave cell and in each wave overall
+    (group 'all'): {group: {wave: Series of the aggregations}}.
 
-    group and wave are categoricals built from the grid (each person's group factorised once),
-    so grouping by them matches no strings; the rows and their order are those of the cohort.
+    Grouped by each row's cell number, computed from the grid, not by the group and wave
+    labels (labels cost most of the time at scale). Each cell aggregates its rows in cohort
+    order, which fixes a mean's floating-point sum. Rows of a person without a group count
+    only towards 'all'.
     """
     ids, wave_ids = grid(cohort)
     n_waves = len(wave_ids)
     group = pd.Categorical(cohort["group"].array[::n_waves])
+    wave = np.tile(np.arange(n_waves), len(ids))
     codes = np.repeat(group.codes, n_waves)
-    stacked_group = pd.Categorical.from_codes(
-        np.concatenate([codes, np.full(len(codes), len(group.categories))]),
-        [*group.categories, ALL],
-    )
-    stacked_wave = pd.Categorical.from_codes(np.tile(np.arange(n_waves), 2 * len(ids)), wave_ids)
-    return pd.DataFrame(
-        {
-            "group": stacked_group,
-            "wave": stacked_wave,
-            column: pd.concat([cohort[column]] * 2, ignore_index=True).array,
-        }
-    )
+    values = pd.Series(stats.as_float(cohort[column]))
+    cells = values.groupby(np.where(codes < 0, -1, codes * n_waves + wave)).agg(how)
+    out: dict[str, dict[str, Any]] = {}
+    for cell, row in cells[cells.index >= 0].iterrows():
+        out.setdefault(str(group.categories[cell // n_waves]), {})[
+            str(wave_ids[cell % n_waves])
+        ] = row
+    out[ALL] = {str(wave_ids[w]): row for w, row in values.groupby(wave).agg(how).iterrows()}
+    return out
 
 
 def wave_summary(cohort: pd.DataFrame, column: str, stat: str = "mean") -> dict[str, Any]:
-    """{group: {wave: {"value", "n"}}} of `column` over the available values, 'all' included."""
-    return stats.summary_by(_with_all(cohort, column), column, ["group", "wave"], stat)
+    """{group: {wave: {"value", "n"}}} of `column`'s mean or median over the available values,
+    'all' included."""
+    if stat not in ("mean", "median"):
+        raise ValueError(f"wave_summary: unknown statistic {stat!r}")
+    return {
+        name: {
+            wave: {"value": float(row[stat]) if row["count"] else None, "n": int(row["count"])}
+            for wave, row in cells.items()
+        }
+        for name, cells in _cells(cohort, column, [stat, "count"]).items()
+    }
 
 
 def wave_percents(cohort: pd.DataFrame, column: str) -> dict[str, Any]:
     """{group: {wave: {"count", "n", "percent"}}} of a 0/1 `column`, 'all' included."""
-    frame = _with_all(cohort, column)
-    values = pd.Series(stats.as_float(frame[column]), index=frame.index)
-    table = values.groupby([frame["group"], frame["wave"]], observed=True, sort=False).agg(
-        ["sum", "count"]
-    )
-    out: dict[str, Any] = {}
-    for (grp, wave), row in table.iterrows():
-        count, n = int(row["sum"]), int(row["count"])
-        out.setdefault(str(grp), {})[str(wave)] = {
-            "count": count,
-            "n": n,
-            "percent": 100.0 * count / n if n else None,
+    return {
+        name: {
+            wave: {
+                "count": int(row["sum"]),
+                "n": int(row["count"]),
+                "percent": 100.0 * int(row["sum"]) / int(row["count"]) if row["count"] else None,
+            }
+            for wave, row in cells.items()
         }
-    return out
+        for name, cells in _cells(cohort, column, ["sum", "count"]).items()
+    }
 
 
 def paired_changes(cohort: pd.DataFrame, column: str, config: dict[str, Any]) -> dict[str, Any]:

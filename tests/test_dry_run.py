@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from analysis.results import DOMAINS
-from tests.workflow_copy import clone, planned_jobs, up_to_date_copy
+from tests.workflow_copy import SPLIT, clone, planned_jobs, up_to_date_copy
 
 pytestmark = pytest.mark.dryrun
 
-IMPUTATION_JOBS = [f"sensitivity_impute[{i}]" for i in range(4)]
-BOOTSTRAP_JOBS = ["sensitivity_bootstrap[0]", "sensitivity_bootstrap[1]"]
+IMPUTATION_JOBS = [f"sensitivity_impute[{i}]" for i in range(SPLIT.imputation_jobs)]
+BOOTSTRAP_JOBS = [f"sensitivity_bootstrap[{i}]" for i in range(SPLIT.bootstrap_shards)]
 # The pool's inputs are temporary shards, deleted once pooled: rerunning the pool reruns them.
 SENSITIVITY = {*IMPUTATION_JOBS, *BOOTSTRAP_JOBS, "sensitivity_pool", "sensitivity_figure"}
 REPORT = {"numbers", "render"}
@@ -112,7 +112,7 @@ CASES = [
         {
             "config_slice[sensitivity_impute]",
             "config_slice[sensitivity_pool]",
-            "sensitivity_impute[4]",
+            *(f"sensitivity_impute[{i}]" for i in range(5)),
             *SENSITIVITY,
             *REPORT,
         },

@@ -54,6 +54,14 @@ def test_chi_square_from_variables_matches_the_table_and_drops_missing():
     assert res["n"] == 6
 
 
+def test_chi_square_from_variables_orders_the_table_by_value():
+    # Categories listed against their sorted order, and a value ("c") seen only beside a
+    # missing partner: the table is a (one 0, one 1) above b (one 0, two 1), bit for bit.
+    x = pd.Categorical(["b", "a", "b", "a", "b", "c"], categories=["c", "b", "a"])
+    y = pd.Series([1, 0, 0, 1, 1, pd.NA], dtype="Int64")
+    assert stats.chi_square_2xk(x, y) == stats.chi_square_table([[1, 1], [1, 2]])
+
+
 def test_chi_square_3x2_has_two_df():
     res = stats.chi_square_table([[10, 20], [20, 10], [15, 15]])
     expected = 15.0
@@ -416,17 +424,6 @@ def test_percent_reduction():
         stats.percent_reduction(0.0, 1.0)
 
 
-def test_central_and_summary_by():
+def test_central():
     assert stats.central([1, 2, None, 6]) == {"value": 3.0, "n": 3}
     assert stats.central([1, 2, 6], "median") == {"value": 2.0, "n": 3}
-    frame = pd.DataFrame(
-        {
-            "g": ["a", "a", "b", "b"],
-            "w": ["x", "y", "x", "x"],
-            "v": pd.Series([1, 2, 3, pd.NA], dtype="Int64"),
-        }
-    )
-    assert stats.summary_by(frame, "v", ["g", "w"]) == {
-        "a": {"x": {"value": 1.0, "n": 1}, "y": {"value": 2.0, "n": 1}},
-        "b": {"x": {"value": 3.0, "n": 1}},
-    }

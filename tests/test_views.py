@@ -83,6 +83,21 @@ def test_wave_percents_and_reductions():
     assert red["t2_t3"]["value"] == pytest.approx(-25.0)
 
 
+def test_wave_summary_by_hand():
+    cohort, _ = small_cohort()
+    # crime_days_180 at t2: QCT 12, 150, 0 (and one missing); comparison 30, 0, 20 (and one).
+    days = views.wave_summary(cohort, "crime_days_180")
+    assert days["QCT"]["t2"] == {"value": 54.0, "n": 3}
+    assert days["comparison"]["t2"] == {"value": 50 / 3, "n": 3}
+    assert days["all"]["t2"] == {"value": 212 / 6, "n": 6}
+    assert days["comparison"]["t3"] == {"value": 3.0, "n": 2}
+    spend = views.wave_summary(cohort, "drug_spend_30", "median")
+    assert spend["QCT"]["t1"] == {"value": 1100.0, "n": 4}
+    assert spend["all"]["t3"] == {"value": 100.0, "n": 5}
+    with pytest.raises(ValueError, match="unknown statistic"):
+        views.wave_summary(cohort, "crime_days_180", "mode")
+
+
 def test_percents_by_group_skips_the_test_of_a_constant_flag():
     group = pd.Series(["QCT", "QCT", "comparison"], index=["a", "b", "c"])
     out = views.percents_by_group(pd.Series([0, 0, 0], index=group.index, dtype="Int64"), group)

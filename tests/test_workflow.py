@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.workflow_copy import (
+    SPLIT,
     clone,
     copy_project,
     executed_jobs,
@@ -114,8 +115,8 @@ def test_splitting_the_imputations_differently_reruns_only_the_scatter(shipped_b
         "config_slice[sensitivity_impute]",
         "config_slice[sensitivity_pool]",
         *(f"sensitivity_impute[{job}]" for job in range(5)),
-        "sensitivity_bootstrap[0]",
-        "sensitivity_bootstrap[1]",
+        # The bootstrap shards are temporary too, so the pool's rerun reruns them.
+        *(f"sensitivity_bootstrap[{job}]" for job in range(SPLIT.bootstrap_shards)),
         "sensitivity_pool",
         "render",
     }

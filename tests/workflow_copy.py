@@ -17,7 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from analysis.config import load_config
+from analysis.sensitivity.settings import settings
+
 ROOT = Path(__file__).resolve().parent.parent
+# How the shipped configuration splits the sensitivity scatter into jobs.
+SPLIT = settings(load_config(ROOT / "config" / "config.yaml"))
 
 # Generated or machine-local paths: never copied (they are what a build produces).
 GENERATED = {

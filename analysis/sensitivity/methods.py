@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from analysis import regression, stats, views
+from analysis.distributions import t_ppf
 from analysis.sensitivity.settings import Settings
 
 QCT_TERM = "qct"
@@ -62,7 +62,7 @@ def mean_change(before: np.ndarray, after: np.ndarray, alpha: float) -> dict[str
     if n < 2:
         raise ValueError(f"mean change needs at least two complete pairs, got {n}")
     value, se, df = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(n)), n - 1
-    half = float(sps.t.ppf(1 - alpha / 2, df)) * se
+    half = float(t_ppf(1 - alpha / 2, df)) * se
     return {
         "value": value,
         "se": se,

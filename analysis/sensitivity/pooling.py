@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
+
+from analysis.distributions import chi2_sf, f_sf, t_ppf, t_sf
 
 
 def rubin(
@@ -45,8 +46,8 @@ def rubin(
         df_obs = (df_complete + 1) / (df_complete + 3) * df_complete * (1 - lam)
         df = df_obs if np.isinf(df_old) else df_old * df_obs / (df_old + df_obs)
     se = float(np.sqrt(total))
-    half = float(sps.t.ppf(1 - alpha / 2, df)) * se
-    p = float(2 * sps.t.sf(abs(value) / se, df)) if se > 0 else (0.0 if value else 1.0)
+    half = float(t_ppf(1 - alpha / 2, df)) * se
+    p = float(2 * t_sf(abs(value) / se, df)) if se > 0 else (0.0 if value else 1.0)
     return {
         "value": value,
         "se": se,
@@ -74,7 +75,7 @@ def pool_chi2(statistics: Sequence[float], df: int) -> dict[str, Any]:
     statistic = max(0.0, (d.mean() / df - (m + 1) / (m - 1) * r) / (1 + r))
     df2 = df ** (-3 / m) * (m - 1) * (1 + 1 / r) ** 2 if r > 0 else np.inf
     # With no between-imputation variation, F(df, inf) is chi-square(df) / df.
-    p = float(sps.chi2.sf(statistic * df, df) if np.isinf(df2) else sps.f.sf(statistic, df, df2))
+    p = float(chi2_sf(statistic * df, df) if np.isinf(df2) else f_sf(statistic, df, df2))
     return {"statistic": float(statistic), "df1": df, "df2": float(df2), "riv": r, "p": p, "m": m}
 
 
