@@ -127,10 +127,11 @@ def plot_forest(table: pd.DataFrame) -> plt.Figure:
             y = [len(labels) - 1 - labels.index(r) + offsets[method] for r in rows["row"]]
             low = (rows["estimate"] - rows["low"].astype(float)).clip(lower=0).fillna(0)
             high = (rows["high"].astype(float) - rows["estimate"]).clip(lower=0).fillna(0)
+            # Arrays, not Series: matplotlib calls float() on one-value Series (deprecated).
             ax.errorbar(
-                rows["estimate"],
+                rows["estimate"].to_numpy(float),
                 y,
-                xerr=[low, high],
+                xerr=[low.to_numpy(float), high.to_numpy(float)],
                 fmt=marker,
                 color=colour,
                 markersize=4,
