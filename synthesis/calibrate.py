@@ -477,10 +477,13 @@ def _polish(
             mover.p_swap(journal, col)
         if not journal.saved:
             continue
+        if not kept():  # checked before scoring: a move that breaks the block costs no fits
+            journal.undo()
+            continue
         touched = sorted({k for key in journal.keys for k in by_key.get(key, ())})
         new = [_score(fams[k], c, MISS_STEP) for k in touched]
         delta = sum(x for x, _ in new) - int(cost[touched].sum())
-        if kept() and _accept(delta, rng.random(), temp):
+        if _accept(delta, rng.random(), temp):
             cost[touched] = [x for x, _ in new]
             missed[touched] = [m for _, m in new]
         else:

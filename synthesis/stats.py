@@ -9,6 +9,8 @@ them hundreds of thousands of times.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
@@ -129,51 +131,93 @@ def _cholesky_solve(low: list[list[float]], rhs: list[float]) -> list[float]:
     return x
 
 
+@functools.cache
+def _pairs(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row and column indices of a k x k lower triangle, and a 1e-12 ridge."""
+    return *np.tril_indices(k), 1e-12 * np.eye(k)
+
+
 class _Design:
     """A logistic design matrix with the pairwise column products its information needs."""
 
     def __init__(self, X: np.ndarray):
         self.X = X
         self.k = X.shape[1]
-        self.pairs = [(a, b) for a in range(self.k) for b in range(a + 1)]
-        self.products = np.column_stack([X[:, a] * X[:, b] for a, b in self.pairs])
+        self.rows, self.cols, self.ridge = _pairs(self.k)
+        self.products = X[:, self.rows] * X[:, self.cols]
 
     def information(self, y: np.ndarray, beta: np.ndarray):
         """Probabilities, information matrix (with a 1e-12 ridge) and score at `beta`: sums of
         elementwise products over rows, in numpy's fixed order (no BLAS matrix product)."""
         p = 1 / (1 + np.exp(-_dot_rows(self.X, beta)))
-        entries = (self.products * (p * (1 - p))[:, None]).sum(axis=0).tolist()
-        hess = [[0.0] * self.k for _ in range(self.k)]
-        for (a, b), value in zip(self.pairs, entries, strict=True):
-            hess[a][b] = hess[b][a] = value + 1e-12 * (a == b)
-        return p, hess, (self.X * (y - p)[:, None]).sum(axis=0).tolist()
+        entries = (self.products * (p * (1 - p))[:, None]).sum(axis=0)
+        hess = self.ridge.copy()
+        hess[self.rows, self.cols] += entries
+        hess[self.cols, self.rows] = hess[self.rows, self.cols]
+        return p, hess.tolist(), (self.X * (y - p)[:, None]).sum(axis=0).tolist()
 
 
-def logit(y: np.ndarray, x: np.ndarray, iterations: int = 25) -> dict[str, np.ndarray | float]:
+def _inverse_diagonal(low: list[list[float]]) -> list[float]:
+    """The diagonal of (L L')^-1 from the lower Cholesky factor L: the squared column norms
+    of L^-1, inverted by forward substitution in plain Python floats."""
+    k = len(low)
+    inv = [[0.0] * k for _ in range(k)]
+    for j in range(k):
+        inv[j][j] = 1 / low[j][j]
+        for i in range(j + 1, k):
+            s = 0.0
+            for m in range(j, i):
+                s -= low[i][m] * inv[m][j]
+            inv[i][j] = s / low[i][i]
+    return [sum(inv[i][j] ** 2 for i in range(j, k)) for j in range(k)]
+
+
+STEP_TOL = 1e-7  # a Newton step this small ends the fit (the next would be ~1e-14)
+
+
+def logit(
+    y: np.ndarray, x: np.ndarray, iterations: int = 25, start: np.ndarray | None = None
+) -> dict[str, np.ndarray | float]:
     """Maximum-likelihood logistic regression (constant added) by Newton's method.
 
     Returns coefficients, Wald standard errors, and the fitted and null log-likelihoods.
     No BLAS or LAPACK call (see `_cholesky`), so the result does not depend on the CPU's
-    kernels or the thread count.
+    kernels or the thread count. `start` (e.g. the previous fit of a search that changes a few
+    rows at a time) saves iterations; without convergence from it, the fit restarts from 0.
+    Newton's steps shrink quadratically: the fit ends after a step below STEP_TOL, which
+    leaves the coefficients within ~STEP_TOL**2 of the maximum.
     """
     design = _Design(np.column_stack([np.ones(len(y)), x]).astype(float))
-    beta = np.zeros(design.k)
-    for _ in range(iterations):
-        _, hess, grad = design.information(y, beta)
-        step = _cholesky_solve(_cholesky(hess), grad)
-        beta = beta + np.array(step)
-        if max(abs(s) for s in step) < 1e-10:
-            break
+    fit = None
+    if start is not None and len(start) == design.k and np.isfinite(start).all():
+        try:  # a start far off may overflow exp and leave a singular information matrix
+            with np.errstate(over="ignore"):
+                fit = _newton(design, y, np.asarray(start, float), iterations)
+        except np.linalg.LinAlgError:
+            fit = None
+    if fit is None or not fit[1]:
+        fit = _newton(design, y, np.zeros(design.k), iterations)
+    beta = fit[0]
     p, hess, _ = design.information(y, beta)
     low = _cholesky(hess)
-    var = [
-        _cholesky_solve(low, [float(i == j) for j in range(design.k)])[i] for i in range(design.k)
-    ]
     p = np.clip(p, 1e-15, 1 - 1e-15)
     llf = float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
     ybar = y.mean()
     llnull = float(len(y) * (ybar * np.log(ybar) + (1 - ybar) * np.log(1 - ybar)))
-    return {"params": beta, "bse": np.sqrt(np.array(var)), "llf": llf, "llnull": llnull}
+    bse = np.sqrt(np.array(_inverse_diagonal(low)))
+    return {"params": beta, "bse": bse, "llf": llf, "llnull": llnull}
+
+
+def _newton(design: _Design, y: np.ndarray, beta: np.ndarray, iterations: int):
+    """Newton's iterations from `beta`: the last coefficients, and whether a step fell below
+    STEP_TOL (a separated outcome never converges)."""
+    for _ in range(iterations):
+        _, hess, grad = design.information(y, beta)
+        step = _cholesky_solve(_cholesky(hess), grad)
+        beta = beta + np.array(step)
+        if max(abs(s) for s in step) < STEP_TOL:
+            return beta, True
+    return beta, False
 
 
 def nagelkerke(llf: float, llnull: float, n: int) -> float:

@@ -225,20 +225,30 @@ def wald_p(b: float, se: float) -> float:
 
 
 def table1_fit(
-    c: Cohort, r: Roles, locf_outcome: bool, extra: np.ndarray | None = None
+    c: Cohort,
+    r: Roles,
+    locf_outcome: bool,
+    extra: np.ndarray | None = None,
+    warm: dict[str, np.ndarray] | None = None,
+    name: str = "",
 ) -> dict[str, np.ndarray | float]:
     """Table 1's logistic model (1 = no offence at the first follow-up; the standardised
     composite score, the site of interest, age, the action stage), optionally with one more
     predictor last, on complete cases; with locf_outcome the outcome is carried forward from
-    the latest earlier interview (the paper's "LOCF data for the entire sample")."""
+    the latest earlier interview (the paper's "LOCF data for the entire sample"). `warm` keeps
+    each `name`d model's last coefficients, the start of its next fit (`stats.logit`)."""
     crime = locf(c, "crime_days_30", r.F) if locf_outcome else iv(c, "crime_days_30", r.F)
     y = flag(crime, crime == 0)
     comp = iv(c, "drug_composite", r.B)
-    z = (comp - np.nanmean(comp)) / np.nanstd(comp, ddof=1)
+    known = comp[~np.isnan(comp)]
+    z = (comp - known.mean()) / known.std(ddof=1)
     columns = [z, c.v["p.site"] == r.site, c.v["p.age"], c.v["p.stage_of_change"] == 2]
     X = np.column_stack(columns + ([] if extra is None else [extra])).astype(float)
     ok = ~np.isnan(y) & ~np.isnan(X).any(1)
-    fit = stats.logit(y[ok], X[ok])
+    start = None if warm is None else warm.get(name)
+    fit = stats.logit(y[ok], X[ok], start=start)
+    if warm is not None:
+        warm[name] = fit["params"]
     return {**fit, "n": int(ok.sum())}
 
 
@@ -759,8 +769,11 @@ def build_targets(
 
     # Table 1's model. Its stars are bands of the Wald p (`printed_check`), targeted beside the
     # printed odds ratios and intervals (which alone allow e.g. a site p of .011 for its **).
+    # Each of Table 1's models starts its fit from its previous one: a move changes few rows.
+    warm: dict[str, np.ndarray] = {}
+
     def table1(c):
-        fit = table1_fit(c, r, locf_outcome=False)
+        fit = table1_fit(c, r, locf_outcome=False, warm=warm, name="table1")
         out = {"r2": stats.nagelkerke(fit["llf"], fit["llnull"], fit["n"])}
         for k, name in enumerate(TABLE1_PREDICTORS):
             b, se = fit["params"][1 + k], fit["bse"][1 + k]
@@ -801,7 +814,7 @@ def build_targets(
     #   data each of Table 1's predictors is significant (LOCF_SIG) on the printed side of 1.
     def added(name, values, locf_outcome):
         def compute(c):
-            fit = table1_fit(c, r, locf_outcome, extra=values(c))
+            fit = table1_fit(c, r, locf_outcome, extra=values(c), warm=warm, name=name)
             return {"p": wald_p(fit["params"][-1], fit["bse"][-1])}
 
         return name, compute
@@ -818,15 +831,19 @@ def build_targets(
             deps = deps + _d("iv", "in_treatment", F)
         add(f"table1_{name}", deps, compute, paths={"p": path} if path else {}, p=ADDED_NS)
 
+    # +1 where the printed odds ratio is above 1, -1 where below
+    printed_side = {
+        name: 1 if printed.value(f"reg_{stat}_or") > 1 else -1
+        for name, stat in TABLE1_PREDICTORS.items()
+    }
+
     def table1_locf(c):
-        fit = table1_fit(c, r, locf_outcome=True)
+        fit = table1_fit(c, r, locf_outcome=True, warm=warm, name="table1_locf")
         out = {}
         for k, name in enumerate(TABLE1_PREDICTORS):
             b, se = fit["params"][1 + k], fit["bse"][1 + k]
             out[f"{name}_p"] = wald_p(b, se)
-            out[f"{name}_side"] = (
-                b if printed.value(f"reg_{TABLE1_PREDICTORS[name]}_or") > 1 else -b
-            )
+            out[f"{name}_side"] = printed_side[name] * b
         return out
 
     add(

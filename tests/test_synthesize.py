@@ -257,6 +257,20 @@ def test_fast_statistics_equal_scipy():
     assert mine["llnull"] == pytest.approx(ref.llnull)
 
 
+def test_logit_from_a_warm_start_equals_the_fit_from_zero():
+    """A start near the maximum (the search's previous fit) and a start far from it (where
+    Newton's method diverges, so the fit restarts from zero) give statsmodels' fit."""
+    rng = np.random.default_rng(1)
+    y = (rng.random(80) < 0.5).astype(float)
+    x = np.column_stack([rng.normal(size=80), rng.integers(18, 50, 80), rng.random(80) < 0.4])
+    ref = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
+    for start in (ref.params + 0.05, np.array([50.0, -20.0, 3.0, 40.0])):
+        warm = fast.logit(y, x, start=start)
+        assert warm["params"] == pytest.approx(ref.params, rel=1e-8)
+        assert warm["bse"] == pytest.approx(ref.bse, rel=1e-8)
+        assert warm["llf"] == pytest.approx(ref.llf, rel=1e-12)
+
+
 def test_resample_sizes_and_determinism(raw):
     big = resample_cohort(raw, 10_000, seed=7)
     again = resample_cohort(raw, 10_000, seed=7)
