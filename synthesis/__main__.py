@@ -2,4 +2,4 @@
 
 from synthesis.synthesize import main
 
-main()
+raise SystemExit(main())

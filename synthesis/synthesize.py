@@ -4,7 +4,8 @@ The real individual-level data are not public, so the build ships a synthetic co
 people whose recomputed statistics reproduce the paper's printed ones (see
 docs/statistics_spec.md). `synthesize` builds it (skeleton, draft values, exact construction of
 printed counts and means, calibration), `write_raw` writes the three raw CSV files of
-`analysis.codebook`, `resample_cohort` scales the cohort up to any size for load tests.
+`analysis.codebook` (`write_validated`: only once they pass the build's validation),
+`resample_cohort` scales the cohort up to any size for load tests.
 
 CLI: python -m synthesis --config config/config.yaml --out-dir data/raw [--participants N]
 """
@@ -12,6 +13,9 @@ CLI: python -m synthesis --config config/config.yaml --out-dir data/raw [--parti
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ import pandas as pd
 from analysis.codebook import ORIGIN_FILE, RAW_FILES, Origin, RawFile
 from analysis.config import Waves, load_config
 from analysis.io import atomic_write
+from analysis.validate import CohortValidationError, load_raw
 from synthesis.calibrate import calibrate, misses
 from synthesis.cohort import DECIMALS, Cohort, ids_for, keep_cumulative, to_frames
 from synthesis.printed import DEFAULT_DIR, Printed
@@ -173,7 +178,24 @@ def write_raw(
     return paths
 
 
-def main(argv: list[str] | None = None) -> None:
+def write_validated(
+    frames: dict[str, pd.DataFrame], out_dir: str | Path, seed: int, config: dict[str, Any]
+) -> list[Path]:
+    """`write_raw` to a staging folder beside `out_dir`, then the analysis's own validation
+    (analysis.validate.load_raw) of the staged files, and only then the files moved into
+    `out_dir`: a cohort the build would refuse raises CohortValidationError and leaves the
+    files already in `out_dir` as they were."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}-staged-") as staging:
+        staged = write_raw(frames, staging, seed)
+        load_raw(staging, config)
+        for path in staged:
+            os.replace(path, out / path.name)
+    return [out / path.name for path in staged]
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="config/config.yaml")
     parser.add_argument("--out-dir", default="data/raw")
@@ -192,11 +214,20 @@ def main(argv: list[str] | None = None) -> None:
     frames = to_frames(cohort)
     if args.participants is not None and args.participants != cohort.n:
         frames = resample_cohort(frames, args.participants, int(config["synthesis"]["seed"]))
-    for path in write_raw(frames, args.out_dir, int(config["synthesis"]["seed"])):
+    try:
+        written = write_validated(frames, args.out_dir, int(config["synthesis"]["seed"]), config)
+    except CohortValidationError as err:
+        print(
+            f"error: the synthesized cohort fails validation; nothing written\n{err}",
+            file=sys.stderr,
+        )
+        return 1
+    for path in written:
         print(f"wrote {path}")
     print(f"calibration targets missed ({len(missed)}): {', '.join(missed) or 'none'}")
     print(f"synthesis took {time.perf_counter() - start:.1f} s")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
