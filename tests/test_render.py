@@ -485,7 +485,9 @@ def test_a_variable_whose_key_a_mark_cannot_hold_is_refused_where_it_is_used(tmp
     (tmp_path / "_extensions" / "trace" / "trace.lua").write_text("-- stub\n")
     doc = tmp_path / "report.qmd"
     doc.write_text("Intro.\n\nSeen {{< var n+1 >}} times.\n")
-    with pytest.raises(RenderError, match=r"report\.qmd:3: variable key 'n\+1' cannot be traced"):
+    with pytest.raises(
+        RenderError, match=r"report\.qmd:3: variable trace key 'n\+1' is not one word"
+    ):
         expand(doc, tmp_path, {"n+1": "157"})
     # Without the extension nothing is marked, so the same key renders plainly.
     (tmp_path / "_extensions" / "trace" / "trace.lua").unlink()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.marks import KEY, span
+from analysis.marks import span
 from analysis.render.errors import RenderError
 
 FILTER = Path("_extensions", "trace", "trace.lua")  # relative to the manuscript folder
@@ -33,8 +33,7 @@ def mark(manuscript: Path, key: str, text: str, where: str) -> str:
     the mark cannot hold is refused at `where` (file:line), as analysis.marks refuses it."""
     if lua_filter(manuscript) is None:
         return text
-    if not KEY.fullmatch(key):
-        raise RenderError(
-            f"{where}: variable key {key!r} cannot be traced (letters, digits, '.', '_', '-' only)"
-        )
-    return span(key, text)
+    try:
+        return span(key, text)
+    except ValueError as err:  # analysis.marks' own check of the key, located here
+        raise RenderError(f"{where}: variable {err}") from None
