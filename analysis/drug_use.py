@@ -58,7 +58,7 @@ def abstinence(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
         since[wave] = stats.percent(reported)
         # By id, through views.align (a merge of the sorted ids; isin would hash each id).
         first_time[wave] = stats.percent(
-            reported[views.align(never_before, reported.index).to_numpy(dtype=bool)]
+            reported[views.align(never_before, reported.index).to_numpy(dtype=bool, na_value=False)]
         )
         weeks[wave] = views.means_by_group(
             views.latest(cohort, "weeks_abstinent_since_intake", wave_ids), people["group"]
