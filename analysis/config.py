@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "config.yaml"
-# The JSON Schema of the configuration: types, descriptions and every key's default.
+# The JSON Schema of the configuration: types, descriptions, required keys and the defaults of
+# the rendering and sensitivity knobs.
 SCHEMA = DEFAULT_CONFIG.with_name("config.schema.yaml")
 
 
@@ -72,15 +73,31 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> dict[str, Any]:
         return yaml.safe_load(fh)
 
 
+def effective_config(path: str | Path = DEFAULT_CONFIG) -> dict[str, Any]:
+    """A config file as the Snakefile sees it, for code run outside Snakemake (tests, tools):
+    checked against the schema with Snakemake's own validator, every default filled in."""
+    from snakemake.utils import validate  # only here: jobs read their slices with load_config
+
+    config = load_config(path)
+    validate(config, str(SCHEMA), set_default=True)
+    return config
+
+
 def schema_defaults(schema_path: str | Path = SCHEMA) -> dict[str, Any]:
-    """The default of every configuration key, from the schema (the one place they live)."""
+    """The default of every configuration key that has one, from the schema (the one place
+    they live). The study's own settings (waves, models, ...) have none: config.yaml sets
+    them and the schema requires them."""
     with open(schema_path, encoding="utf-8") as fh:
         schema = yaml.safe_load(fh)
 
     def defaults(node: dict[str, Any]) -> dict[str, Any]:
-        return {
-            key: defaults(prop) if "properties" in prop else prop["default"]
-            for key, prop in node.get("properties", {}).items()
-        }
+        found = {}
+        for key, prop in node.get("properties", {}).items():
+            if "properties" in prop:
+                if inner := defaults(prop):
+                    found[key] = inner
+            elif "default" in prop:
+                found[key] = prop["default"]
+        return found
 
     return defaults(schema)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis.clean import build_cohort
 from analysis.codebook import Origin
-from analysis.config import DEFAULT_CONFIG, load_config
+from analysis.config import effective_config
 from analysis.io import to_jsonable
 from analysis.numbers import DOMAINS, SENSITIVITY
 from analysis.validate import load_raw
@@ -101,7 +101,7 @@ def compute_results(raw_dir: Path, config: dict[str, Any]) -> dict[str, Any]:
 
 @functools.cache
 def _shipped() -> tuple[dict[str, Any], dict[str, Any]]:
-    config = load_config(DEFAULT_CONFIG)
+    config = effective_config()
     return compute_results(ROOT / "data" / "raw", config), config
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from analysis import claims, numbers
-from analysis.config import Waves
+from analysis.config import Waves, effective_config
 from tests.results_fixture import CITED, PROVENANCE, ROOT, SCORECARD, shipped_results
 
 WILCOXON = {
@@ -248,6 +248,7 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
     SCORECARD.to_csv(tmp_path / "reproduction.csv", index=False)
     claimed = claims.load_claims(ROOT / "data" / "published")
     claims.score(claimed, results).to_csv(tmp_path / "claims.csv", index=False)
+    write_json(effective_config(), tmp_path / "config.json")  # as the workflow's config slice
     args = [
         "--results",
         *map(str, sorted((tmp_path / "results").glob("*.json"))),
@@ -260,7 +261,7 @@ def test_cli_writes_sorted_string_yaml_and_tables_deterministically(tmp_path):
         "--provenance",
         str(tmp_path / "provenance.json"),
         "--config",
-        str(ROOT / "config" / "config.yaml"),
+        str(tmp_path / "config.json"),
     ]
     outputs = []
     for run in ("a", "b"):
@@ -562,13 +563,12 @@ def test_the_missing_data_paragraph_compares_the_same_people_under_complete_case
     keep every available value, as the paper's n show (tiny cohort)."""
     from analysis import offending
     from analysis.clean import build_cohort
-    from analysis.config import DEFAULT_CONFIG, load_config
     from analysis.validate import load_raw
     from tests.helpers_cohort import TINY, TINY_CONFIG
 
     n = {}
     for method in ("locf", "complete_case"):
-        config = {**load_config(DEFAULT_CONFIG), **TINY_CONFIG, "missing_data": method}
+        config = {**effective_config(), **TINY_CONFIG, "missing_data": method}
         cohort = build_cohort(load_raw(TINY, config), config)
         w = Waves.from_config(config)
         block = offending.compute(cohort, config)["missing_data"]["crime_days_30"]
