@@ -81,6 +81,7 @@ def validate_config(config, schema, cache=VALIDATED_CONFIG):
     os.replace(partial, cache)  # whole or not at all, whoever reads it at the same time
 
 
+@functools.cache  # asked hundreds of times per run; no module moves while the workflow starts
 def module_path(dotted, root=None):
     """The source file of a dotted module name of the package (a package's __init__.py)."""
     base = Path(root or ROOT) / Path(*dotted.split("."))
@@ -91,6 +92,7 @@ def module_path(dotted, root=None):
     raise FileNotFoundError(f"no module {dotted} under {root or ROOT}")
 
 
+@functools.cache
 def _is_module(dotted, root):
     try:
         module_path(dotted, root)
