@@ -66,7 +66,6 @@ from analysis.codebook import (
     days_elapsed,
 )
 from analysis.config import Waves
-from analysis.io import python_strings
 from analysis.memory import release_memory
 
 # A cell that may be a personal identifier (an e-mail address, a long digit run such as a date
@@ -89,8 +88,8 @@ DTYPES = {
 # Nullable integers from the narrowest up, with their largest value. A million participants'
 # files in Int64 take about 1 GB more than in the narrowest type their ranges allow.
 INTEGER_DTYPES = (("Int8", 2**7 - 1), ("Int16", 2**15 - 1), ("Int32", 2**31 - 1))
-# Strings are checked in Arrow's storage (vectorised regex, isin, duplicates) and returned in
-# pandas' default Python storage: both are the codebook dtype 'string'.
+# Strings are checked and returned in Arrow's storage (vectorised regex, isin, duplicates): the
+# codebook dtype 'string'.
 CHECKED_STRING = pd.StringDtype("pyarrow")
 
 
@@ -1089,7 +1088,10 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
     _check_links(tables, waves)
     for table in tables.values():
         _check_over_waves(table, waves)
-    raw = RawData(*(_python_strings(tables[spec.name].typed) for spec in RAW_FILES))
+    # String columns stay in Arrow storage (the codebook dtype 'string' either way): a million
+    # participants' ids, waves and categories converted to Python objects cost 3.5 s here, and
+    # cleaning reads them faster in Arrow (analysis.clean).
+    raw = RawData(*(tables[spec.name].typed for spec in RAW_FILES))
     del tables
     # The Arrow parses and checked frames are freed by now; give their pages back rather than
     # hold them for the rest of the process (at a million participants, a few hundred MB of
@@ -1097,20 +1099,3 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
     arrow.default_memory_pool().release_unused()
     release_memory()
     return raw
-
-
-def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
-    """String columns in pandas' default (Python) storage, the codebook dtype 'string'.
-
-    Arrow converts them making one Python object per distinct string, not one per cell (at a
-    million participants that saves gigabytes: ids repeat per wave, categories everywhere).
-    """
-
-    def python(values: pd.api.extensions.ExtensionArray) -> pd.api.extensions.ExtensionArray:
-        if values.dtype != "string":
-            return values
-        return python_strings(arrow.array(values, type=arrow.string()))
-
-    return pd.DataFrame(
-        {name: python(frame[name].array) for name in frame.columns}, index=frame.index, copy=False
-    )
