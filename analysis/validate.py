@@ -369,10 +369,14 @@ def _not_text(path: str, data: bytes) -> None:
         raise CohortValidationError([f"{path}: the file is {what}, not a UTF-8 CSV file ({fix})"])
 
 
-def _decode(path: str, data: bytes) -> str:
+def _check_utf8(path: str, data: bytes) -> None:
+    """Refuse bytes that are not UTF-8, naming the line and column of the first bad byte.
+    ASCII (the usual cohort file) is UTF-8: checked without decoding hundreds of MB."""
+    if data.isascii():
+        return
     try:
-        # A UTF-8 byte-order mark is allowed and dropped.
-        return data.decode("utf-8-sig")
+        # A UTF-8 byte-order mark is allowed.
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line_start = data.rfind(b"\n", 0, err.start) + 1
         line = data.count(b"\n", 0, err.start) + 1
@@ -479,13 +483,15 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
             ]
         )
     _not_text(display, data)
-    text = _decode(display, data)
+    _check_utf8(display, data)
+    # The header record, read from a stream of the bytes (not a decoded copy of the file).
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")))
+        header = next(csv.reader(stream))
     except csv.Error as err:
         raise CohortValidationError([_csv_error(display, 1, err)]) from None
+    del stream
     _check_header(display, spec, header)
-    del text
     data = data.removeprefix(codecs.BOM_UTF8)
     parsed = _parse_arrow(data, spec)
     if parsed is not None:
