@@ -603,9 +603,10 @@ def _convert(table: _Table) -> pd.DataFrame:
         if col.kind in ("binary", "integer"):
             numbers = values.to_numpy()
             missing = np.isnan(numbers)
-            # Non-finite values fail `% 1 == 0` too, so 'inf' is refused here.
+            # A number is whole when truncating leaves it as it is (cheaper than `% 1 == 0`);
+            # infinities are not whole numbers, so 'inf' is refused here.
             with np.errstate(invalid="ignore"):
-                not_whole = ~missing & (np.mod(numbers, 1) != 0)
+                not_whole = ~missing & (np.isinf(numbers) | (np.trunc(numbers) != numbers))
             problems += table.report(
                 not_whole,
                 [col.name],
@@ -651,9 +652,15 @@ def _checks(col: Column, wave_ids: list[str]) -> list[pa.Check]:
         return [pa.Check.isin(wave_ids)]
     if col.kind == "category":
         return [pa.Check.isin(list(col.categories))]
+    # Whole numbers are compared with each allowed or refused value rather than looked up by
+    # pandas' isin, which hashes every cell (about a second at a million participants).
     if col.kind == "binary":
-        return [pa.Check.isin([0, 1])]
-    checks = [pa.Check.notin(list(col.sentinels), error=SENTINEL_CHECK)] if col.sentinels else []
+        return [pa.Check(lambda cells: _equals_any(cells, (0, 1)), error="isin([0, 1])")]
+    checks = (
+        [pa.Check(lambda cells: ~_equals_any(cells, col.sentinels), error=SENTINEL_CHECK)]
+        if col.sentinels
+        else []
+    )
     if col.minimum is not None and col.maximum is not None:
         return [pa.Check.in_range(col.minimum, col.maximum), *checks]
     if col.minimum is not None:
@@ -661,6 +668,15 @@ def _checks(col: Column, wave_ids: list[str]) -> list[pa.Check]:
     if col.maximum is not None:
         return [pa.Check.le(col.maximum), *checks]
     return checks
+
+
+def _equals_any(cells: pd.Series, values: tuple[int, ...]) -> pd.Series:
+    """Whether each cell equals one of a few whole numbers (`cells` has no missing value:
+    pandera drops those before a check)."""
+    found = cells == values[0]
+    for value in values[1:]:
+        found |= cells == value
+    return found
 
 
 def _is_participant_id(ids: pd.Series) -> pd.Series:
