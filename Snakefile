@@ -18,7 +18,7 @@
 import os
 import sys
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 from analysis.provenance import git_commit
 from analysis.render import choose_renderer
@@ -33,9 +33,10 @@ include: "rules/common.smk"
 configfile: "config/config.yaml"
 
 
-# Checks the configuration and fills in every default (the schema holds them).
+# Checks the configuration and fills in every default (the schema holds them); an unchanged
+# configuration is not checked again (rules/common.smk).
 SCHEMA = "config/config.schema.yaml"
-validate(config, SCHEMA, set_default=True)
+validate_config(config, SCHEMA)
 
 PROCESSED = "data/processed"
 RESULTS = f"{PROCESSED}/results"

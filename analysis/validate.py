@@ -66,7 +66,6 @@ from analysis.codebook import (
     days_elapsed,
 )
 from analysis.config import Waves
-from analysis.io import python_strings
 from analysis.memory import release_memory
 
 # A cell that may be a personal identifier (an e-mail address, a long digit run such as a date
@@ -89,8 +88,8 @@ DTYPES = {
 # Nullable integers from the narrowest up, with their largest value. A million participants'
 # files in Int64 take about 1 GB more than in the narrowest type their ranges allow.
 INTEGER_DTYPES = (("Int8", 2**7 - 1), ("Int16", 2**15 - 1), ("Int32", 2**31 - 1))
-# Strings are checked in Arrow's storage (vectorised regex, isin, duplicates) and returned in
-# pandas' default Python storage: both are the codebook dtype 'string'.
+# Strings are checked and returned in Arrow's storage (vectorised regex, isin, duplicates): the
+# codebook dtype 'string'.
 CHECKED_STRING = pd.StringDtype("pyarrow")
 
 
@@ -370,10 +369,14 @@ def _not_text(path: str, data: bytes) -> None:
         raise CohortValidationError([f"{path}: the file is {what}, not a UTF-8 CSV file ({fix})"])
 
 
-def _decode(path: str, data: bytes) -> str:
+def _check_utf8(path: str, data: bytes) -> None:
+    """Refuse bytes that are not UTF-8, naming the line and column of the first bad byte.
+    ASCII (the usual cohort file) is UTF-8: checked without decoding hundreds of MB."""
+    if data.isascii():
+        return
     try:
-        # A UTF-8 byte-order mark is allowed and dropped.
-        return data.decode("utf-8-sig")
+        # A UTF-8 byte-order mark is allowed.
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line_start = data.rfind(b"\n", 0, err.start) + 1
         line = data.count(b"\n", 0, err.start) + 1
@@ -480,13 +483,15 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
             ]
         )
     _not_text(display, data)
-    text = _decode(display, data)
+    _check_utf8(display, data)
+    # The header record, read from a stream of the bytes (not a decoded copy of the file).
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")))
+        header = next(csv.reader(stream))
     except csv.Error as err:
         raise CohortValidationError([_csv_error(display, 1, err)]) from None
+    del stream
     _check_header(display, spec, header)
-    del text
     data = data.removeprefix(codecs.BOM_UTF8)
     parsed = _parse_arrow(data, spec)
     if parsed is not None:
@@ -529,7 +534,10 @@ def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
     with any non-finite number goes to the C parser, which refuses 'nan' and accepts 'inf'.
     """
     numeric = [c.name for c in spec.columns if _numeric(c)]
-    types = {c.name: arrow.float64() if c.name in numeric else arrow.string() for c in spec.columns}
+    # Text is read as large_string, the storage of pandas' Arrow strings (CHECKED_STRING): read
+    # as string it is cast on conversion, which at a million participants cost 1-2 s.
+    text = arrow.large_string()
+    types = {c.name: arrow.float64() if c.name in numeric else text for c in spec.columns}
     options = arrow_csv.ConvertOptions(
         column_types=types, null_values=[""], strings_can_be_null=True
     )
@@ -543,7 +551,7 @@ def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
             return None
     # self_destruct frees each Arrow column once converted (peak memory ~ one copy).
     return parsed.to_pandas(
-        types_mapper={arrow.string(): CHECKED_STRING}.get, split_blocks=True, self_destruct=True
+        types_mapper={text: CHECKED_STRING}.get, split_blocks=True, self_destruct=True
     )
 
 
@@ -598,9 +606,10 @@ def _convert(table: _Table) -> pd.DataFrame:
         if col.kind in ("binary", "integer"):
             numbers = values.to_numpy()
             missing = np.isnan(numbers)
-            # Non-finite values fail `% 1 == 0` too, so 'inf' is refused here.
+            # A number is whole when truncating leaves it as it is (cheaper than `% 1 == 0`);
+            # infinities are not whole numbers, so 'inf' is refused here.
             with np.errstate(invalid="ignore"):
-                not_whole = ~missing & (np.mod(numbers, 1) != 0)
+                not_whole = ~missing & (np.isinf(numbers) | (np.trunc(numbers) != numbers))
             problems += table.report(
                 not_whole,
                 [col.name],
@@ -646,9 +655,15 @@ def _checks(col: Column, wave_ids: list[str]) -> list[pa.Check]:
         return [pa.Check.isin(wave_ids)]
     if col.kind == "category":
         return [pa.Check.isin(list(col.categories))]
+    # Whole numbers are compared with each allowed or refused value rather than looked up by
+    # pandas' isin, which hashes every cell (about a second at a million participants).
     if col.kind == "binary":
-        return [pa.Check.isin([0, 1])]
-    checks = [pa.Check.notin(list(col.sentinels), error=SENTINEL_CHECK)] if col.sentinels else []
+        return [pa.Check(lambda cells: _equals_any(cells, (0, 1)), error="isin([0, 1])")]
+    checks = (
+        [pa.Check(lambda cells: ~_equals_any(cells, col.sentinels), error=SENTINEL_CHECK)]
+        if col.sentinels
+        else []
+    )
     if col.minimum is not None and col.maximum is not None:
         return [pa.Check.in_range(col.minimum, col.maximum), *checks]
     if col.minimum is not None:
@@ -656,6 +671,15 @@ def _checks(col: Column, wave_ids: list[str]) -> list[pa.Check]:
     if col.maximum is not None:
         return [pa.Check.le(col.maximum), *checks]
     return checks
+
+
+def _equals_any(cells: pd.Series, values: tuple[int, ...]) -> pd.Series:
+    """Whether each cell equals one of a few whole numbers (`cells` has no missing value:
+    pandera drops those before a check)."""
+    found = cells == values[0]
+    for value in values[1:]:
+        found |= cells == value
+    return found
 
 
 def _is_participant_id(ids: pd.Series) -> pd.Series:
@@ -1089,7 +1113,10 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
     _check_links(tables, waves)
     for table in tables.values():
         _check_over_waves(table, waves)
-    raw = RawData(*(_python_strings(tables[spec.name].typed) for spec in RAW_FILES))
+    # String columns stay in Arrow storage (the codebook dtype 'string' either way): a million
+    # participants' ids, waves and categories converted to Python objects cost 3.5 s here, and
+    # cleaning reads them faster in Arrow (analysis.clean).
+    raw = RawData(*(tables[spec.name].typed for spec in RAW_FILES))
     del tables
     # The Arrow parses and checked frames are freed by now; give their pages back rather than
     # hold them for the rest of the process (at a million participants, a few hundred MB of
@@ -1097,20 +1124,3 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
     arrow.default_memory_pool().release_unused()
     release_memory()
     return raw
-
-
-def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
-    """String columns in pandas' default (Python) storage, the codebook dtype 'string'.
-
-    Arrow converts them making one Python object per distinct string, not one per cell (at a
-    million participants that saves gigabytes: ids repeat per wave, categories everywhere).
-    """
-
-    def python(values: pd.api.extensions.ExtensionArray) -> pd.api.extensions.ExtensionArray:
-        if values.dtype != "string":
-            return values
-        return python_strings(arrow.array(values, type=arrow.string()))
-
-    return pd.DataFrame(
-        {name: python(frame[name].array) for name in frame.columns}, index=frame.index, copy=False
-    )

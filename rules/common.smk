@@ -1,5 +1,6 @@
 # Helpers of the Snakefile (included first), so that what a job depends on is computed rather
 # than listed by hand:
+#   validate_config()  the configuration checked against its schema, defaults filled in;
 #   code(...)          the analysis source files a command executes: its import closure;
 #   consumer_config()  the slice of the configuration a job reads (config by consumer);
 #   raw_inputs()       the raw cohort files, checked to exist and identified by content;
@@ -8,13 +9,18 @@
 
 import ast
 import functools
+import hashlib
+import importlib.util
 import json
 import os
+import re
 import shlex
 import shutil
 from pathlib import Path
 
+import snakemake
 from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
 
 from analysis.provenance import sha256_file
 
@@ -25,6 +31,57 @@ PACKAGE = "analysis"
 CODE_DATA_SUFFIXES = (".typ", ".css", ".lua", ".tex", ".html", ".yml", ".yaml", ".json")
 
 
+# The last configuration that passed the schema, with its defaults filled in, and what it was
+# checked with (Snakemake's working folder, which `.gitignore` leaves out).
+VALIDATED_CONFIG = Path(".snakemake", "qct", "validated_config.json")
+
+
+def _validation_key(config, schema):
+    """What the outcome of checking `config` against `schema` depends on: the configuration,
+    the schema's text and the versions of Snakemake and of jsonschema (its dist-info folder,
+    found without importing it)."""
+    site = Path(importlib.util.find_spec("jsonschema").origin).parent.parent
+    digest = hashlib.sha256()
+    for part in (
+        json.dumps(config, sort_keys=True, default=repr),
+        Path(ROOT, schema).read_text(encoding="utf-8"),
+        snakemake.__version__,
+        *sorted(p.name for p in site.glob("jsonschema-*.dist-info")),
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def validate_config(config, schema, cache=VALIDATED_CONFIG):
+    """Check `config` against the JSON schema and fill in every default, in place
+    (snakemake.utils.validate: a bad configuration stops the build with its message).
+
+    Every build of an unchanged configuration would check the same thing again: importing
+    jsonschema and reading the YAML schema cost about 0.15 s of a no-op build's 2.5 s of CPU.
+    So the outcome of the last check that passed is kept in `cache` with its key
+    (`_validation_key`), and reused when the key matches: same configuration, same schema, same
+    validator. Only a configuration that passed is kept, so a bad one is always checked.
+    """
+    key = _validation_key(config, schema)
+    try:
+        kept = json.loads(Path(cache).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = {}
+    if kept.get("key") == key:
+        config.clear()
+        config.update(kept["config"])
+        return
+    validate(config, schema, set_default=True)
+    text = json.dumps({"key": key, "config": config}, ensure_ascii=False, default=repr)
+    if json.loads(text)["config"] != config:
+        return  # a value JSON does not keep as it is: check this configuration every time
+    Path(cache).parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(cache).with_name(f".{Path(cache).name}.{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, cache)  # whole or not at all, whoever reads it at the same time
+
+
+@functools.cache  # asked hundreds of times per run; no module moves while the workflow starts
 def module_path(dotted, root=None):
     """The source file of a dotted module name of the package (a package's __init__.py)."""
     base = Path(root or ROOT) / Path(*dotted.split("."))
@@ -35,6 +92,7 @@ def module_path(dotted, root=None):
     raise FileNotFoundError(f"no module {dotted} under {root or ROOT}")
 
 
+@functools.cache
 def _is_module(dotted, root):
     try:
         module_path(dotted, root)
@@ -43,15 +101,38 @@ def _is_module(dotted, root):
     return True
 
 
-@functools.cache  # each source file is parsed once per run of the workflow
+# Where an import statement may start: first on a line, or after `;` or `:` on one. The
+# statements are found by this pattern and parsed one by one rather than by parsing every
+# module whole: a no-op build computes the code of every job, and parsing the package's half
+# megabyte of source took about 0.4 s of its 3 s of CPU. A match inside a string or a comment
+# that happens to parse as an import can only add a file (a spurious rerun), never drop one;
+# tests/test_dependencies.py checks the result equals a full parse on every module.
+IMPORT_STATEMENT = re.compile(
+    r"(?:^|[;:])[ \t]*((?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+"
+    r"(?:\((?:[^)#]|#[^\n]*)*\)|(?:[^\n;#\\]|\\\n)*))",
+    re.MULTILINE,
+)
+
+
+def import_statements(source):
+    """The import statements (ast.Import, ast.ImportFrom) in a module's source, wherever they
+    are (module level or in a function: a lazy import is still code the command may run)."""
+    found = []
+    for match in IMPORT_STATEMENT.finditer(source):
+        try:
+            found += ast.parse(match.group(1).strip()).body
+        except SyntaxError:
+            continue  # words in a string or a comment, not a statement
+    return found
+
+
+@functools.cache  # each source file is read once per run of the workflow
 def _imports(dotted, root):
-    """The package modules that `dotted` imports anywhere in its source (module level or in a
-    function: a lazy import is still code the command may run)."""
+    """The package modules that `dotted` imports anywhere in its source."""
     path = module_path(dotted, root)
     is_package = path.name == "__init__.py"
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found = set()
-    for node in ast.walk(tree):
+    for node in import_statements(path.read_text(encoding="utf-8")):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

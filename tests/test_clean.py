@@ -153,6 +153,38 @@ def test_row_order_of_the_raw_files_does_not_matter(raw):
     )
 
 
+def test_the_cohort_is_the_same_whatever_storage_the_raw_strings_have(raw):
+    """Validation hands strings over in Arrow storage; Python storage, the other form of the
+    codebook dtype 'string', gives the same cohort."""
+    python = RawData(
+        *(
+            f.astype({c: pd.StringDtype("python") for c in f.columns if f[c].dtype == "string"})
+            for f in (raw.participants, raw.interviews, raw.treatment)
+        )
+    )
+    assert python.participants["id"].dtype.storage == "python"
+    pd.testing.assert_frame_equal(build_cohort(python, TINY_CONFIG), build_cohort(raw, TINY_CONFIG))
+
+
+def test_people_are_in_the_order_of_their_ids_as_text(raw):
+    """Sorted by id as text (docs/processed_cohort.md), so P10 comes before P2: renamed ids of
+    one, two and three digits, in a shuffled file."""
+    renamed = {"P1": "P10", "P2": "P2", "P3": "P100", "P4": "P9"}
+    kept = raw.participants["id"].isin(list(renamed))
+    frames = [
+        f[f["id"].isin(list(renamed))].assign(id=lambda x: x["id"].map(renamed).astype("string"))
+        for f in (raw.participants, raw.interviews, raw.treatment)
+    ]
+    frames[0] = frames[0].iloc[::-1].reset_index(drop=True)
+    assert kept.sum() == 4
+    cohort = build_cohort(RawData(*(f.reset_index(drop=True) for f in frames)), TINY_CONFIG)
+    assert list(cohort["id"].unique()) == ["P10", "P100", "P2", "P9"]
+    by_id = cohort.set_index(["id", "wave"])
+    original = build_cohort(raw, TINY_CONFIG).set_index(["id", "wave"])
+    for old, new in renamed.items():
+        assert list(by_id.loc[new, "crime_days_30"]) == list(original.loc[old, "crime_days_30"])
+
+
 def test_three_configured_waves_give_a_three_wave_grid(tmp_path):
     raw_dir = tiny_copy(tmp_path)
     for file in ("interviews.csv", "treatment.csv"):
