@@ -42,11 +42,13 @@ T_SMOOTH = (3.0, 0.1)  # temperature from .. to, smooth stage (loss in band unit
 T_HINGE = (1.0, 0.02)  # temperature from .. to, hinge stage
 MISS_STEP = 4.0  # hinge stage: extra cost of a missed target
 # Table 1's model and the claims about it (families named table1*) read the composite score,
-# age, stage of change and site; a last hinge search polishes them with swaps of these values
-# within a group (site: within a retention class, `Mover.p_swap`), which keep the group means
-# and counts, scoring every family a swap touches.
+# age, stage of change and site, and the stepwise selection also reads being in treatment at
+# the first follow-up; a last hinge search polishes them with swaps of these values within a
+# group (site: within a retention class, `Mover.p_swap`; in treatment: between two people of
+# the same class of desistance, which keeps its printed rs, `Mover.iv_swap_any`), which keep
+# the group means and counts, scoring every family a swap touches.
 POLISHED = "table1"
-POLISH_MOVES = ("drug_composite", "age", "stage_of_change", "site")
+POLISH_MOVES = ("drug_composite", "age", "stage_of_change", "site", "in_treatment")
 POLISH_ITERATIONS = 20_000
 
 IV_BINARY_FOLLOW_UP = (
@@ -473,6 +475,8 @@ def _polish(
         col = POLISH_MOVES[rng.integers(len(POLISH_MOVES))]
         if col == "drug_composite":
             mover.iv_swap(journal, col, 0)
+        elif col == "in_treatment":
+            mover.iv_swap_any(journal, col, 1)
         else:
             mover.p_swap(journal, col)
         if not journal.saved:

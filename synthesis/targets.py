@@ -206,6 +206,8 @@ NS_T = Check(0.05, kind="ge", scale=0.01)
 # ratio on the printed side of 1.
 ADDED_NS = Check(0.2, kind="ge", scale=0.05)
 LOCF_SIG = Check(0.04, kind="le", scale=0.01)
+# The stepwise selection's margins (see there), relative to its entry_p.
+STEPWISE_IN_SHARE, STEPWISE_OUT_FACTOR = 0.8, 2.0
 SAME_SIDE = Check(0.0, kind="ge", scale=0.05)
 # Claims of falls without a printed number: a Wilcoxon z below 0 (FALL, margin .3), a
 # significant one (SIG_FALL: z <= -2.2, a margin beyond the 5% level's 1.96); a mean lower
@@ -228,15 +230,17 @@ def table1_fit(
     c: Cohort,
     r: Roles,
     locf_outcome: bool,
+    *,
+    name: str,
     extra: np.ndarray | None = None,
     warm: dict[str, np.ndarray] | None = None,
-    name: str = "",
 ) -> dict[str, np.ndarray | float]:
     """Table 1's logistic model (1 = no offence at the first follow-up; the standardised
     composite score, the site of interest, age, the action stage), optionally with one more
     predictor last, on complete cases; with locf_outcome the outcome is carried forward from
     the latest earlier interview (the paper's "LOCF data for the entire sample"). `warm` keeps
-    each `name`d model's last coefficients, the start of its next fit (`stats.logit`)."""
+    each `name`d model's last coefficients, the start of its next fit (`stats.logit`); every
+    model has its own name, so no two share a start."""
     crime = locf(c, "crime_days_30", r.F) if locf_outcome else iv(c, "crime_days_30", r.F)
     y = flag(crime, crime == 0)
     comp = iv(c, "drug_composite", r.B)
@@ -250,6 +254,66 @@ def table1_fit(
     if warm is not None:
         warm[name] = fit["params"]
     return {**fit, "n": int(ok.sum())}
+
+
+def stepwise_candidates(c: Cohort, r: Roles) -> dict[str, np.ndarray]:
+    """The candidate predictors of the stepwise selection, by their names in the analysis's
+    config (`regression.candidates`), as analysis/regression.py builds them; NaN = unknown."""
+    stage, sex = c.v["p.stage_of_change"], c.v["p.sex"]
+    comp = iv(c, "drug_composite", r.B)
+    known = comp[~np.isnan(comp)]
+    users = iv(c, "free_time_with_users", r.B), iv(c, "free_time_with_users", r.F)
+    return {
+        "qct": c.qct * 1.0,
+        "drug_composite_z": (comp - known.mean()) / known.std(ddof=1),
+        "in_treatment_followup": iv(c, "in_treatment", r.F),
+        "age": c.v["p.age"],
+        "male": flag(sex, sex == 0),  # codebook order: male = 0
+        "stage_contemplation": flag(stage, stage == 1),
+        "stage_action": flag(stage, stage == 2),
+        "homeless_followup": iv(c, "homeless_30", r.F),
+        "free_time_with_users_both": np.where(
+            np.isnan(users[0]) | np.isnan(users[1]), np.nan, (users[0] == 1) & (users[1] == 1)
+        ),
+        "site_of_interest": (c.v["p.site"] == r.site) * 1.0,
+    }
+
+
+def stepwise_outsiders(config: dict[str, Any]) -> list[str]:
+    """The stepwise selection's candidates that are not among Table 1's terms."""
+    spec = config["regression"]
+    return [name for name in spec["candidates"] if name not in spec["final"]]
+
+
+def stepwise_fit(
+    c: Cohort, r: Roles, config: dict[str, Any], warm: dict[str, np.ndarray]
+) -> dict[str, float]:
+    """Table 1's model on the stepwise selection's sample (complete cases of the outcome and
+    every candidate): the Wald p of each of its terms, and the score-test p of adding each
+    other candidate alone, the statistic by which the selection enters a variable
+    (analysis.stats.forward_stepwise). Keys: `in_<term>` and `out_<candidate>`."""
+    spec = config["regression"]
+    columns = stepwise_candidates(c, r)
+    crime = iv(c, "crime_days_30", r.F)
+    y = flag(crime, crime == 0)
+    outsiders = stepwise_outsiders(config)
+    X = np.column_stack([columns[name] for name in spec["final"]])
+    Z = np.column_stack([columns[name] for name in outsiders])
+    ok = ~np.isnan(y) & ~np.isnan(X).any(1) & ~np.isnan(Z).any(1)
+    fit = stats.logit(y[ok], X[ok], start=warm.get("stepwise"), outsiders=Z[ok])
+    warm["stepwise"] = fit["params"]
+    out = {
+        f"in_{name}": wald_p(fit["params"][1 + k], fit["bse"][1 + k])
+        for k, name in enumerate(spec["final"])
+    }
+    # chi-square on 1 df: P(X > s) = erfc(sqrt(s / 2))
+    out.update(
+        {
+            f"out_{name}": math.erfc(math.sqrt(s / 2))
+            for name, s in zip(outsiders, fit["score"], strict=True)
+        }
+    )
+    return out
 
 
 def printed_check(printed: Printed, stat_id: str) -> Check:
@@ -773,7 +837,7 @@ def build_targets(
     warm: dict[str, np.ndarray] = {}
 
     def table1(c):
-        fit = table1_fit(c, r, locf_outcome=False, warm=warm, name="table1")
+        fit = table1_fit(c, r, locf_outcome=False, name="table1", warm=warm)
         out = {"r2": stats.nagelkerke(fit["llf"], fit["llnull"], fit["n"])}
         for k, name in enumerate(TABLE1_PREDICTORS):
             b, se = fit["params"][1 + k], fit["bse"][1 + k]
@@ -806,15 +870,11 @@ def build_targets(
     # Claims of the text about Table 1's model, not printed numbers (claims.csv):
     # - hypothesis 4 (reg_qct_ns, hyp4_outcomes_not_different): the QCT group added to the model
     #   is not significant, complete cases and LOCF (ADDED_NS: with a margin);
-    # - the stepwise selection ends at Table 1 (reg_stepwise_table_1): being in treatment at the
-    #   first follow-up, significantly correlated with desistance on its own, and the
-    #   contemplation stage (the other stage dummy among the candidates) add nothing
-    #   significant to Table 1's predictors (ADDED_NS);
     # - "similar results ... using LOCF data for the entire sample" (reg_locf_similar): on LOCF
     #   data each of Table 1's predictors is significant (LOCF_SIG) on the printed side of 1.
     def added(name, values, locf_outcome):
         def compute(c):
-            fit = table1_fit(c, r, locf_outcome, extra=values(c), warm=warm, name=name)
+            fit = table1_fit(c, r, locf_outcome, name=name, extra=values(c), warm=warm)
             return {"p": wald_p(fit["params"][-1], fit["bse"][-1])}
 
         return name, compute
@@ -823,13 +883,33 @@ def build_targets(
     for name, compute, path in (
         (*added("qct", lambda c: q * 1.0, False), adjusted.format("no_offence")),
         (*added("qct_locf", lambda c: q * 1.0, True), adjusted.format("no_offence_locf")),
-        (*added("in_treatment", lambda c: iv(c, "in_treatment", F), False), None),
-        (*added("contemplation", lambda c: (c.v["p.stage_of_change"] == 1) * 1.0, False), None),
     ):
         deps = table1_deps + _d("iv", "crime_days_30", B) if "locf" in name else table1_deps
-        if name == "in_treatment":
-            deps = deps + _d("iv", "in_treatment", F)
-        add(f"table1_{name}", deps, compute, paths={"p": path} if path else {}, p=ADDED_NS)
+        add(f"table1_{name}", deps, compute, paths={"p": path}, p=ADDED_NS)
+
+    # - the forward stepwise selection over the paper's candidates ends at Table 1's predictors
+    #   (reg_stepwise_table_1). The selection enters the candidate of smallest score-test p
+    #   while it is below entry_p, so it selects exactly Table 1's terms when, on its sample
+    #   (everyone with every candidate known), each term is significant with the others in
+    #   the model (STEPWISE_IN: Wald p at most STEPWISE_IN_SHARE of entry_p) and no other
+    #   candidate, in particular the QCT group (hypothesis 4) and being in treatment, would
+    #   enter beside them (STEPWISE_OUT: score p at least STEPWISE_OUT_FACTOR times entry_p).
+    #   One fit of Table 1's model gives every outsider's score test; it is refitted only
+    #   when a move touches a candidate or the outcome. A proxy of the path, not the path:
+    #   the full build's selection is the claim's check.
+    entry_p = float(config["regression"]["entry_p"])
+    stepwise_in = Check(STEPWISE_IN_SHARE * entry_p, kind="le", scale=0.01)
+    stepwise_out = Check(STEPWISE_OUT_FACTOR * entry_p, kind="ge", scale=0.05)
+    add(
+        "table1_stepwise",
+        table1_deps
+        + _d("iv", "in_treatment homeless_30", F)
+        + _d("iv", "free_time_with_users", B, F)
+        + _p("sex"),
+        lambda c: stepwise_fit(c, r, config, warm),
+        **{f"in_{name}": stepwise_in for name in config["regression"]["final"]},
+        **{f"out_{name}": stepwise_out for name in stepwise_outsiders(config)},
+    )
 
     # +1 where the printed odds ratio is above 1, -1 where below
     printed_side = {
@@ -838,7 +918,7 @@ def build_targets(
     }
 
     def table1_locf(c):
-        fit = table1_fit(c, r, locf_outcome=True, warm=warm, name="table1_locf")
+        fit = table1_fit(c, r, locf_outcome=True, name="table1_locf", warm=warm)
         out = {}
         for k, name in enumerate(TABLE1_PREDICTORS):
             b, se = fit["params"][1 + k], fit["bse"][1 + k]
