@@ -34,6 +34,7 @@ from synthesis.cohort import (
 from synthesis.construct import YES_COUNT_IDS, mean_pinned_cells, zero_pinned_cells
 from synthesis.correlates import signature
 from synthesis.printed import Printed
+from synthesis.stats import on_grid
 from synthesis.targets import Family, build_targets
 
 ITERATIONS = 160_000
@@ -349,16 +350,11 @@ def misses(fams: list[Family], c: Cohort) -> list[str]:
 
 
 # Machine independence: every accept / reject decision compares integers. Each statistic is
-# first rounded to STAT_DIGITS significant digits (so that last-bit differences of exp / log
-# between CPUs vanish), and each check's loss is counted in whole LOSS_UNITs; the sums are
-# then exact, and no decision hinges on the order of a floating-point sum.
-STAT_DIGITS = 10
+# first rounded to the grid (`stats.on_grid`: last-bit differences of exp / log between CPUs
+# vanish), and each check's loss is counted in whole LOSS_UNITs; the sums are then exact, and
+# no decision hinges on the order of a floating-point sum.
 LOSS_UNIT = 1e-6  # band units squared
 LOSS_CAP = 10**12  # in LOSS_UNITs; a loss beyond it (an infinite statistic) counts as the cap
-
-
-def _on_grid(x: float) -> float:
-    return float(f"{x:.{STAT_DIGITS}g}")
 
 
 def _units(loss: float) -> int:
@@ -369,7 +365,7 @@ def _score(fam: Family, c: Cohort, step: float | None) -> tuple[int, int]:
     """(cost in LOSS_UNITs, checks missed) of one family: smooth loss, or hinge loss when
     step is set."""
     values = fam.compute(c)
-    values = {k: _on_grid(values[k]) for k in fam.checks}
+    values = {k: on_grid(values[k]) for k in fam.checks}
     missed = sum(chk.miss(values[k]) > 0 for k, chk in fam.checks.items())
     if step is None:
         return sum(_units(chk.loss(values[k])) for k, chk in fam.checks.items()), missed

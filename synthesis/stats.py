@@ -13,6 +13,14 @@ import functools
 
 import numpy as np
 
+STAT_DIGITS = 10  # significant digits a statistic keeps before it enters a decision
+
+
+def on_grid(x: float) -> float:
+    """x rounded to STAT_DIGITS significant digits: values that differ only in the last bits
+    (exp / log differ between CPU instruction sets) become equal."""
+    return float(f"{x:.{STAT_DIGITS}g}")
+
 
 def rank_ties(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Average ranks (as scipy.stats.rankdata) and the sizes of the tie groups."""

@@ -207,7 +207,7 @@ NS_T = Check(0.05, kind="ge", scale=0.01)
 ADDED_NS = Check(0.2, kind="ge", scale=0.05)
 LOCF_SIG = Check(0.04, kind="le", scale=0.01)
 # The stepwise selection's margins (see there), relative to its entry_p.
-STEPWISE_IN_SHARE, STEPWISE_OUT_FACTOR = 0.8, 2.0
+STEPWISE_IN_SHARE, STEPWISE_OUT_FACTOR, STEPWISE_LEAD_LOG10 = 0.8, 2.0, 0.2
 SAME_SIDE = Check(0.0, kind="ge", scale=0.05)
 # Claims of falls without a printed number: a Wilcoxon z below 0 (FALL, margin .3), a
 # significant one (SIG_FALL: z <= -2.2, a margin beyond the 5% level's 1.96); a mean lower
@@ -288,31 +288,52 @@ def stepwise_outsiders(config: dict[str, Any]) -> list[str]:
 def stepwise_fit(
     c: Cohort, r: Roles, config: dict[str, Any], warm: dict[str, np.ndarray]
 ) -> dict[str, float]:
-    """Table 1's model on the stepwise selection's sample (complete cases of the outcome and
-    every candidate): the Wald p of each of its terms, and the score-test p of adding each
-    other candidate alone, the statistic by which the selection enters a variable
-    (analysis.stats.forward_stepwise). Keys: `in_<term>` and `out_<candidate>`."""
+    """The forward stepwise selection's entries (analysis.stats.forward_stepwise: the
+    candidate of smallest score-test p enters), followed along Table 1's terms on the
+    selection's sample (complete cases of the outcome and every candidate). At each step k
+    before Table 1's model is complete: `enter_k`, the smallest score p among the terms still
+    out (the one that enters next), and `lead_k`, how far the smallest p of the other
+    candidates lies above it (log10 of their ratio; positive when a term enters). With every
+    term in: `in_<term>`, each term's Wald p, and `out_<candidate>`, each other candidate's
+    score p. Removals are not followed: with every term in and significant, none leaves.
+    Which term enters is chosen on p rounded to the grid (`stats.on_grid`), ties to the
+    earlier candidate, so the path is the same on every machine."""
     spec = config["regression"]
+    final, outsiders = list(spec["final"]), stepwise_outsiders(config)
     columns = stepwise_candidates(c, r)
     crime = iv(c, "crime_days_30", r.F)
     y = flag(crime, crime == 0)
-    outsiders = stepwise_outsiders(config)
-    X = np.column_stack([columns[name] for name in spec["final"]])
-    Z = np.column_stack([columns[name] for name in outsiders])
-    ok = ~np.isnan(y) & ~np.isnan(X).any(1) & ~np.isnan(Z).any(1)
-    fit = stats.logit(y[ok], X[ok], start=warm.get("stepwise"), outsiders=Z[ok])
-    warm["stepwise"] = fit["params"]
-    out = {
-        f"in_{name}": wald_p(fit["params"][1 + k], fit["bse"][1 + k])
-        for k, name in enumerate(spec["final"])
-    }
-    # chi-square on 1 df: P(X > s) = erfc(sqrt(s / 2))
-    out.update(
-        {
-            f"out_{name}": math.erfc(math.sqrt(s / 2))
-            for name, s in zip(outsiders, fit["score"], strict=True)
+    candidates = np.column_stack([columns[name] for name in final + outsiders])
+    ok = ~np.isnan(y) & ~np.isnan(candidates).any(1)
+    y, columns = y[ok], {name: columns[name][ok] for name in final + outsiders}
+    out: dict[str, float] = {}
+    selected: list[str] = []
+    while True:
+        waiting = [name for name in final if name not in selected] + outsiders
+        key = "stepwise:" + ",".join(selected)
+        fit = stats.logit(
+            y,
+            np.column_stack([columns[name] for name in selected] or [np.empty((len(y), 0))]),
+            start=warm.get(key),
+            outsiders=np.column_stack([columns[name] for name in waiting]),
+        )
+        warm[key] = fit["params"]
+        # chi-square on 1 df: P(X > s) = erfc(sqrt(s / 2))
+        p = {
+            name: stats.on_grid(math.erfc(math.sqrt(s / 2)))
+            for name, s in zip(waiting, fit["score"], strict=True)
         }
-    )
+        terms = [name for name in final if name not in selected]
+        if not terms:
+            break
+        step = len(selected)
+        best = min(terms, key=lambda name: (p[name], final.index(name)))
+        out[f"enter_{step}"] = p[best]
+        out[f"lead_{step}"] = math.log10(min(p[name] for name in outsiders) / p[best])
+        selected.append(best)
+    for k, name in enumerate(selected):
+        out[f"in_{name}"] = wald_p(fit["params"][1 + k], fit["bse"][1 + k])
+    out.update({f"out_{name}": p[name] for name in outsiders})
     return out
 
 
@@ -889,17 +910,18 @@ def build_targets(
 
     # - the forward stepwise selection over the paper's candidates ends at Table 1's predictors
     #   (reg_stepwise_table_1). The selection enters the candidate of smallest score-test p
-    #   while it is below entry_p, so it selects exactly Table 1's terms when, on its sample
-    #   (everyone with every candidate known), each term is significant with the others in
-    #   the model (STEPWISE_IN: Wald p at most STEPWISE_IN_SHARE of entry_p) and no other
-    #   candidate, in particular the QCT group (hypothesis 4) and being in treatment, would
-    #   enter beside them (STEPWISE_OUT: score p at least STEPWISE_OUT_FACTOR times entry_p).
-    #   One fit of Table 1's model gives every outsider's score test; it is refitted only
-    #   when a move touches a candidate or the outcome. A proxy of the path, not the path:
-    #   the full build's selection is the claim's check.
+    #   while it is below entry_p. Followed along Table 1's terms (`stepwise_fit`), it selects
+    #   exactly them when at each step a term leads every other candidate (STEPWISE_LEAD: its
+    #   p at least STEPWISE_LEAD_LOG10 orders of magnitude below theirs) and enters (p at most
+    #   STEPWISE_IN_SHARE of entry_p, as is each term's Wald p in the complete model), and no
+    #   other candidate, in particular the QCT group (hypothesis 4) and being in treatment,
+    #   would then enter (score p at least STEPWISE_OUT_FACTOR times entry_p). Refitted only
+    #   when a move touches a candidate or the outcome.
     entry_p = float(config["regression"]["entry_p"])
     stepwise_in = Check(STEPWISE_IN_SHARE * entry_p, kind="le", scale=0.01)
     stepwise_out = Check(STEPWISE_OUT_FACTOR * entry_p, kind="ge", scale=0.05)
+    stepwise_lead = Check(STEPWISE_LEAD_LOG10, kind="ge", scale=0.2)
+    steps = range(len(config["regression"]["final"]))
     add(
         "table1_stepwise",
         table1_deps
@@ -907,6 +929,8 @@ def build_targets(
         + _d("iv", "free_time_with_users", B, F)
         + _p("sex"),
         lambda c: stepwise_fit(c, r, config, warm),
+        **{f"enter_{k}": stepwise_in for k in steps},
+        **{f"lead_{k}": stepwise_lead for k in steps},
         **{f"in_{name}": stepwise_in for name in config["regression"]["final"]},
         **{f"out_{name}": stepwise_out for name in stepwise_outsiders(config)},
     )

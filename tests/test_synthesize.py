@@ -554,29 +554,44 @@ def test_calibration_computes_each_target_as_the_results_domains_do(raw):
 
 
 def test_stepwise_target_computes_the_selections_entry_tests(raw):
-    """The search's check on the stepwise selection fits Table 1's model on the selection's
-    sample and scores every other candidate as analysis.stats.forward_stepwise enters one:
-    each p equals the analysis's score test (and each term's p its Wald p) on the committed
-    files."""
+    """The search's check on the stepwise selection follows its entries along Table 1's terms
+    on the selection's sample: at each step, the p of the term that enters and the smallest p
+    of the other candidates equal the analysis's score tests against the model of the terms
+    entered before (analysis.stats.score_tests, as forward_stepwise enters); with every term
+    in, each other candidate's p and each term's Wald p equal the analysis's, on the
+    committed files."""
     waves = Waves.from_config(CONFIG)
     cohort = from_frames(raw, tuple(waves.ids), np.array([w.months for w in waves.all], float))
     mine = stepwise_fit(cohort, Roles(cohort, CONFIG), CONFIG, {})
     spec = CONFIG["regression"]
     candidates, final = list(spec["candidates"]), list(spec["final"])
+    outsiders = [name for name in candidates if name not in final]
     design = regression.design_matrix(
         build_cohort(load_raw(RAW, CONFIG), CONFIG), CONFIG, candidates
     )
     rows = analysis_stats.Rows(design, regression.OUTCOME, candidates)
-    fit = analysis_stats._fit(rows, final)
-    outsiders = [name for name in candidates if name not in final]
-    tests = analysis_stats.score_tests(rows, fit, rows.design(final), rows.design(outsiders)[:, 1:])
-    assert sorted(mine) == sorted([f"in_{n}" for n in final] + [f"out_{n}" for n in outsiders])
-    for name, (_, p) in zip(outsiders, tests, strict=True):
-        assert mine[f"out_{name}"] == pytest.approx(p, rel=1e-6)
+    selected: list[str] = []
+    for step in range(len(final) + 1):
+        waiting = [name for name in final if name not in selected] + outsiders
+        fit = analysis_stats._fit(rows, selected)
+        tests = analysis_stats.score_tests(
+            rows, fit, rows.design(selected), rows.design(waiting)[:, 1:]
+        )
+        p = {name: test[1] for name, test in zip(waiting, tests, strict=True)}
+        if step == len(final):
+            break
+        best = min((name for name in final if name not in selected), key=p.get)
+        assert mine[f"enter_{step}"] == pytest.approx(p[best], rel=1e-6)
+        lead = np.log10(min(p[name] for name in outsiders) / p[best])
+        assert mine[f"lead_{step}"] == pytest.approx(lead, rel=1e-5, abs=1e-6)
+        selected.append(best)
+    for name in outsiders:
+        assert mine[f"out_{name}"] == pytest.approx(p[name], rel=1e-6)
     sample = design.dropna(subset=[regression.OUTCOME, *candidates])
     model = analysis_stats.logistic(sample, regression.OUTCOME, final)
     for name in final:
         assert mine[f"in_{name}"] == pytest.approx(model["coefficients"][name]["p"], rel=1e-5)
+    assert len(mine) == 2 * len(final) + len(final) + len(outsiders)
 
 
 def test_scorecard_of_committed_data_reaches_95_percent():
