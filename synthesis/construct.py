@@ -522,7 +522,3 @@ def construct(streams: Streams, c: Cohort, config: dict[str, Any], printed: Prin
     construct_weeks(c, printed, streams("construct.mean_offsets"))
     construct_days(streams("construct.days_in_treatment"), c, config, printed)
     construct_suicide_attempts(streams("construct.suicide_attempts"), c, printed)
-    # The pins above set illicit-drug days without raising any-drug days; the search repairs
-    # only the rows it moves, so every interview row gets the row rules here.
-    for i, j in zip(*np.nonzero(c.interviewed), strict=True):
-        repair_interview(c, int(i), int(j))
