@@ -113,13 +113,14 @@ def _cholesky(a: list[list[float]]) -> list[list[float]]:
     return low
 
 
-def _forward(low: list[list[float]], rhs: list[float]) -> list[float]:
-    """y with L y = rhs, by forward substitution."""
+def _forward(low: list[list[float]], rhs: list[float], first: int = 0) -> list[float]:
+    """y with L y = rhs, by forward substitution; rhs is zero above row `first` (so is y there,
+    and those rows are skipped)."""
     k = len(rhs)
     y = [0.0] * k
-    for i in range(k):
+    for i in range(first, k):
         s = rhs[i]
-        for m in range(i):
+        for m in range(first, i):
             s -= low[i][m] * y[m]
         y[i] = s / low[i][i]
     return y
@@ -166,12 +167,11 @@ class _Design:
 
 def _inverse_diagonal(low: list[list[float]]) -> list[float]:
     """The diagonal of (L L')^-1 from the lower Cholesky factor L: the squared column norms
-    of L^-1, each column solved by forward substitution (`_forward`) from a unit vector (the
-    zeros above the diagonal leave every sum as the direct inversion had it)."""
+    of L^-1, column j solved by forward substitution (`_forward`) from the unit vector e_j."""
     k = len(low)
     out = []
     for j in range(k):
-        column = _forward(low, [1.0 if i == j else 0.0 for i in range(k)])
+        column = _forward(low, [1.0 if i == j else 0.0 for i in range(k)], first=j)
         out.append(sum(column[i] ** 2 for i in range(j, k)))
     return out
 
