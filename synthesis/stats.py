@@ -113,15 +113,23 @@ def _cholesky(a: list[list[float]]) -> list[list[float]]:
     return low
 
 
-def _cholesky_solve(low: list[list[float]], rhs: list[float]) -> list[float]:
-    """x with L L' x = rhs, by forward and back substitution."""
+def _forward(low: list[list[float]], rhs: list[float], first: int = 0) -> list[float]:
+    """y with L y = rhs, by forward substitution; rhs is zero above row `first` (so is y there,
+    and those rows are skipped)."""
     k = len(rhs)
     y = [0.0] * k
-    for i in range(k):
+    for i in range(first, k):
         s = rhs[i]
-        for m in range(i):
+        for m in range(first, i):
             s -= low[i][m] * y[m]
         y[i] = s / low[i][i]
+    return y
+
+
+def _cholesky_solve(low: list[list[float]], rhs: list[float]) -> list[float]:
+    """x with L L' x = rhs, by forward (`_forward`) and back substitution."""
+    k = len(rhs)
+    y = _forward(low, rhs)
     x = [0.0] * k
     for i in reversed(range(k)):
         s = y[i]
@@ -159,17 +167,13 @@ class _Design:
 
 def _inverse_diagonal(low: list[list[float]]) -> list[float]:
     """The diagonal of (L L')^-1 from the lower Cholesky factor L: the squared column norms
-    of L^-1, inverted by forward substitution in plain Python floats."""
+    of L^-1, column j solved by forward substitution (`_forward`) from the unit vector e_j."""
     k = len(low)
-    inv = [[0.0] * k for _ in range(k)]
+    out = []
     for j in range(k):
-        inv[j][j] = 1 / low[j][j]
-        for i in range(j + 1, k):
-            s = 0.0
-            for m in range(j, i):
-                s -= low[i][m] * inv[m][j]
-            inv[i][j] = s / low[i][i]
-    return [sum(inv[i][j] ** 2 for i in range(j, k)) for j in range(k)]
+        column = _forward(low, [1.0 if i == j else 0.0 for i in range(k)], first=j)
+        out.append(sum(column[i] ** 2 for i in range(j, k)))
+    return out
 
 
 STEP_TOL = 1e-7  # a Newton step this small ends the fit (the next would be ~1e-14)

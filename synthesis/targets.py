@@ -228,15 +228,17 @@ def table1_fit(
     c: Cohort,
     r: Roles,
     locf_outcome: bool,
+    *,
+    name: str,
     extra: np.ndarray | None = None,
     warm: dict[str, np.ndarray] | None = None,
-    name: str = "",
 ) -> dict[str, np.ndarray | float]:
     """Table 1's logistic model (1 = no offence at the first follow-up; the standardised
     composite score, the site of interest, age, the action stage), optionally with one more
     predictor last, on complete cases; with locf_outcome the outcome is carried forward from
     the latest earlier interview (the paper's "LOCF data for the entire sample"). `warm` keeps
-    each `name`d model's last coefficients, the start of its next fit (`stats.logit`)."""
+    each `name`d model's last coefficients, the start of its next fit (`stats.logit`); the
+    name is required, so that no two models share a start."""
     crime = locf(c, "crime_days_30", r.F) if locf_outcome else iv(c, "crime_days_30", r.F)
     y = flag(crime, crime == 0)
     comp = iv(c, "drug_composite", r.B)

@@ -278,6 +278,17 @@ def test_logit_from_a_warm_start_equals_the_fit_from_zero():
         assert warm["llf"] == pytest.approx(ref.llf, rel=1e-12)
 
 
+def test_inverse_diagonal_and_solve_from_the_cholesky_factor():
+    """On a hand-made 3 x 3 information matrix, the plain-Python Cholesky helpers solve the
+    system and give the diagonal of its inverse, as numpy's dense inverse does."""
+    a = [[4.0, 2.0, 0.4], [2.0, 5.0, 1.0], [0.4, 1.0, 3.0]]
+    low = fast._cholesky(a)
+    assert fast._inverse_diagonal(low) == pytest.approx(np.diag(np.linalg.inv(a)), rel=1e-12)
+    assert fast._cholesky_solve(low, [1.0, 2.0, 3.0]) == pytest.approx(
+        np.linalg.solve(a, [1.0, 2.0, 3.0]), rel=1e-12
+    )
+
+
 def test_resample_sizes_and_determinism(raw):
     big = resample_cohort(raw, 10_000, seed=7)
     again = resample_cohort(raw, 10_000, seed=7)
