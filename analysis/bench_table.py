@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.bench import BUILD_FLOORS, TARGET_PEAK_MB, TARGET_S_PER_MILLION
+from analysis.bench import BUILD_FLOORS, NOOP_PAIRS, TARGET_PEAK_MB, TARGET_S_PER_MILLION
 
 BUILD_NAMES = {
     "cold_build_s": "cold `snakemake all` (fresh copy, no outputs)",
@@ -37,7 +37,8 @@ def _builds(result: dict[str, Any]) -> list[str]:
     lines = [
         "## Builds",
         "",
-        f"Median of {result['repeats']} run(s) in a fresh copy of the project.",
+        f"Median of {result['repeats']} run(s) in a fresh copy of the project; the no-op and"
+        f" `snakemake --version` alternate, {NOOP_PAIRS} of each per copy.",
         "",
         "| build | seconds | floor | floor seconds | ratio |",
         "|---|---:|---|---:|---:|",
