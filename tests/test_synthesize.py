@@ -40,7 +40,7 @@ from synthesis.synthesize import (
     synthesize,
     write_validated,
 )
-from synthesis.targets import Check, build_targets
+from synthesis.targets import Check, _standardised, build_targets
 from tests.results_fixture import shipped_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -308,6 +308,15 @@ def test_information_sums_in_fixed_orders_to_the_last_bit():
             column = np.ascontiguousarray(X[:, i] * X[:, j] * w)
             assert lower[i][j] == float(np.add.reduce(column)) + (fast.RIDGE if i == j else 0)
         assert score[i] == functools.reduce(operator.add, (X[:, i] * (y - p)).tolist())
+
+
+def test_standardised_composite_keeps_unknowns_and_uses_the_sample_deviation():
+    """Table 1's composite score is centred on the mean of the known values and divided by
+    their sample (n - 1) standard deviation; unknown values stay unknown. By hand: mean 2,
+    deviation 1."""
+    z = _standardised(np.array([1.0, np.nan, 3.0, 2.0]).tobytes())
+    assert z.tolist()[::2] == [-1.0, 1.0] and z[3] == 0.0 and np.isnan(z[1])
+    assert not z.flags.writeable
 
 
 def test_resample_sizes_and_determinism(raw):
