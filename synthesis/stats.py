@@ -94,22 +94,25 @@ def _dot_rows(X: np.ndarray, beta: np.ndarray) -> np.ndarray:
 
 
 def _cholesky(a: list[list[float]]) -> list[list[float]]:
-    """Lower Cholesky factor of a small symmetric positive definite matrix, in plain Python
-    floats: IEEE arithmetic in a fixed order, unlike LAPACK, whose kernels (chosen per CPU and
-    thread count) sum in different orders."""
-    k = len(a)
-    low = [[0.0] * k for _ in range(k)]
-    for i in range(k):
-        for j in range(i + 1):
-            s = a[i][j]
+    """Lower Cholesky factor of a small symmetric positive definite matrix (only its lower
+    triangle is read), as rows of growing length, in plain Python floats: IEEE arithmetic in a
+    fixed order, unlike LAPACK, whose kernels (chosen per CPU and thread count) sum in
+    different orders."""
+    low: list[list[float]] = []
+    for i in range(len(a)):
+        row, li = a[i], []
+        for j in range(i):
+            lj, s = low[j], row[j]
             for m in range(j):
-                s -= low[i][m] * low[j][m]
-            if i == j:
-                if s <= 0:
-                    raise np.linalg.LinAlgError("information matrix is not positive definite")
-                low[i][i] = s**0.5
-            else:
-                low[i][j] = s / low[j][j]
+                s -= li[m] * lj[m]
+            li.append(s / lj[j])
+        s = row[i]
+        for m in range(i):
+            s -= li[m] * li[m]
+        if s <= 0:
+            raise np.linalg.LinAlgError("information matrix is not positive definite")
+        li.append(s**0.5)
+        low.append(li)
     return low
 
 
@@ -119,10 +122,10 @@ def _forward(low: list[list[float]], rhs: list[float], first: int = 0) -> list[f
     k = len(rhs)
     y = [0.0] * k
     for i in range(first, k):
-        s = rhs[i]
+        li, s = low[i], rhs[i]
         for m in range(first, i):
-            s -= low[i][m] * y[m]
-        y[i] = s / low[i][i]
+            s -= li[m] * y[m]
+        y[i] = s / li[i]
     return y
 
 
@@ -139,10 +142,13 @@ def _cholesky_solve(low: list[list[float]], rhs: list[float]) -> list[float]:
     return x
 
 
+RIDGE = 1e-12  # added to the information matrix's diagonal
+
+
 @functools.cache
-def _pairs(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row and column indices of a k x k lower triangle, and a 1e-12 ridge."""
-    return *np.tril_indices(k), 1e-12 * np.eye(k)
+def _pairs(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of a k x k lower triangle, row by row."""
+    return np.tril_indices(k)
 
 
 class _Design:
@@ -151,18 +157,23 @@ class _Design:
     def __init__(self, X: np.ndarray):
         self.X = X
         self.k = X.shape[1]
-        self.rows, self.cols, self.ridge = _pairs(self.k)
-        self.products = X[:, self.rows] * X[:, self.cols]
+        rows, cols = _pairs(self.k)
+        # Column-major (numpy's layout of a column selection): each information entry below
+        # is a pairwise sum down one contiguous column, the score a row-by-row sum of the
+        # row-major X. The layouts fix the orders of summation, and so the last bits.
+        self.products = X[:, rows] * X[:, cols]
 
     def information(self, y: np.ndarray, beta: np.ndarray):
-        """Probabilities, information matrix (with a 1e-12 ridge) and score at `beta`: sums of
-        elementwise products over rows, in numpy's fixed order (no BLAS matrix product)."""
+        """Probabilities, the lower triangle of the information matrix (rows of growing
+        length, with a RIDGE on the diagonal) and the score at `beta`: sums of elementwise
+        products over rows, in numpy's fixed orders (no BLAS matrix product)."""
         p = 1 / (1 + np.exp(-_dot_rows(self.X, beta)))
-        entries = (self.products * (p * (1 - p))[:, None]).sum(axis=0)
-        hess = self.ridge.copy()
-        hess[self.rows, self.cols] += entries
-        hess[self.cols, self.rows] = hess[self.rows, self.cols]
-        return p, hess.tolist(), (self.X * (y - p)[:, None]).sum(axis=0).tolist()
+        entries = (self.products * (p * (1 - p))[:, None]).sum(axis=0).tolist()
+        lower, t = [], 0
+        for i in range(self.k):
+            lower.append([0.0 + e for e in entries[t : t + i]] + [RIDGE + entries[t + i]])
+            t += i + 1
+        return p, lower, (self.X * (y - p)[:, None]).sum(axis=0).tolist()
 
 
 def _inverse_diagonal(low: list[list[float]]) -> list[float]:

@@ -19,6 +19,7 @@ defined; each such check names the result path of its statistic (`Family.paths`)
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -224,6 +225,17 @@ def wald_p(b: float, se: float) -> float:
     return math.erfc(abs(b / se) / math.sqrt(2))
 
 
+@functools.lru_cache(maxsize=1)
+def _standardised(values: bytes) -> np.ndarray:
+    """The composite score (float64 bytes, NaN = unknown) less its mean, over its standard
+    deviation. Cached by value: the models of Table 1 scored after one move share it."""
+    comp = np.frombuffer(values)
+    known = comp[~np.isnan(comp)]
+    z = (comp - known.mean()) / known.std(ddof=1)
+    z.flags.writeable = False  # shared by every caller
+    return z
+
+
 def table1_fit(
     c: Cohort,
     r: Roles,
@@ -241,9 +253,7 @@ def table1_fit(
     name is required, so that no two models share a start."""
     crime = locf(c, "crime_days_30", r.F) if locf_outcome else iv(c, "crime_days_30", r.F)
     y = flag(crime, crime == 0)
-    comp = iv(c, "drug_composite", r.B)
-    known = comp[~np.isnan(comp)]
-    z = (comp - known.mean()) / known.std(ddof=1)
+    z = _standardised(iv(c, "drug_composite", r.B).tobytes())
     columns = [z, c.v["p.site"] == r.site, c.v["p.age"], c.v["p.stage_of_change"] == 2]
     X = np.column_stack(columns + ([] if extra is None else [extra])).astype(float)
     ok = ~np.isnan(y) & ~np.isnan(X).any(1)

@@ -7,6 +7,8 @@ SciPy / statsmodels calls (not with the calibration's own fast implementations).
 from __future__ import annotations
 
 import copy
+import functools
+import operator
 import os
 import subprocess
 import sys
@@ -38,7 +40,7 @@ from synthesis.synthesize import (
     synthesize,
     write_validated,
 )
-from synthesis.targets import Check, build_targets
+from synthesis.targets import Check, _standardised, build_targets
 from tests.results_fixture import shipped_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,6 +289,34 @@ def test_inverse_diagonal_and_solve_from_the_cholesky_factor():
     assert fast._cholesky_solve(low, [1.0, 2.0, 3.0]) == pytest.approx(
         np.linalg.solve(a, [1.0, 2.0, 3.0]), rel=1e-12
     )
+
+
+def test_information_sums_in_fixed_orders_to_the_last_bit():
+    """The logistic information and score are sums whose order fixes their last bits (and so
+    the search's path): each information entry is numpy's pairwise sum down one contiguous
+    column of weighted products, plus the ridge on the diagonal; each score entry adds the
+    rows one by one. Recomputed here exactly, entry by entry, on 157 rows."""
+    rng = np.random.default_rng(3)
+    X = np.column_stack([np.ones(157), rng.normal(size=157), rng.integers(18, 60, 157)])
+    y = (rng.random(157) < 0.5).astype(float)
+    beta = np.array([0.3, -0.4, 0.01])
+    p, lower, score = fast._Design(X).information(y, beta)
+    w = p * (1 - p)
+    for i in range(3):
+        assert len(lower[i]) == i + 1
+        for j in range(i + 1):
+            column = np.ascontiguousarray(X[:, i] * X[:, j] * w)
+            assert lower[i][j] == float(np.add.reduce(column)) + (fast.RIDGE if i == j else 0)
+        assert score[i] == functools.reduce(operator.add, (X[:, i] * (y - p)).tolist())
+
+
+def test_standardised_composite_keeps_unknowns_and_uses_the_sample_deviation():
+    """Table 1's composite score is centred on the mean of the known values and divided by
+    their sample (n - 1) standard deviation; unknown values stay unknown. By hand: mean 2,
+    deviation 1."""
+    z = _standardised(np.array([1.0, np.nan, 3.0, 2.0]).tobytes())
+    assert z.tolist()[::2] == [-1.0, 1.0] and z[3] == 0.0 and np.isnan(z[1])
+    assert not z.flags.writeable
 
 
 def test_resample_sizes_and_determinism(raw):
