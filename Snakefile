@@ -20,6 +20,7 @@ import sys
 
 from snakemake.utils import min_version
 
+from analysis.config import check_config
 from analysis.provenance import git_commit
 from analysis.render import choose_renderer
 from analysis.results import DOMAINS  # the results domains: the package's one list
@@ -34,9 +35,12 @@ configfile: "config/config.yaml"
 
 
 # Checks the configuration and fills in every default (the schema holds them); an unchanged
-# configuration is not checked again (rules/common.smk).
+# configuration is not checked again: the last one that passed is kept in Snakemake's working
+# folder, which `.gitignore` leaves out (analysis.config.check_config).
 SCHEMA = "config/config.schema.yaml"
-validate_config(config, SCHEMA)
+check_config(
+    config, os.path.join(workflow.basedir, SCHEMA), cache=".snakemake/qct/validated_config.json"
+)
 
 PROCESSED = "data/processed"
 RESULTS = f"{PROCESSED}/results"

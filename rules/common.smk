@@ -1,6 +1,5 @@
 # Helpers of the Snakefile (included first), so that what a job depends on is computed rather
 # than listed by hand:
-#   validate_config()  the configuration checked against its schema, defaults filled in;
 #   code(...)          the analysis source files a command executes: its import closure;
 #   consumer_config()  the slice of the configuration a job reads (config by consumer);
 #   raw_inputs()       the raw cohort files, checked to exist and identified by content;
@@ -9,8 +8,6 @@
 
 import ast
 import functools
-import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -18,9 +15,7 @@ import shlex
 import shutil
 from pathlib import Path
 
-import snakemake
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 from analysis.provenance import sha256_file
 
@@ -29,56 +24,6 @@ ROOT = Path(workflow.basedir) if "workflow" in globals() else Path.cwd()
 PACKAGE = "analysis"
 # Files of a package that are read at run time without being imported (templates, styles).
 CODE_DATA_SUFFIXES = (".typ", ".css", ".lua", ".tex", ".html", ".yml", ".yaml", ".json")
-
-
-# The last configuration that passed the schema, with its defaults filled in, and what it was
-# checked with (Snakemake's working folder, which `.gitignore` leaves out).
-VALIDATED_CONFIG = Path(".snakemake", "qct", "validated_config.json")
-
-
-def _validation_key(config, schema):
-    """What the outcome of checking `config` against `schema` depends on: the configuration,
-    the schema's text and the versions of Snakemake and of jsonschema (its dist-info folder,
-    found without importing it)."""
-    site = Path(importlib.util.find_spec("jsonschema").origin).parent.parent
-    digest = hashlib.sha256()
-    for part in (
-        json.dumps(config, sort_keys=True, default=repr),
-        Path(ROOT, schema).read_text(encoding="utf-8"),
-        snakemake.__version__,
-        *sorted(p.name for p in site.glob("jsonschema-*.dist-info")),
-    ):
-        digest.update(part.encode("utf-8") + b"\0")
-    return digest.hexdigest()
-
-
-def validate_config(config, schema, cache=VALIDATED_CONFIG):
-    """Check `config` against the JSON schema and fill in every default, in place
-    (snakemake.utils.validate: a bad configuration stops the build with its message).
-
-    Every build of an unchanged configuration would check the same thing again: importing
-    jsonschema and reading the YAML schema cost about 0.15 s of a no-op build's 2.5 s of CPU.
-    So the outcome of the last check that passed is kept in `cache` with its key
-    (`_validation_key`), and reused when the key matches: same configuration, same schema, same
-    validator. Only a configuration that passed is kept, so a bad one is always checked.
-    """
-    key = _validation_key(config, schema)
-    try:
-        kept = json.loads(Path(cache).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        kept = {}
-    if kept.get("key") == key:
-        config.clear()
-        config.update(kept["config"])
-        return
-    validate(config, schema, set_default=True)
-    text = json.dumps({"key": key, "config": config}, ensure_ascii=False, default=repr)
-    if json.loads(text)["config"] != config:
-        return  # a value JSON does not keep as it is: check this configuration every time
-    Path(cache).parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(cache).with_name(f".{Path(cache).name}.{os.getpid()}.tmp")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, cache)  # whole or not at all, whoever reads it at the same time
 
 
 @functools.cache  # asked hundreds of times per run; no module moves while the workflow starts

@@ -1,20 +1,25 @@
 """The configuration: the study's settings are required and set in config.yaml alone, the
 knobs' defaults come from the schema alone, code run outside Snakemake sees the config as the
-Snakefile does, and the Snakefile's check (rules/common.smk `validate_config`) refuses a bad
+Snakefile does, and the Snakefile's check (`check_config` with a cache) refuses a bad
 configuration and is not repeated for one checked before under the same schema (its kept
 outcome is the same as a fresh check)."""
 
 from __future__ import annotations
 
 import copy
-import runpy
 
 import pytest
 import yaml
 from snakemake.exceptions import WorkflowError
 
-from analysis.config import DEFAULT_CONFIG, effective_config, load_config, schema_defaults
-from tests.workflow_copy import ROOT
+from analysis.config import (
+    DEFAULT_CONFIG,
+    SCHEMA,
+    check_config,
+    effective_config,
+    load_config,
+    schema_defaults,
+)
 
 
 def write(tmp_path, config):
@@ -56,9 +61,6 @@ def test_a_config_without_a_study_setting_is_refused_by_name(tmp_path, drop, mis
 
 # --- the Snakefile's check, kept for an unchanged configuration ---------------------------------
 
-COMMON = runpy.run_path(str(ROOT / "rules/common.smk"))
-validate_config = COMMON["validate_config"]
-SCHEMA = ROOT / "config" / "config.schema.yaml"
 SHIPPED = load_config(DEFAULT_CONFIG)  # sets no `render`: the schema's default fills it in
 
 
@@ -69,33 +71,33 @@ def must_not_check(*args, **kwargs):
 def test_a_configuration_checked_before_is_reused_as_checked(tmp_path, monkeypatch):
     cache = tmp_path / "validated.json"
     checked = copy.deepcopy(SHIPPED)
-    validate_config(checked, SCHEMA, cache=cache)
+    check_config(checked, SCHEMA, cache=cache)
     assert checked["render"] == {"renderer": "auto"}  # the schema's default, filled in
     again = copy.deepcopy(SHIPPED)
-    monkeypatch.setitem(validate_config.__globals__, "validate", must_not_check)
-    validate_config(again, SCHEMA, cache=cache)
+    monkeypatch.setattr("snakemake.utils.validate", must_not_check)
+    check_config(again, SCHEMA, cache=cache)
     assert again == checked
     assert list(again) == list(checked)  # in the same order, which the sensitivity keys follow
 
 
 def test_a_bad_configuration_is_refused_after_a_good_one_was_kept(tmp_path):
     cache = tmp_path / "validated.json"
-    validate_config(copy.deepcopy(SHIPPED), SCHEMA, cache=cache)
+    check_config(copy.deepcopy(SHIPPED), SCHEMA, cache=cache)
     kept = cache.read_text(encoding="utf-8")
     bad = copy.deepcopy(SHIPPED) | {"missing_data": "mean"}
     with pytest.raises(WorkflowError, match="Error validating config file") as refused:
-        validate_config(bad, SCHEMA, cache=cache)
+        check_config(bad, SCHEMA, cache=cache)
     assert "'mean' is not one of ['locf', 'complete_case']" in str(refused.value)
     assert cache.read_text(encoding="utf-8") == kept  # a refused configuration is never kept
 
 
 def test_an_edited_schema_checks_the_configuration_again(tmp_path):
     cache = tmp_path / "validated.json"
-    validate_config(copy.deepcopy(SHIPPED), SCHEMA, cache=cache)
+    check_config(copy.deepcopy(SHIPPED), SCHEMA, cache=cache)
     schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
     schema["properties"]["missing_data"]["enum"] = ["complete_case"]
     stricter = tmp_path / "config.schema.yaml"
     stricter.write_text(yaml.safe_dump(schema), encoding="utf-8")
     with pytest.raises(WorkflowError, match="Error validating config file") as refused:
-        validate_config(copy.deepcopy(SHIPPED) | {"missing_data": "locf"}, stricter, cache=cache)
+        check_config(copy.deepcopy(SHIPPED) | {"missing_data": "locf"}, stricter, cache=cache)
     assert "'locf' is not one of ['complete_case']" in str(refused.value)
