@@ -45,8 +45,9 @@ def any_result(project: Path) -> bool:
     return any((project / "data/processed/results").glob("*.json"))
 
 
-# Where to kill a build, how, and whom: the whole process group (Snakemake and its jobs), or
-# Snakemake alone, leaving its running jobs orphaned and still writing.
+# Where to kill a build, how, and whom (the whole process group: Snakemake and its jobs; or
+# Snakemake alone, leaving its running jobs orphaned and still writing), in the order a build
+# reaches them.
 KILL_POINTS = {
     "SIGKILL all, after the cohort": (
         exists("data/processed/cohort.parquet"),
@@ -58,33 +59,56 @@ KILL_POINTS = {
 }
 
 
+def refused_for_its_lock(output: str) -> bool:
+    """Snakemake refused to start because a killed run left its lock, and said how to fix it."""
+    return "cannot be locked" in output and "--unlock" in output
+
+
 def resume(project: Path) -> None:
     """What a user does after an interrupted build: run the build again, and if Snakemake
     refuses, run exactly the command its message names, then the build."""
     again = snakemake(project, "all", "--cores", "2", check=False)
     if again.returncode != 0:
         message = again.stdout + again.stderr
-        assert "--unlock" in message, message[-3000:]
+        assert refused_for_its_lock(message), message[-3000:]
         snakemake(project, "--unlock")
         snakemake(project, "all", "--cores", "2")
 
 
-@pytest.fixture(scope="module", params=list(KILL_POINTS), ids=list(KILL_POINTS))
-def resumed_build(request, tmp_path_factory) -> Path:
-    """A build interrupted at one kill point and then resumed, in a folder whose path has a
-    space (so it also shows that outputs do not depend on where the project lives)."""
-    reached, sig, whole_group = KILL_POINTS[request.param]
+def run_until(project: Path, point: str, log: Path) -> subprocess.Popen:
+    """Start `snakemake all` on one core (so the build passes each point slowly enough to be
+    caught there) and return it, still running, once it has reached `point`. A start refused
+    for the lock a killed run left is unlocked, as Snakemake's message says, and started again."""
+    reached = KILL_POINTS[point][0]
+    for attempt in range(2):
+        log.write_text("", encoding="utf-8")
+        process = start_snakemake(project, "all", "--cores", "1", log=log)
+        deadline = time.monotonic() + 900
+        while not reached(project) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if process.poll() is None:
+            return process
+        output = log.read_text(encoding="utf-8")
+        assert attempt == 0 and refused_for_its_lock(output), (point, output[-3000:])
+        snakemake(project, "--unlock")
+    raise AssertionError(f"the build never reached {point}")
+
+
+@pytest.fixture(scope="module")
+def resumed_build(tmp_path_factory) -> Path:
+    """One build interrupted at every kill point in turn (each restart is killed at the next
+    point), then resumed, in a folder whose path has a space (so it also shows that outputs do
+    not depend on where the project lives). One build with three interruptions rather than three
+    builds with one each: each kind of kill still meets a build at its point, and the slow tier
+    is spared two full builds."""
     project = copy_project(tmp_path_factory.mktemp("resumed") / "elsewhere dir" / "qct")
-    process = start_snakemake(project, "all", "--cores", "1")
-    deadline = time.monotonic() + 900
-    while not reached(project) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert process.poll() is None, "the build finished before the kill point"
-    os.killpg(process.pid, sig) if whole_group else os.kill(process.pid, sig)
-    process.wait()
-    # No temporary file is left where Snakemake would take it for an output.
-    leftovers = [p for p in (project / "data/processed").rglob("*") if p.name.endswith(".tmp")]
-    assert all(p.name.startswith(".") for p in leftovers)
+    for point, (_, sig, whole_group) in KILL_POINTS.items():
+        process = run_until(project, point, project.parent / "snakemake.log")
+        os.killpg(process.pid, sig) if whole_group else os.kill(process.pid, sig)
+        process.wait()
+        # No temporary file is left where Snakemake would take it for an output.
+        leftovers = [p for p in (project / "data/processed").rglob("*") if p.name.endswith(".tmp")]
+        assert all(p.name.startswith(".") for p in leftovers), point
     resume(project)
     return project
 

@@ -55,15 +55,17 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def start_snakemake(project: Path, *args: str) -> subprocess.Popen:
-    """Start Snakemake in `project` in its own process group (so a test can kill all of it)."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "snakemake", *args],
-        cwd=project,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+def start_snakemake(project: Path, *args: str, log: Path) -> subprocess.Popen:
+    """Start Snakemake in `project` in its own process group (so a test can kill all of it),
+    its output going to the file `log`."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "snakemake", *args],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def snakemake(
