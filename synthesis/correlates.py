@@ -120,19 +120,29 @@ def design(
     rows, goals = [], []
     for other, value in targets:
         in_k = ~np.isnan(other[first]) * 1
-        rows.append((in_k, (in_k * np.nan_to_num(other[first])).astype(int)))
+        rows.append((in_k.tolist(), (in_k * np.nan_to_num(other[first])).astype(int).tolist()))
         both = known & ~np.isnan(other)
         goals.append(feasible(int(both.sum()), int(other[both].sum()), value))
+    # The search runs in plain ints (a few dozen cells, hundreds of thousands of steps, where
+    # numpy's per-call cost dominated); each target's distance from a (k, a) is found once.
+    gaps: list[dict[tuple[int, int], int]] = [{} for _ in targets]
 
-    def distance(count: np.ndarray) -> int:
-        out = abs(int(count.sum()) - total) if total is not None else 0
-        for (in_k, in_a), goal in zip(rows, goals, strict=True):
-            gap = np.abs(goal - [in_k @ count, in_a @ count]).sum(1)
-            out += int(gap.min()) if len(gap) else 10**6
+    def distance(count: list[int]) -> int:
+        out = abs(sum(count) - total) if total is not None else 0
+        for (in_k, in_a), goal, seen in zip(rows, goals, gaps, strict=True):
+            point = (
+                sum(w * c for w, c in zip(in_k, count, strict=True)),
+                sum(w * c for w, c in zip(in_a, count, strict=True)),
+            )
+            if point not in seen:
+                gap = np.abs(goal - point).sum(1)
+                seen[point] = int(gap.min()) if len(gap) else 10**6
+            out += seen[point]
         return out
 
+    low, high, n_cells = lo.tolist(), hi.tolist(), len(cells)
     for _ in range(DESIGN_RESTARTS):
-        count = lo + np.floor(rng.random(len(cells)) * (hi - lo + 1)).astype(int)
+        count = (lo + np.floor(rng.random(n_cells) * (hi - lo + 1)).astype(int)).tolist()
         best = distance(count)
         for _ in range(DESIGN_STEPS):
             if best == 0:
@@ -140,12 +150,20 @@ def design(
                 for m, k in zip(cells, count, strict=True):
                     x[m[:k] if strata is None else _spread(m, int(k), strata, weights)] = 1.0
                 return x
+            # One cell up or down by one, and half the time another cell the other way (the
+            # total kept). `(-1, 1)[rng.integers(0, 2)]` is the draw `rng.choice((-1, 1))` makes
+            # (a tenth of its cost), so the committed cohort is unchanged.
             trial = count.copy()
-            trial[rng.integers(len(cells))] += rng.choice((-1, 1))
+            i = int(rng.integers(n_cells))
+            step = (-1, 1)[rng.integers(0, 2)]
+            trial[i] += step
+            changed = (i,)
             if rng.random() < 0.5:
-                trial[rng.integers(len(cells))] -= trial.sum() - count.sum()
-            if (trial < lo).any() or (trial > hi).any():
-                continue
+                j = int(rng.integers(n_cells))
+                trial[j] -= step
+                changed = (i, j)
+            if any(not low[c] <= trial[c] <= high[c] for c in changed):
+                continue  # only the changed cells can have left their bounds
             value = distance(trial)
             if value <= best:
                 count, best = trial, value
