@@ -10,6 +10,7 @@ views cost the same per person at any cohort size (`python -m analysis.bench`).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -69,13 +70,32 @@ def follow_up_column(column: str, config: dict[str, Any]) -> str:
     return f"{column}_locf" if missing_data_method(config) == "locf" else column
 
 
+# grid() of each cohort object still alive, by id(): (a weak reference to it, its grid).
+_GRIDS: dict[int, tuple[weakref.ref, tuple[pd.Index, pd.Index]]] = {}
+
+
 def grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     """The person ids and the wave ids, in order, of the cohort's person x wave grid.
 
     Checks the layout of docs/processed_cohort.md through `wave_index`: equal blocks of one row
     per wave, in wave order. Assumption: each block is one person's (clean.build_cohort builds
     it so; the ids are not compared row by row, which would cost as much as the views save).
+
+    Computed once per cohort object and then reused, so that every person-level view of a
+    cohort shares one id Index: aligning two of them is an identity check, where pandas
+    compares two equal indexes id by id. Assumption: the analyses never change a cohort in
+    place (they are pure functions of it).
     """
+    cached = _GRIDS.get(id(cohort))
+    if cached is not None and cached[0]() is cohort:
+        return cached[1]
+    found = _grid(cohort)
+    key = id(cohort)
+    _GRIDS[key] = (weakref.ref(cohort, lambda _: _GRIDS.pop(key, None)), found)
+    return found
+
+
+def _grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     wave_index = cohort["wave_index"].to_numpy()
     if not len(wave_index):
         raise ValueError("the cohort has no rows")
