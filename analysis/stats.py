@@ -224,6 +224,7 @@ def wilcoxon_signed_rank_within(
     out = {}
     for name, mask in subsets.items():
         if mask is not None:
+            mask = np.asarray(mask, dtype=bool)  # a mask, never positions
             _require(len(mask) == len(change), "Wilcoxon subset mask of the wrong length")
         tally = np.bincount(kind if mask is None else kind[mask], minlength=2 + 2 * width)
         up = tally[2 + width :]

@@ -189,7 +189,7 @@ def test_wilcoxon_within_subsets_is_scipys_test_of_each_subset():
         assert within[name]["n_pairs"] == int(keep.sum())
         assert within[name]["n_nonzero"] == int(np.count_nonzero(a[keep] - b[keep]))
     # A subset with no change at all, and one of the wrong length.
-    flat = stats.wilcoxon_signed_rank_within([1, 2, 3], [1, 2, 4], {"x": np.array([1, 1, 0], bool)})
+    flat = stats.wilcoxon_signed_rank_within([1, 2, 3], [1, 2, 4], {"x": [1, 1, 0]})
     assert (flat["x"]["z"], flat["x"]["p"], flat["x"]["n_pairs"]) == (0.0, 1.0, 2)
     with pytest.raises(ValueError, match="wrong length"):
         stats.wilcoxon_signed_rank_within([1, 2], [2, 3], {"x": np.array([True])})
