@@ -200,11 +200,52 @@ def wilcoxon_signed_rank(before: Any, after: Any) -> dict[str, Any]:
     effect size r = z / sqrt(2 * n_pairs) counts both observations of every complete pair,
     zero differences included (the paper's N).
     """
+    return wilcoxon_signed_rank_within(before, after, {"all": None})["all"]
+
+
+def wilcoxon_signed_rank_within(
+    before: Any, after: Any, subsets: dict[str, np.ndarray | None]
+) -> dict[str, dict[str, Any]]:
+    """`wilcoxon_signed_rank` of the pairs in each subset (a boolean mask; None: every pair).
+
+    The absolute differences are ranked once for all subsets: a subset's average ranks follow
+    from how many of its pairs take each distinct absolute difference, so each subset costs a
+    count rather than a ranking of its own.
+    """
     b, a = as_float(before), as_float(after)
     _require(len(b) == len(a), "Wilcoxon needs two aligned arrays of equal length")
-    keep = ~(np.isnan(b) | np.isnan(a))
-    change = a[keep] - b[keep]
-    n_pairs, n_nonzero = int(len(change)), int(np.count_nonzero(change))
+    change = a - b  # NaN for an incomplete pair
+    # Each pair's distinct nonzero absolute difference, in sorted order (-1: zero or NaN).
+    codes, distinct = pd.factorize(np.abs(np.where(change == 0, np.nan, change)), sort=True)
+    width = len(distinct)
+    # One bin per kind of pair, counted once per subset: 0 incomplete, 1 zero difference,
+    # 2 + code a fall, 2 + width + code a rise.
+    kind = np.where(codes < 0, change == 0, codes + 2 + width * (change > 0))
+    out = {}
+    for name, mask in subsets.items():
+        if mask is not None:
+            mask = np.asarray(mask, dtype=bool)  # a mask, never positions
+            _require(len(mask) == len(change), "Wilcoxon subset mask of the wrong length")
+        tally = np.bincount(kind if mask is None else kind[mask], minlength=2 + 2 * width)
+        up = tally[2 + width :]
+        out[name] = _signed_rank_test(tally[2 : 2 + width] + up, up, int(tally[1]))
+    return out
+
+
+def _signed_rank_test(counts: np.ndarray, up: np.ndarray, n_zero: int) -> dict[str, Any]:
+    """The signed-rank test from, per distinct absolute difference in ascending order, how
+    many pairs have it (`counts`) and how many of them rose (`up`), and the zero differences.
+
+    z is the signed (R+ - E[R+]) / se of after - before, in the arithmetic of scipy.stats'
+    wilcoxon (alternative='greater', method='asymptotic'): zero differences rank last as NaN
+    and count for nothing, and the tie correction sums over the ranked differences, laid out
+    as `average_ranks` lays them out (so the sum adds the same numbers in the same order, which
+    tests/test_stats.py pins to scipy's own result).
+    """
+    present = counts > 0
+    counts, up = counts[present], up[present]
+    n_nonzero = int(counts.sum())
+    n_pairs = n_nonzero + n_zero
     if n_nonzero == 0:
         return {
             "test": "wilcoxon",
@@ -214,17 +255,20 @@ def wilcoxon_signed_rank(before: Any, after: Any) -> dict[str, Any]:
             "n_pairs": n_pairs,
             "n_nonzero": 0,
         }
-    # z is the signed (R+ - E[R+]) / se of after - before, in the arithmetic of scipy.stats'
-    # wilcoxon (alternative='greater', method='asymptotic'): zero differences rank last as
-    # NaN and count for nothing, and the tie correction sums over the ranked differences.
-    ranks, ties = average_ranks(np.abs(np.where(change == 0, np.nan, change)))
+    starts = np.cumsum(counts) - counts  # each difference's first position in sorted order
+    # The tie terms t**3 - t at those positions of an array of every pair, zeros elsewhere (the
+    # zero differences' ties of 1 add 0), summed as one array so the additions pair up as they
+    # do in scipy. Computed on the few distinct counts: elementwise, the same numbers.
+    sizes = counts.astype(float)
+    terms = np.zeros(n_pairs)
+    terms[starts] = sizes**3 - sizes
     count = np.float64(n_nonzero)
     expected = count * (count + 1.0) * 0.25
-    spread = np.sqrt(
-        (count * (count + 1.0) * (2.0 * count + 1.0) - np.sum(ties**3 - ties) / 2) / 24
-    )
-    # R+ is a sum of halves far below 2**53, exact in any order.
-    z = float((np.sum(ranks[change > 0]) - expected) / spread)
+    spread = np.sqrt((count * (count + 1.0) * (2.0 * count + 1.0) - np.sum(terms) / 2) / 24)
+    # R+: the rising pairs' average ranks. Every term and partial sum is a multiple of 1/2 far
+    # below 2**53, so the sum is exact in any order (the same bits as summing rank by rank).
+    r_plus = np.sum(up * (starts + 1 + (counts - 1) / 2))
+    z = float((r_plus - expected) / spread)
     p = float(2 * normal_sf(abs(z)))
     return {
         "test": "wilcoxon",

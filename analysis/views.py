@@ -10,6 +10,7 @@ views cost the same per person at any cohort size (`python -m analysis.bench`).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -69,13 +70,32 @@ def follow_up_column(column: str, config: dict[str, Any]) -> str:
     return f"{column}_locf" if missing_data_method(config) == "locf" else column
 
 
+# grid() of each cohort object still alive, by id(): (a weak reference to it, its grid).
+_GRIDS: dict[int, tuple[weakref.ref, tuple[pd.Index, pd.Index]]] = {}
+
+
 def grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     """The person ids and the wave ids, in order, of the cohort's person x wave grid.
 
     Checks the layout of docs/processed_cohort.md through `wave_index`: equal blocks of one row
     per wave, in wave order. Assumption: each block is one person's (clean.build_cohort builds
     it so; the ids are not compared row by row, which would cost as much as the views save).
+
+    Computed once per cohort object and then reused, so that every person-level view of a
+    cohort shares one id Index: aligning two of them is an identity check, where pandas
+    compares two equal indexes id by id. Assumption: the analyses never change a cohort in
+    place (they are pure functions of it).
     """
+    cached = _GRIDS.get(id(cohort))
+    if cached is not None and cached[0]() is cohort:
+        return cached[1]
+    found = _grid(cohort)
+    key = id(cohort)
+    _GRIDS[key] = (weakref.ref(cohort, lambda _: _GRIDS.pop(key, None)), found)
+    return found
+
+
+def _grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     wave_index = cohort["wave_index"].to_numpy()
     if not len(wave_index):
         raise ValueError("the cohort has no rows")
@@ -184,14 +204,22 @@ def group_masks(group: pd.Series, index: pd.Index) -> dict[str, np.ndarray]:
     return {g: aligned.eq(g).array.to_numpy(dtype=bool, na_value=False) for g in GROUPS}
 
 
+def group_subsets(group: pd.Series, index: pd.Index) -> dict[str, np.ndarray | None]:
+    """All / QCT / comparison as subsets of the people in `index`: None (everyone) for all,
+    else the group's mask (group_masks)."""
+    return {ALL: None} | group_masks(group, index)
+
+
 def group_values(person_values: pd.Series | pd.DataFrame, group: pd.Series) -> dict[str, Any]:
     """`person_values` split into all / QCT / comparison (aligned on person id).
 
     Assumption: person ids are unique (they are the cohort's persons), so selecting by a mask
     of the aligned group equals selecting by id.
     """
-    masks = group_masks(group, person_values.index)
-    return {ALL: person_values} | {g: person_values[m] for g, m in masks.items()}
+    return {
+        name: person_values if mask is None else person_values[mask]
+        for name, mask in group_subsets(group, person_values.index).items()
+    }
 
 
 def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
@@ -278,14 +306,15 @@ def wave_percents(cohort: pd.DataFrame, column: str) -> dict[str, Any]:
 def paired_changes(cohort: pd.DataFrame, column: str, config: dict[str, Any]) -> dict[str, Any]:
     """Wilcoxon signed-rank of `column` within each group for every configured wave pair."""
     table = wide(cohort, column, config)
-    group = persons(cohort, config)["group"]
-    return {
-        name: {
-            key: stats.wilcoxon_signed_rank(rows[a], rows[b])
-            for key, (a, b) in comparisons(config).items()
-        }
-        for name, rows in group_values(table, group).items()
-    }
+    subsets = group_subsets(persons(cohort, config)["group"], table.index)
+    values = {wave: stats.as_float(table[wave]) for wave in table.columns}
+    out: dict[str, Any] = {name: {} for name in subsets}
+    for key, (a, b) in comparisons(config).items():
+        # One ranking of the pair's differences, shared by every group.
+        tests = stats.wilcoxon_signed_rank_within(values[a], values[b], subsets)
+        for name, test in tests.items():
+            out[name][key] = test
+    return out
 
 
 def changes(cohort: pd.DataFrame, column: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -350,15 +379,19 @@ def first_follow_up_change(cohort: pd.DataFrame, column: str, config: dict[str, 
     )
     if missing_data_method(config) == "complete_case":
         pairs = pairs.dropna()
-    group = persons(cohort, config)["group"]
+    subsets = group_subsets(persons(cohort, config)["group"], pairs.index)
+    tests = stats.wilcoxon_signed_rank_within(pairs[base], pairs[first], subsets)
+    values = {wave: stats.as_float(pairs[wave]) for wave in (base, first)}
     out = {}
-    for name, rows in group_values(pairs, group).items():
-        before, after = stats.central(rows[base]), stats.central(rows[first])
+    for name, mask in subsets.items():
+        before, after = (
+            stats.central(v if mask is None else v[mask]) for v in (values[base], values[first])
+        )
         out[name] = {
             base: before,
             first: after,
             "reduction": {"value": stats.percent_reduction(before["value"], after["value"])},
-            "wilcoxon": stats.wilcoxon_signed_rank(rows[base], rows[first]),
+            "wilcoxon": tests[name],
         }
     return out
 

@@ -159,6 +159,42 @@ def test_wilcoxon_p_is_exactly_scipys_two_sided_p():
     assert stats.wilcoxon_signed_rank(before, after)["p"] == float(two_sided.pvalue)
 
 
+def test_wilcoxon_within_subsets_is_scipys_test_of_each_subset():
+    # Day counts with ties, zero differences and missing values, split into subsets that leave
+    # some differences out (the shared ranking must not leak into a subset's ranks).
+    rng = np.random.default_rng(7)
+    before = rng.integers(0, 8, 3000).astype(float)
+    after = before + rng.choice([-3.0, -1.0, 0.0, 0.0, 1.0, 2.5], 3000)
+    before[rng.random(3000) < 0.1] = np.nan
+    group = rng.integers(0, 3, 3000)
+    subsets = {"all": None, "a": group == 0, "b": group == 1, "small": np.arange(3000) < 40}
+    within = stats.wilcoxon_signed_rank_within(before, after, subsets)
+    assert list(within) == list(subsets)
+    for name, mask in subsets.items():
+        b, a = (before, after) if mask is None else (before[mask], after[mask])
+        keep = ~np.isnan(b)
+        one_sided = scipy_stats.wilcoxon(
+            a[keep],
+            b[keep],
+            alternative="greater",
+            zero_method="wilcox",
+            correction=False,
+            method="asymptotic",
+        )
+        two_sided = scipy_stats.wilcoxon(
+            a[keep], b[keep], zero_method="wilcox", correction=False, method="asymptotic"
+        )
+        assert within[name]["z"] == one_sided.zstatistic
+        assert within[name]["p"] == two_sided.pvalue
+        assert within[name]["n_pairs"] == int(keep.sum())
+        assert within[name]["n_nonzero"] == int(np.count_nonzero(a[keep] - b[keep]))
+    # A subset with no change at all, and one of the wrong length.
+    flat = stats.wilcoxon_signed_rank_within([1, 2, 3], [1, 2, 4], {"x": [1, 1, 0]})
+    assert (flat["x"]["z"], flat["x"]["p"], flat["x"]["n_pairs"]) == (0.0, 1.0, 2)
+    with pytest.raises(ValueError, match="wrong length"):
+        stats.wilcoxon_signed_rank_within([1, 2], [2, 3], {"x": np.array([True])})
+
+
 def test_as_float_converts_every_kind_of_number_to_a_new_array():
     cases = [
         pd.Series([1, pd.NA, 0], dtype="Int8"),
