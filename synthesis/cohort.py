@@ -172,6 +172,12 @@ def repair_interview(c: Cohort, i: int, j: int) -> None:
         v["iv.weeks_abstinent_since_intake"][i, j] = cap
 
 
+def repair_interviews(c: Cohort) -> None:
+    """Every interview row made to satisfy the row rules (`repair_interview`)."""
+    for i, j in zip(*np.nonzero(c.interviewed), strict=True):
+        repair_interview(c, int(i), int(j))
+
+
 def keep_cumulative(c: Cohort) -> None:
     """Make every since-intake item of the codebook (`Column.cumulative`) never fall over a
     person's waves: each answer is capped by the person's next known one, backwards from the

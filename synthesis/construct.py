@@ -24,7 +24,7 @@ from synthesis.cohort import (
     column,
     not_sentinel,
     printed_wave,
-    repair_interview,
+    repair_interviews,
     wave_role,
 )
 from synthesis.printed import Printed
@@ -120,8 +120,7 @@ def pin_counts(rng: np.random.Generator, c: Cohort, printed: Printed) -> None:
             if col == "homeless_30":
                 v["iv.homeless_setting"][:, j] = np.where(x == 1, rng.integers(0, 4, c.n), np.nan)
     pin_offended_during_follow_up(rng, c, printed)
-    for i, j in zip(*np.nonzero(c.interviewed), strict=True):
-        repair_interview(c, i, j)
+    repair_interviews(c)
 
 
 def _pick(rng: np.random.Generator, pool: np.ndarray, k: int, what: str) -> np.ndarray:

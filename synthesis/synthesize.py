@@ -28,7 +28,14 @@ from analysis.config import Waves, load_config
 from analysis.io import atomic_write
 from analysis.validate import CohortValidationError, load_raw
 from synthesis.calibrate import calibrate, misses
-from synthesis.cohort import DECIMALS, Cohort, ids_for, keep_cumulative, to_frames
+from synthesis.cohort import (
+    DECIMALS,
+    Cohort,
+    ids_for,
+    keep_cumulative,
+    repair_interviews,
+    to_frames,
+)
 from synthesis.printed import DEFAULT_DIR, Printed
 from synthesis.streams import Streams
 from synthesis.structure import draft, skeleton
@@ -56,6 +63,9 @@ def build_cohort(config: dict[str, Any], printed: Printed) -> Cohort:
     """
     cohort, streams = drafted(config, printed)
     fitted = calibrate(cohort, config, streams("calibration"), printed)
+    # Later construction steps pin illicit-drug days by sums without raising any-drug days,
+    # and the search repairs only the rows it moves: every row gets the row rules here.
+    repair_interviews(fitted)
     keep_cumulative(fitted)
     return fitted
 

@@ -27,7 +27,7 @@ from analysis.reproduce import compare, summary
 from analysis.results import lookup_number
 from analysis.validate import CohortValidationError
 from synthesis import stats as fast
-from synthesis.cohort import from_frames
+from synthesis.cohort import from_frames, repair_interviews
 from synthesis.construct import set_sum
 from synthesis.correlates import design, feasible
 from synthesis.printed import Printed
@@ -317,6 +317,25 @@ def test_standardised_composite_keeps_unknowns_and_uses_the_sample_deviation():
     z = _standardised(np.array([1.0, np.nan, 3.0, 2.0]).tobytes())
     assert z.tolist()[::2] == [-1.0, 1.0] and z[3] == 0.0 and np.isnan(z[1])
     assert not z.flags.writeable
+
+
+def test_repair_pass_raises_any_drug_days_to_illicit_days_on_every_row(raw):
+    """Construction pins illicit-drug days by sums without raising any-drug days; the pass
+    after the search repairs every interview row, not only those the search moved."""
+    waves = Waves.from_config(CONFIG)
+    cohort = from_frames(raw, tuple(waves.ids), np.array([w.months for w in waves.all], float))
+    anyd, illicit = cohort.v["iv.any_drug_days_30"], cohort.v["iv.illicit_drug_days_30"]
+    rows = np.argwhere((illicit >= 2) & (anyd == illicit))[:3]  # no other rule in play
+    for i, j in rows:
+        anyd[i, j] = illicit[i, j] - 2
+    before = {k: x.copy() for k, x in cohort.v.items()}
+    repair_interviews(cohort)
+    for i, j in rows:
+        assert anyd[i, j] == illicit[i, j]
+    known = ~np.isnan(anyd) & ~np.isnan(illicit)
+    assert (anyd[known] >= illicit[known]).all()
+    changed = {k for k, x in cohort.v.items() if not np.array_equal(x, before[k], equal_nan=True)}
+    assert changed == {"iv.any_drug_days_30"}
 
 
 def test_resample_sizes_and_determinism(raw):
