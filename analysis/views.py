@@ -380,8 +380,8 @@ def first_follow_up_change(cohort: pd.DataFrame, column: str, config: dict[str, 
     if missing_data_method(config) == "complete_case":
         pairs = pairs.dropna()
     subsets = group_subsets(persons(cohort, config)["group"], pairs.index)
-    tests = stats.wilcoxon_signed_rank_within(pairs[base], pairs[first], subsets)
     values = {wave: stats.as_float(pairs[wave]) for wave in (base, first)}
+    tests = stats.wilcoxon_signed_rank_within(values[base], values[first], subsets)
     out = {}
     for name, mask in subsets.items():
         before, after = (
