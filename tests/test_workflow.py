@@ -79,19 +79,25 @@ def run_until(project: Path, point: str, log: Path) -> subprocess.Popen:
     """Start `snakemake all` on one core (so the build passes each point slowly enough to be
     caught there) and return it, still running, once it has reached `point`. A start refused
     for the lock a killed run left is unlocked, as Snakemake's message says, and started again."""
-    reached = KILL_POINTS[point][0]
-    for attempt in range(2):
-        log.write_text("", encoding="utf-8")
-        process = start_snakemake(project, "all", "--cores", "1", log=log)
-        deadline = time.monotonic() + 900
-        while not reached(project) and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if process.poll() is None:
-            return process
+    process = _started_until(project, point, log)
+    if process.poll() is not None:
         output = log.read_text(encoding="utf-8")
-        assert attempt == 0 and refused_for_its_lock(output), (point, output[-3000:])
+        assert refused_for_its_lock(output), (point, output[-3000:])
         snakemake(project, "--unlock")
-    raise AssertionError(f"the build never reached {point}")
+        process = _started_until(project, point, log)
+    assert process.poll() is None, (point, log.read_text(encoding="utf-8")[-3000:])
+    return process
+
+
+def _started_until(project: Path, point: str, log: Path) -> subprocess.Popen:
+    """`snakemake all` on one core, its output in `log`, once it has reached `point` or ended."""
+    reached = KILL_POINTS[point][0]
+    log.write_text("", encoding="utf-8")
+    process = start_snakemake(project, "all", "--cores", "1", log=log)
+    deadline = time.monotonic() + 900
+    while not reached(project) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return process
 
 
 @pytest.fixture(scope="module")
