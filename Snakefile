@@ -290,6 +290,7 @@ rule numbers:
         # The command reads this file of the folder it is given.
         cited="data/published/cited_facts.csv",
         published="data/published/statistics.csv",  # read by the trace of each number
+        claims_published="data/published/claims.csv",  # the claims resting on each number
         config=config_file("numbers"),
         code=code("analysis.numbers"),
     output:

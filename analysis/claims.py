@@ -214,6 +214,11 @@ def parse(predicate: str) -> list[tuple[str, list[str]]]:
     return parsed
 
 
+def result_paths(predicate: str) -> set[str]:
+    """The result paths a predicate reads (its arguments that are paths, braces expanded)."""
+    return {arg for _, args in parse(predicate) for arg in args if _PATH.match(arg)}
+
+
 def evaluate(predicate: str, results: Mapping[str, Any]) -> list[Check]:
     """Every expanded condition of a predicate checked against the results."""
     checks = []

@@ -1001,6 +1001,9 @@ DATA_STATEMENTS = {
         "reconstruction of the cohort (see the data note), so its numbers show what the "
         "published statistics imply rather than the original records; the reproduction "
         "scorecard in the appendix shows how closely they agree.",
+        "silent": "The paper neither prints this number nor states a finding about it: the "
+        "synthetic cohort fixes it only as far as the printed numbers imply it, and otherwise "
+        "it reflects the generator's choices, so it is not a finding of the study.",
     },
     "records": {
         "subtitle": "Built from the study's records",
@@ -1019,6 +1022,7 @@ DATA_STATEMENTS = {
         "limitation": "Finally, this edition is computed from the study's own records (see the "
         "data note); the reproduction scorecard in the appendix shows how closely they "
         "reproduce the published statistics.",
+        "silent": "The paper neither prints this number nor states a finding about it.",
     },
 }
 
@@ -1237,16 +1241,23 @@ def main(argv: list[str] | None = None) -> int:
     variables = build_variables(results, scorecard, cited, provenance, config, precision)
     # Appendix B's numbers come from the paper's printed values alone, not from the results.
     variables["consistency"] = consistency_readings(published)
+    claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
+    # The origin boxes name the claims resting on each result, and mark a number the paper
+    # neither prints nor states a finding about, in the words of the data's origin.
+    stated = trace.Stated(
+        trace.claims_by_path(claims.load_claims(args.published), claims_card),
+        variables["origin"]["silent"],
+    )
     origins = trace.trace(
         lambda traced: build_variables(traced, scorecard, cited, provenance, config, precision),
         results,
         scorecard,
         published,
+        stated,
     )
     origins.update(
         trace.unresolved(variables["consistency"], "consistency.", "analysis.consistency.readings")
     )
-    claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
     frames = table_frames(results, scorecard, config, precision, claims_card)
     # Each generated table cell's origin, from the same traced run as the variables'.
     marks, cells = trace.table_origins(
@@ -1255,6 +1266,7 @@ def main(argv: list[str] | None = None) -> int:
         results,
         scorecard,
         published,
+        stated,
     )
     origins.update(cells)
     table_texts = build_tables(frames, provenance, marks)

@@ -21,6 +21,13 @@ the statistic leaf statistics.csv's result path addresses, so each cell made by 
 formatter (count_cell, fmt_p, ...) knows its results. Each marked cell gets the key
 `table.<file stem>.<row label>.<column heading>` and a sidecar entry like a variable's.
 
+Each source also lists the paper's claims whose predicates read it (data/published/claims.csv,
+as scored by the build), and an entry whose results neither a printed value nor a claim
+addresses carries a note saying so (`Stated`): on the synthetic cohort such a number is the
+generator's, not a finding. A claim reads a source when it names the statistic, a value inside
+it, or the model holding it (a claim about a model's significant predictors rests on each of
+its coefficients).
+
 The numbers step writes the sidecar next to the variables file; the render step's Lua filter
 (manuscript/_extensions/trace/trace.lua) reads it by the same name.
 """
@@ -31,12 +38,14 @@ import functools
 import inspect
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from analysis.claims import result_paths
 from analysis.results import DOMAINS, lookup
 from analysis.tables import NO_TEST, numeric_column
 
@@ -276,6 +285,40 @@ def unresolved(tree: Mapping[str, Any], prefix: str, by: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Stated:
+    """The paper's claims as (result path a predicate reads, claim) pairs (`claims_by_path`),
+    and the note for a number that neither a printed value nor a claim addresses ("": none)."""
+
+    claims: Sequence[tuple[str, Mapping[str, Any]]] = ()
+    silent: str = ""
+
+
+def claims_by_path(predicates: pd.DataFrame, card: pd.DataFrame) -> list[tuple[str, dict]]:
+    """(result path, claim) for each path each claim's predicate reads (`predicates`:
+    data/published/claims.csv), the claim as this build scored it (`card`: id, location and
+    whether it holds)."""
+    holds = dict(zip(card["id"], card["holds"], strict=True))
+    unscored = sorted(set(predicates["id"]) - set(holds))
+    if unscored:
+        raise ValueError(f"trace: claims not in the claims scorecard: {', '.join(unscored)}")
+    return [
+        (path, {"id": row["id"], "location": row["location"], "holds": holds[row["id"]] == "true"})
+        for row in predicates.to_dict("records")
+        for path in sorted(result_paths(row["predicate"]))
+    ]
+
+
+def _claims_on(path: str, claims: Sequence[tuple[str, Mapping[str, Any]]]) -> list:
+    """The claims whose predicates read `path`, a value inside it or the model holding it, by id."""
+    found = {
+        claim["id"]: claim
+        for read, claim in claims
+        if read == path or read.startswith(f"{path}.") or path.startswith(f"{read}.")
+    }
+    return [found[key] for key in sorted(found)]
+
+
 def _entry(
     key: str,
     text: str,
@@ -283,14 +326,17 @@ def _entry(
     by: str,
     results: Mapping[str, Any],
     published: Mapping[str, list],
+    stated: Stated,
 ) -> dict[str, Any]:
     """A sidecar entry: the text, anchor and formatter of `key`, and each result it came from
-    with its n, its test and any published value addressing it."""
+    with its n, its test and any published value and claim addressing it; the silent note when
+    it came from results none of which is addressed."""
     sources = []
     for path in sorted(paths):
         leaf = lookup(results, path)
         n = leaf.get("n", leaf.get("n_pairs")) if isinstance(leaf, Mapping) else None
         test = leaf.get("test") if isinstance(leaf, Mapping) else None
+        claims = _claims_on(path, stated.claims)
         sources.append(
             {
                 "path": path,
@@ -298,13 +344,16 @@ def _entry(
                 **({"n": n} if isinstance(n, int) else {}),
                 **({"test": test} if test else {}),
                 **({"published": published[path]} if path in published else {}),
+                **({"claims": claims} if claims else {}),
             }
         )
+    silent = bool(sources) and not any("published" in s or "claims" in s for s in sources)
     return {
         "text": text,
         "anchor": f"{ANCHOR_PREFIX}{key}",
         "formatted_by": by,
         "results": sources,
+        **({"silent": stated.silent} if silent and stated.silent else {}),
     }
 
 
@@ -313,13 +362,14 @@ def trace(
     results: Mapping[str, Any],
     scorecard: pd.DataFrame,
     statistics: pd.DataFrame,
+    stated: Stated = Stated(),
 ) -> dict[str, Any]:
     """The sidecar: for each variable its text, anchor, formatter and results with n and any
-    published value addressing them (`scorecard`: reproduction.csv; `statistics`: the
-    published statistics with their result paths)."""
+    published value and claim addressing them (`scorecard`: reproduction.csv; `statistics`:
+    the published statistics with their result paths; `stated`: the claims and silent note)."""
     published = published_by_leaf(scorecard, statistics, results)
     return {
-        key: _entry(key, text, paths, by, results, published)
+        key: _entry(key, text, paths, by, results, published, stated)
         for key, (text, paths, by) in origins(build, results).items()
     }
 
@@ -384,6 +434,7 @@ def table_origins(
     results: Mapping[str, Any],
     scorecard: pd.DataFrame,
     statistics: pd.DataFrame,
+    stated: Stated = Stated(),
 ) -> tuple[dict[str, dict[tuple[int, int], str]], dict[str, Any]]:
     """The marked cells of the tables `plain` (= `build(results, scorecard)`, built once by the
     caller), as {table file: {(row, column): key}}, and their sidecar entries: `build` reruns
@@ -410,6 +461,6 @@ def table_origins(
                 continue
             marks[name][(row, col)] = key
             entries[key] = _entry(
-                key, str(cell), origin, getattr(cell, "by", ""), results, published
+                key, str(cell), origin, getattr(cell, "by", ""), results, published, stated
             )
     return marks, entries

@@ -184,6 +184,18 @@ def test_a_broken_predicate_names_its_line(tmp_path):
         claims.load_claims(tmp_path)
 
 
+def test_result_paths_are_the_path_arguments_with_braces_expanded():
+    predicate = "lt(off.{QCT,comparison}.t2_t4.z, 0.5) & gt(a.b, c.d, 2) & selects(r.step, r.final)"
+    assert claims.result_paths(predicate) == {
+        "off.QCT.t2_t4.z",
+        "off.comparison.t2_t4.z",
+        "a.b",
+        "c.d",
+        "r.step",
+        "r.final",
+    }
+
+
 def test_a_decimal_number_is_a_number_not_a_path():
     # "0.5" looks like a dotted path; a path starts with a letter
     assert _holds("lt(off.wilcoxon.QCT.t2_t4.p, 0.7)")

@@ -37,6 +37,25 @@ STATISTICS = pd.DataFrame(
 )
 
 
+# Two hand-made claims, as numbers.main passes them (trace.claims_by_path): one on a Wilcoxon
+# test's z, one on a whole model; and the note for a number neither addresses.
+CLAIM_PREDICATES = pd.DataFrame(
+    {
+        "id": ["qct_crime_falls", "model_age_significant"],
+        "location": ["Results, Offending", "Table 1"],
+        "predicate": [
+            "lt(offending.crime_days_30.wilcoxon.QCT.{t1_t2,t1_t4}.z, 0)",
+            "same_significant(regression.final, regression.final)",
+        ],
+    }
+)
+CLAIMS_CARD = pd.DataFrame(
+    {"id": ["qct_crime_falls", "model_age_significant"], "holds": ["true", "false"]}
+)
+SILENT = "Neither printed nor stated in the paper."
+STATED = trace.Stated(trace.claims_by_path(CLAIM_PREDICATES, CLAIMS_CARD), SILENT)
+
+
 @pytest.fixture(scope="module")
 def traced():
     results, config = shipped_results()
@@ -45,6 +64,7 @@ def traced():
         results,
         SCORECARD,
         STATISTICS,
+        STATED,
     )
     plain = numbers.build_variables(results, SCORECARD, CITED, PROVENANCE, config)
     return sidecar, plain, results, Waves.from_config(config)
@@ -94,6 +114,33 @@ def test_each_source_has_its_n_function_and_published_match(traced):
     assert test_source["test"] == "wilcoxon" and "published" not in test_source
     assert sidecar["study.n_total"]["formatted_by"] == "analysis.formatting.fmt_count"
     assert sidecar["study.n_total"]["anchor"] == "n-study.n_total"
+
+
+def test_each_source_lists_the_claims_resting_on_it_and_silent_numbers_say_so(traced):
+    sidecar, _, _, waves = traced
+    b, f = waves.baseline.id, waves.first_follow_up.id
+    falls = {"id": "qct_crime_falls", "location": "Results, Offending", "holds": True}
+    model = {"id": "model_age_significant", "location": "Table 1", "holds": False}
+    # A claim on the test's z rests on the test; the printed intake mean is published.
+    sources = {s["path"]: s for s in sidecar["offending.days30.qct.base_first.phrase"]["results"]}
+    assert sources[f"offending.crime_days_30.wilcoxon.QCT.{b}_{f}"]["claims"] == [falls]
+    assert "claims" not in sources[f"offending.crime_days_30.mean.QCT.{f}"]
+    assert "silent" not in sidecar["offending.days30.qct.base_first.phrase"]
+    # A claim on a model rests on each of its coefficients.
+    (coefficient,) = sidecar["regression.final.age.or_ci"]["results"]
+    assert coefficient["claims"] == [model]
+    # A number from results that nothing printed or claimed addresses carries the note; one
+    # from a published result, or from no result at all, does not.
+    (test,) = sidecar["drug_use.illicit_drug_days_30.qct.base_first.test"]["results"]
+    assert "claims" not in test and "published" not in test
+    assert sidecar["drug_use.illicit_drug_days_30.qct.base_first.test"]["silent"] == SILENT
+    assert "silent" not in sidecar["study.n_total"]
+    assert "silent" not in sidecar["waves.first.label"]
+
+
+def test_claims_missing_from_the_scorecard_are_refused():
+    with pytest.raises(ValueError, match="claims not in the claims scorecard: model_age"):
+        trace.claims_by_path(CLAIM_PREDICATES, CLAIMS_CARD.iloc[:1])
 
 
 def test_each_results_domain_is_computed_by_the_function_the_sidecar_names(traced):
@@ -146,6 +193,7 @@ SAMPLE = (
     "offending.days30.qct.base_first.phrase",
     "regression.final.age.or_ci",
     "hypotheses.first",
+    "drug_use.illicit_drug_days_30.qct.base_first.test",
 )
 
 
@@ -189,6 +237,16 @@ def test_each_sampled_number_is_a_focusable_linkable_hover_target(tmp_path, trac
         for path in paths(sidecar[key]):
             assert f"<code>{path}</code>" in box, (key, path)
         assert f'href="#n-{key}"' in box
+    # A number no printed value or claim addresses is marked, and its box says why.
+    silent = sidecar["drug_use.illicit_drug_days_30.qct.base_first.test"]
+    assert re.search(
+        r'<span id="n-drug_use\.illicit_drug_days_30\.qct\.base_first\.test" '
+        r'class="qct-var qct-silent"',
+        html,
+    )
+    assert f"<span>{silent['silent']}</span>" in html
+    assert "Stated in the paper: claim <code>model_age_significant</code> (Table 1), does " in html
+    assert 'id="n-study.n_total" class="qct-var"' in html
     assert 'id="n-study.n_total-2"' in html  # a second use gets its own anchor
     assert 'class="qct-trace-toggle" aria-pressed="true"' in html
     # The PDF's source carries the numbers and nothing of their origins.

@@ -5,9 +5,12 @@
 -- "n-<key>-2"... for later uses of the same variable); an origin box (role tooltip, tied by
 -- aria-describedby) shows on hover, keyboard focus or when the link is followed: the variable,
 -- the results paths it was computed from with their n and the analysis function, any published
--- value addressing them and whether it was reproduced, and the function that formatted it. A
--- button switches all of it off for a clean reading view. Other formats (the PDF): the span is
--- unwrapped and nothing is added. Without a sidecar the spans are unwrapped in every format.
+-- value addressing them and whether it was reproduced, the claims of the paper resting on them
+-- and whether each holds, and the function that formatted it. A number none of whose results the
+-- paper prints or states a finding about gets the sidecar's note and a dashed underline
+-- (class qct-silent) instead of a dotted one. A button switches all of it off for a clean
+-- reading view. Other formats (the PDF): the span is unwrapped and nothing is added. Without a
+-- sidecar the spans are unwrapped in every format.
 --
 -- The spans are written by the shortcode expansion that both renderers share
 -- (analysis/render/trace.py); Quarto runs this filter through the extension, the fallback
@@ -19,6 +22,7 @@ local TABLE_PREFIX = "table."  -- a generated table cell's key (analysis/trace.p
 local STYLE = [[
 <style>
 .qct-var { position: relative; border-bottom: 1px dotted #5a6b7b; cursor: help; }
+.qct-silent { border-bottom-style: dashed; border-bottom-color: #9a4a1c; }
 .qct-var:focus { outline: 2px solid #1f5f99; outline-offset: 1px; }
 .qct-var:target { background: #fff3c4; }
 .qct-origin { display: none; position: absolute; left: 0; top: 1.4em; z-index: 20;
@@ -146,6 +150,15 @@ local function published_text(rows)
   return table.concat(parts, "; ")
 end
 
+local function stated_text(claims)
+  local parts = {}
+  for _, claim in ipairs(claims) do
+    parts[#parts + 1] = "claim " .. code(claim.id) .. " (" .. esc(claim.location) .. "), " ..
+      (claim.holds and "holds" or "does not hold")
+  end
+  return "Stated in the paper: " .. table.concat(parts, "; ")
+end
+
 local function origin_box(key, entry, anchor, box_id)
   local what = key:sub(1, #TABLE_PREFIX) == TABLE_PREFIX and "Table cell " or "Variable "
   local lines = {
@@ -165,7 +178,13 @@ local function origin_box(key, entry, anchor, box_id)
     if source.published ~= nil then
       row = row .. ". " .. published_text(source.published)
     end
+    if source.claims ~= nil then
+      row = row .. ". " .. stated_text(source.claims)
+    end
     lines[#lines + 1] = line(row)
+  end
+  if entry.silent ~= nil then
+    lines[#lines + 1] = line(esc(entry.silent))
   end
   lines[#lines + 1] = line("Formatted by " .. code(entry.formatted_by))
   return '<span id="' .. esc(box_id) .. '" class="qct-origin" role="tooltip">' ..
@@ -215,7 +234,8 @@ function Span(el)
   content:insert(pandoc.RawInline("html", box))
   -- Attributes as an ordered list: a Lua table's iteration order differs from run to run,
   -- and the HTML must be byte-identical on every rebuild.
-  before:insert(pandoc.Span(content, pandoc.Attr(anchor, {"qct-var"},
+  local classes = entry.silent ~= nil and {"qct-var", "qct-silent"} or {"qct-var"}
+  before:insert(pandoc.Span(content, pandoc.Attr(anchor, classes,
     {{"data-key", key}, {"aria-describedby", box_id}, {"tabindex", "0"}})))
   before:extend(after)
   return before
@@ -231,8 +251,9 @@ function RawBlock(el)
     return nil
   end
   el.text = el.text:gsub(RAW_MARK, function(key, markup)
-    local _, anchor, box_id, box = annotation(key)
-    return '<span id="' .. esc(anchor) .. '" class="qct-var" data-key="' .. esc(key) ..
+    local entry, anchor, box_id, box = annotation(key)
+    local classes = entry.silent ~= nil and "qct-var qct-silent" or "qct-var"
+    return '<span id="' .. esc(anchor) .. '" class="' .. classes .. '" data-key="' .. esc(key) ..
       '" aria-describedby="' .. box_id .. '" tabindex="0">' .. markup .. box .. "</span>"
   end)
   return el
