@@ -1001,9 +1001,9 @@ DATA_STATEMENTS = {
         "reconstruction of the cohort (see the data note), so its numbers show what the "
         "published statistics imply rather than the original records; the reproduction "
         "scorecard in the appendix shows how closely they agree.",
-        "silent": "The paper neither prints this number nor states a finding about it: the "
-        "synthetic cohort fixes it only as far as the printed numbers imply it, and otherwise "
-        "it reflects the generator's choices, so it is not a finding of the study.",
+        "unchecked": "No printed value or claim of the paper that this build scores addresses "
+        "the results behind this number, so nothing checks it against the paper: on the "
+        "synthetic cohort it may reflect the generator's choices rather than the study.",
     },
     "records": {
         "subtitle": "Built from the study's records",
@@ -1022,7 +1022,8 @@ DATA_STATEMENTS = {
         "limitation": "Finally, this edition is computed from the study's own records (see the "
         "data note); the reproduction scorecard in the appendix shows how closely they "
         "reproduce the published statistics.",
-        "silent": "The paper neither prints this number nor states a finding about it.",
+        "unchecked": "No printed value or claim of the paper that this build scores addresses "
+        "the results behind this number.",
     },
 }
 
@@ -1242,11 +1243,11 @@ def main(argv: list[str] | None = None) -> int:
     # Appendix B's numbers come from the paper's printed values alone, not from the results.
     variables["consistency"] = consistency_readings(published)
     claims_card = pd.read_csv(args.claims, dtype=str, keep_default_na=False)
-    # The origin boxes name the claims resting on each result, and mark a number the paper
-    # neither prints nor states a finding about, in the words of the data's origin.
+    # The origin boxes name the claims resting on each result, and mark a number that no
+    # scored printed value or claim addresses, in the words of the data's origin.
     stated = trace.Stated(
         trace.claims_by_path(claims.load_claims(args.published), claims_card),
-        variables["origin"]["silent"],
+        variables["origin"]["unchecked"],
     )
     origins = trace.trace(
         lambda traced: build_variables(traced, scorecard, cited, provenance, config, precision),

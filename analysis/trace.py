@@ -22,11 +22,14 @@ formatter (count_cell, fmt_p, ...) knows its results. Each marked cell gets the 
 `table.<file stem>.<row label>.<column heading>` and a sidecar entry like a variable's.
 
 Each source also lists the paper's claims whose predicates read it (data/published/claims.csv,
-as scored by the build), and an entry whose results neither a printed value nor a claim
-addresses carries a note saying so (`Stated`): on the synthetic cohort such a number is the
-generator's, not a finding. A claim reads a source when it names the statistic, a value inside
-it, or the model holding it (a claim about a model's significant predictors rests on each of
-its coefficients).
+as scored by the build), and an entry whose results no printed value of statistics.csv and no
+claim addresses carries a note saying so (`Stated`): nothing checks that number against the
+paper, so on the synthetic cohort it may reflect the generator rather than the study. (The
+scored printed values are not every number the paper prints: a count it gives only as an n,
+or a mean it prints under another analysis, is not among them, so the note says what the build
+checks, not what the paper is silent on.) A claim reads a source when it names the
+statistic, a value inside it, or the model holding it (a claim about a model's significant
+predictors rests on each of its coefficients).
 
 The numbers step writes the sidecar next to the variables file; the render step's Lua filter
 (manuscript/_extensions/trace/trace.lua) reads it by the same name.
@@ -288,10 +291,10 @@ def unresolved(tree: Mapping[str, Any], prefix: str, by: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Stated:
     """The paper's claims as (result path a predicate reads, claim) pairs (`claims_by_path`),
-    and the note for a number that neither a printed value nor a claim addresses ("": none)."""
+    and the note for a number whose results no printed value or claim addresses ("": none)."""
 
     claims: Sequence[tuple[str, Mapping[str, Any]]] = ()
-    silent: str = ""
+    unchecked: str = ""
 
 
 def claims_by_path(predicates: pd.DataFrame, card: pd.DataFrame) -> list[tuple[str, dict]]:
@@ -329,8 +332,8 @@ def _entry(
     stated: Stated,
 ) -> dict[str, Any]:
     """A sidecar entry: the text, anchor and formatter of `key`, and each result it came from
-    with its n, its test and any published value and claim addressing it; the silent note when
-    it came from results none of which is addressed."""
+    with its n, its test and any published value and claim addressing it; the unchecked note
+    when it came from results none of which is addressed."""
     sources = []
     for path in sorted(paths):
         leaf = lookup(results, path)
@@ -347,13 +350,13 @@ def _entry(
                 **({"claims": claims} if claims else {}),
             }
         )
-    silent = bool(sources) and not any("published" in s or "claims" in s for s in sources)
+    unchecked = bool(sources) and not any("published" in s or "claims" in s for s in sources)
     return {
         "text": text,
         "anchor": f"{ANCHOR_PREFIX}{key}",
         "formatted_by": by,
         "results": sources,
-        **({"silent": stated.silent} if silent and stated.silent else {}),
+        **({"unchecked": stated.unchecked} if unchecked and stated.unchecked else {}),
     }
 
 
@@ -366,7 +369,7 @@ def trace(
 ) -> dict[str, Any]:
     """The sidecar: for each variable its text, anchor, formatter and results with n and any
     published value and claim addressing them (`scorecard`: reproduction.csv; `statistics`:
-    the published statistics with their result paths; `stated`: the claims and silent note)."""
+    the published statistics with their result paths; `stated`: the claims and unchecked note)."""
     published = published_by_leaf(scorecard, statistics, results)
     return {
         key: _entry(key, text, paths, by, results, published, stated)

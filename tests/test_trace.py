@@ -38,7 +38,7 @@ STATISTICS = pd.DataFrame(
 
 
 # Two hand-made claims, as numbers.main passes them (trace.claims_by_path): one on a Wilcoxon
-# test's z, one on a whole model; and the note for a number neither addresses.
+# test's z, one on a whole model; and the note for a number that neither addresses.
 CLAIM_PREDICATES = pd.DataFrame(
     {
         "id": ["qct_crime_falls", "model_age_significant"],
@@ -52,8 +52,8 @@ CLAIM_PREDICATES = pd.DataFrame(
 CLAIMS_CARD = pd.DataFrame(
     {"id": ["qct_crime_falls", "model_age_significant"], "holds": ["true", "false"]}
 )
-SILENT = "Neither printed nor stated in the paper."
-STATED = trace.Stated(trace.claims_by_path(CLAIM_PREDICATES, CLAIMS_CARD), SILENT)
+UNCHECKED = "Nothing checks this number against the paper."
+STATED = trace.Stated(trace.claims_by_path(CLAIM_PREDICATES, CLAIMS_CARD), UNCHECKED)
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_each_source_has_its_n_function_and_published_match(traced):
     assert sidecar["study.n_total"]["anchor"] == "n-study.n_total"
 
 
-def test_each_source_lists_the_claims_resting_on_it_and_silent_numbers_say_so(traced):
+def test_each_source_lists_the_claims_resting_on_it_and_unchecked_numbers_say_so(traced):
     sidecar, _, _, waves = traced
     b, f = waves.baseline.id, waves.first_follow_up.id
     falls = {"id": "qct_crime_falls", "location": "Results, Offending", "holds": True}
@@ -125,7 +125,7 @@ def test_each_source_lists_the_claims_resting_on_it_and_silent_numbers_say_so(tr
     sources = {s["path"]: s for s in sidecar["offending.days30.qct.base_first.phrase"]["results"]}
     assert sources[f"offending.crime_days_30.wilcoxon.QCT.{b}_{f}"]["claims"] == [falls]
     assert "claims" not in sources[f"offending.crime_days_30.mean.QCT.{f}"]
-    assert "silent" not in sidecar["offending.days30.qct.base_first.phrase"]
+    assert "unchecked" not in sidecar["offending.days30.qct.base_first.phrase"]
     # A claim on a model rests on each of its coefficients.
     (coefficient,) = sidecar["regression.final.age.or_ci"]["results"]
     assert coefficient["claims"] == [model]
@@ -133,9 +133,9 @@ def test_each_source_lists_the_claims_resting_on_it_and_silent_numbers_say_so(tr
     # from a published result, or from no result at all, does not.
     (test,) = sidecar["drug_use.illicit_drug_days_30.qct.base_first.test"]["results"]
     assert "claims" not in test and "published" not in test
-    assert sidecar["drug_use.illicit_drug_days_30.qct.base_first.test"]["silent"] == SILENT
-    assert "silent" not in sidecar["study.n_total"]
-    assert "silent" not in sidecar["waves.first.label"]
+    assert sidecar["drug_use.illicit_drug_days_30.qct.base_first.test"]["unchecked"] == UNCHECKED
+    assert "unchecked" not in sidecar["study.n_total"]
+    assert "unchecked" not in sidecar["waves.first.label"]
 
 
 def test_claims_missing_from_the_scorecard_are_refused():
@@ -238,13 +238,13 @@ def test_each_sampled_number_is_a_focusable_linkable_hover_target(tmp_path, trac
             assert f"<code>{path}</code>" in box, (key, path)
         assert f'href="#n-{key}"' in box
     # A number no printed value or claim addresses is marked, and its box says why.
-    silent = sidecar["drug_use.illicit_drug_days_30.qct.base_first.test"]
+    unchecked = sidecar["drug_use.illicit_drug_days_30.qct.base_first.test"]
     assert re.search(
         r'<span id="n-drug_use\.illicit_drug_days_30\.qct\.base_first\.test" '
-        r'class="qct-var qct-silent"',
+        r'class="qct-var qct-unchecked"',
         html,
     )
-    assert f"<span>{silent['silent']}</span>" in html
+    assert f"<span>{unchecked['unchecked']}</span>" in html
     assert "Stated in the paper: claim <code>model_age_significant</code> (Table 1), does " in html
     assert 'id="n-study.n_total" class="qct-var"' in html
     assert 'id="n-study.n_total-2"' in html  # a second use gets its own anchor

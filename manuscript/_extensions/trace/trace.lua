@@ -6,9 +6,9 @@
 -- aria-describedby) shows on hover, keyboard focus or when the link is followed: the variable,
 -- the results paths it was computed from with their n and the analysis function, any published
 -- value addressing them and whether it was reproduced, the claims of the paper resting on them
--- and whether each holds, and the function that formatted it. A number none of whose results the
--- paper prints or states a finding about gets the sidecar's note and a dashed underline
--- (class qct-silent) instead of a dotted one. A button switches all of it off for a clean
+-- and whether each holds, and the function that formatted it. A number whose results no scored
+-- printed value or claim addresses gets the sidecar's note and a dashed underline
+-- (class qct-unchecked) instead of a dotted one. A button switches all of it off for a clean
 -- reading view. Other formats (the PDF): the span is unwrapped and nothing is added. Without a
 -- sidecar the spans are unwrapped in every format.
 --
@@ -22,7 +22,7 @@ local TABLE_PREFIX = "table."  -- a generated table cell's key (analysis/trace.p
 local STYLE = [[
 <style>
 .qct-var { position: relative; border-bottom: 1px dotted #5a6b7b; cursor: help; }
-.qct-silent { border-bottom-style: dashed; border-bottom-color: #9a4a1c; }
+.qct-unchecked { border-bottom-style: dashed; border-bottom-color: #9a4a1c; }
 .qct-var:focus { outline: 2px solid #1f5f99; outline-offset: 1px; }
 .qct-var:target { background: #fff3c4; }
 .qct-origin { display: none; position: absolute; left: 0; top: 1.4em; z-index: 20;
@@ -183,8 +183,8 @@ local function origin_box(key, entry, anchor, box_id)
     end
     lines[#lines + 1] = line(row)
   end
-  if entry.silent ~= nil then
-    lines[#lines + 1] = line(esc(entry.silent))
+  if entry.unchecked ~= nil then
+    lines[#lines + 1] = line(esc(entry.unchecked))
   end
   lines[#lines + 1] = line("Formatted by " .. code(entry.formatted_by))
   return '<span id="' .. esc(box_id) .. '" class="qct-origin" role="tooltip">' ..
@@ -234,7 +234,7 @@ function Span(el)
   content:insert(pandoc.RawInline("html", box))
   -- Attributes as an ordered list: a Lua table's iteration order differs from run to run,
   -- and the HTML must be byte-identical on every rebuild.
-  local classes = entry.silent ~= nil and {"qct-var", "qct-silent"} or {"qct-var"}
+  local classes = entry.unchecked ~= nil and {"qct-var", "qct-unchecked"} or {"qct-var"}
   before:insert(pandoc.Span(content, pandoc.Attr(anchor, classes,
     {{"data-key", key}, {"aria-describedby", box_id}, {"tabindex", "0"}})))
   before:extend(after)
@@ -252,7 +252,7 @@ function RawBlock(el)
   end
   el.text = el.text:gsub(RAW_MARK, function(key, markup)
     local entry, anchor, box_id, box = annotation(key)
-    local classes = entry.silent ~= nil and "qct-var qct-silent" or "qct-var"
+    local classes = entry.unchecked ~= nil and "qct-var qct-unchecked" or "qct-var"
     return '<span id="' .. esc(anchor) .. '" class="' .. classes .. '" data-key="' .. esc(key) ..
       '" aria-describedby="' .. box_id .. '" tabindex="0">' .. markup .. box .. "</span>"
   end)
