@@ -567,6 +567,24 @@ CASES: list[tuple[str, Edit, list[str]]] = [
             "must lie in 0..30",
         ],
     ),
+    # Whole-number columns are first read as int64 (analysis.validate._parse_arrow), which
+    # must not change what is refused or how: Arrow's int64 reader takes '0x10' as 16, and
+    # int64's largest value is a whole number that float64 rounds up to 2**63.
+    (
+        "hexadecimal in integer column",
+        cell(IV, 3, "crime_days_30", "0x10"),
+        [IV, "'crime_days_30'", "line 3", "id P1, wave t2", "'0x10'", "is not a number"],
+    ),
+    (
+        "upper-case hexadecimal in binary column",
+        cell(IV, 3, "in_treatment", "0X1"),
+        [IV, "'in_treatment'", "line 3", "'0X1'", "is not a number"],
+    ),
+    (
+        "largest int64 read as float64",
+        cell(IV, 3, "crime_days_30", "9223372036854775807"),
+        [IV, "'crime_days_30'", "line 3", "beyond the 64-bit whole numbers", "must lie in 0..30"],
+    ),
     # Ids: one canonical form, no long digit runs (defect 9).
     (
         "same id in two spellings",
