@@ -26,7 +26,7 @@ from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column
 from analysis.config import Waves, load_config
 from analysis.io import frame_of_columns, python_strings, write_parquet
 from analysis.memory import release_memory
-from analysis.validate import CohortValidationError, RawData, load_raw, raw_dtype
+from analysis.validate import CohortValidationError, RawData, arrow_strings, load_raw, raw_dtype
 
 KEY = ["id", "wave"]
 # Every numeric or binary interview measure is carried forward; categories are not (there is
@@ -61,15 +61,10 @@ def compact_dtype(column: Column) -> str | pd.CategoricalDtype | None:
     return None
 
 
-def _strings(values: pd.Series) -> arrow.Array:
-    """A string column as one Arrow array (no copy: validation keeps strings in Arrow)."""
-    return arrow.array(values.array, type=arrow.string())
-
-
 def _positions(values: pd.Series, of: arrow.Array) -> np.ndarray:
     """Each value's position in `of` (-1 where absent), hashed in Arrow: at a million
     participants pandas' Index.get_indexer took seconds per column."""
-    found = arrow_compute.index_in(_strings(values), value_set=of)
+    found = arrow_compute.index_in(arrow_strings(values), value_set=of)
     return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
 
 
@@ -140,7 +135,7 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     # People in id order, as positions into the raw file (a sorted copy of the file would be
     # one more participants table in memory while the grid is built). Arrow orders strings by
     # their UTF-8 bytes, which is the order of their code points (Python's).
-    ids = _strings(raw.participants["id"])
+    ids = arrow_strings(raw.participants["id"])
     order = arrow_compute.sort_indices(ids).to_numpy()
     n_waves = len(waves.ids)
     size = len(order) * n_waves

@@ -134,6 +134,9 @@ class _Table:
         self.spec = spec
         self.parsed = parsed  # pyarrow's parse (see `_parse_arrow`), None if it could not decide
         self.typed: pd.DataFrame | None = None
+        # Each row's participant, as the position of its id in participants.csv (-1: not
+        # there); set for the files keyed by id and wave (`_people_positions`).
+        self.person: np.ndarray | None = None
 
     @cached_property
     def data(self) -> bytes:
@@ -750,7 +753,7 @@ def _equals_any(cells: pd.Series, values: tuple[int, ...]) -> pd.Series:
 
 def _is_participant_id(ids: pd.Series) -> pd.Series:
     """Whether each cell matches ID_PATTERN (an ASCII pattern, so Arrow's RE2 decides alone)."""
-    cells = arrow.array(ids.array, type=arrow.string())
+    cells = arrow_strings(ids)
     ok = arrow_compute.match_substring_regex(cells, ID_PATTERN)
     return pd.Series(
         arrow_compute.fill_null(ok, False).to_numpy(zero_copy_only=False), index=ids.index
@@ -828,9 +831,14 @@ def _range(col: Column) -> str:
 
 def _check_schema(table: _Table, wave_ids: list[str]) -> None:
     """Validate against the pandera schema; translate its failure cases into located messages."""
+    schema = build_schema(table.spec, wave_ids)
+    if _key_unique(table, wave_ids):
+        # Pandera's own check hashes every key (about 2 s at a million participants); it runs
+        # only where the cheap one cannot tell, so it alone writes the messages.
+        schema.unique = None
     try:
         # In place: no copy of the frame (the schema coerces nothing).
-        build_schema(table.spec, wave_ids).validate(table.typed, lazy=True, inplace=True)
+        schema.validate(table.typed, lazy=True, inplace=True)
         return
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
@@ -868,6 +876,48 @@ def _check_schema(table: _Table, wave_ids: list[str]) -> None:
 
         problems += table.report(first, key, describe)
     raise CohortValidationError(problems)
+
+
+def _key_unique(table: _Table, wave_ids: list[str]) -> bool:
+    """True when the file's key is certainly unique, found without hashing its strings: ids
+    alone by sorting them and comparing neighbours; (id, wave) from each row's participant
+    (`_Table.person`) and wave position. False when a key repeats or this cannot tell (an id
+    not in participants, a wave not configured)."""
+    key = tuple(table.spec.key)
+    if key == ("id",):
+        ids = arrow_strings(table.typed["id"])
+        ordered = ids.take(arrow_compute.sort_indices(ids))
+        repeats = arrow_compute.equal(ordered[1:], ordered[:-1])
+        return ids.null_count == 0 and not arrow_compute.any(repeats).as_py()
+    if key != ("id", "wave") or table.person is None or (table.person < 0).any():
+        return False
+    wave = _wave_positions(table, wave_ids)
+    if (wave < 0).any():
+        return False
+    return not (np.bincount(table.person * len(wave_ids) + wave) > 1).any()
+
+
+def arrow_strings(values: pd.Series) -> arrow.Array:
+    """A string column (Arrow storage, CHECKED_STRING) as one Arrow string array."""
+    return arrow.array(values.array, type=arrow.string())
+
+
+def _wave_positions(table: _Table, wave_ids: list[str]) -> np.ndarray:
+    """Each row's wave as its position among the configured waves (-1: not configured)."""
+    found = arrow_compute.index_in(
+        arrow_strings(table.typed["wave"]), value_set=arrow.array(wave_ids)
+    )
+    return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
+
+
+def _people_positions(table: _Table, people: _Table) -> np.ndarray:
+    """Each row's participant: the position of its id in participants.csv, -1 where the id is
+    not there (spelled differently, or unknown). One hash of the ids serves the key, the links
+    and the order by person."""
+    found = arrow_compute.index_in(
+        arrow_strings(table.typed["id"]), value_set=arrow_strings(people.typed["id"])
+    )
+    return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
 
 
 # --- stage 4: rules across columns, files and the config ---------------------------------------
@@ -946,7 +996,7 @@ def _check_rows(table: _Table, rules: list[RowRule]) -> None:
 
 def _id_numbers(table: _Table) -> np.ndarray:
     """The number in each (canonical) id: P003 and P0003 both give 3."""
-    ids = arrow.array(table.typed["id"].array, type=arrow.string())
+    ids = arrow_strings(table.typed["id"])
     number = arrow_compute.cast(arrow_compute.utf8_slice_codeunits(ids, 1), arrow.int64())
     return number.to_numpy(zero_copy_only=False)
 
@@ -958,7 +1008,7 @@ def _check_id_spellings(table: _Table) -> None:
     suffices. Two spellings of a number differ in length and one has a leading zero: without
     both, it is skipped.
     """
-    ids = arrow.array(table.typed["id"].array, type=arrow.string())
+    ids = arrow_strings(table.typed["id"])
     lengths = arrow_compute.min_max(arrow_compute.utf8_length(ids)).as_py()
     if (
         lengths["min"] == lengths["max"]
@@ -983,11 +1033,13 @@ def _check_id_spellings(table: _Table) -> None:
     raise CohortValidationError(table.report(first, ["id"], describe))
 
 
-def _person_order(table: _Table, wave: np.ndarray, n_waves: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows sorted by person and wave position, and each row's person number (valid once the
-    links are checked: every id is spelled as in participants, one spelling per number)."""
-    person = _id_numbers(table)
-    return np.argsort(person * n_waves + wave, kind="stable"), person
+def _person_order(person: np.ndarray, wave: np.ndarray, n_waves: int) -> np.ndarray:
+    """Rows sorted by person and wave position (valid once the key and the links are checked:
+    each row's (person, wave) is unique and every person known), placed by counting: the key
+    indexes a slot per person and wave, so no sort is needed."""
+    slots = np.full((person.max(initial=-1) + 1) * n_waves, -1)
+    slots[person * n_waves + wave] = np.arange(len(person))
+    return slots[slots >= 0]
 
 
 def _check_over_waves(table: _Table, waves: Waves) -> None:
@@ -996,11 +1048,9 @@ def _check_over_waves(table: _Table, waves: Waves) -> None:
     cumulative = [c for c in table.spec.columns if c.cumulative]
     if not cumulative or "wave" not in table.spec.key:
         return
-    cells = arrow.array(table.typed["wave"].array, type=arrow.string())
-    wave = arrow_compute.index_in(cells, value_set=arrow.array(waves.ids)).to_numpy(
-        zero_copy_only=False
-    )  # every wave is configured (checked by the schema)
-    order, person = _person_order(table, wave, len(waves.ids))
+    wave = _wave_positions(table, waves.ids)  # every wave is configured (checked by the schema)
+    person = table.person
+    order = _person_order(person, wave, len(waves.ids))
     month = np.array([w.months for w in waves.all], dtype=np.float64)[wave]
     problems = [p for col in cumulative for p in _over_waves(table, col, order, person, month)]
     if problems:
@@ -1062,24 +1112,14 @@ def _over_waves(
     return problems
 
 
-def _isin(values: pd.Series, allowed: pd.Series) -> np.ndarray:
-    """values.isin(allowed) for string columns, in Arrow (pandas converts `allowed` to a list)."""
-    value_set = arrow.chunked_array(arrow.array(allowed.array, type=arrow.string()))
-    found = arrow_compute.is_in(
-        arrow.array(values.array, type=arrow.string()), value_set=value_set.combine_chunks()
-    )
-    return arrow_compute.fill_null(found, False).to_numpy(zero_copy_only=False)
-
-
 def _check_links(tables: dict[str, _Table], waves: Waves) -> None:
     """Ids known in participants; every participant interviewed at baseline; no empty wave."""
     people = tables[PARTICIPANTS.name]
     interviews = tables[INTERVIEWS.name]
     problems = []
     for table in (interviews, tables[TREATMENT.name]):
-        unknown = ~_isin(table.typed["id"], people.typed["id"])
         problems += table.report(
-            unknown,
+            table.person < 0,
             ["id"],
             lambda r, t=table: (
                 f"the participant is not in {people.path} (every id must be a known participant, "
@@ -1087,9 +1127,11 @@ def _check_links(tables: dict[str, _Table], waves: Waves) -> None:
             ),
         )
     baseline = waves.baseline.id
-    seen = interviews.typed.loc[interviews.typed["wave"] == baseline, "id"]
+    seen = np.zeros(len(people.typed), dtype=bool)
+    at_baseline = (interviews.typed["wave"] == baseline).to_numpy(dtype=bool, na_value=False)
+    seen[interviews.person[at_baseline & (interviews.person >= 0)]] = True
     problems += people.report(
-        ~_isin(people.typed["id"], seen),
+        ~seen,
         ["id"],
         lambda r: (
             f"participant has no interview at the baseline wave {baseline} in {interviews.path} "
@@ -1171,6 +1213,8 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
         path = Path(raw_dir) / spec.name
         table = _read_table(path, str(path), spec)
         table.typed = _convert(table)
+        if spec is not PARTICIPANTS:  # validated first: its ids are canonical and unique
+            table.person = _people_positions(table, tables[PARTICIPANTS.name])
         _check_schema(table, waves.ids)
         if spec is PARTICIPANTS:
             _check_id_spellings(table)

@@ -195,6 +195,23 @@ CASES: list[tuple[str, Edit, list[str]]] = [
         lambda r, c: append_copy(r, IV, 3),
         [IV, "'id', 'wave'", "line 3 (wave t2)", "appears on lines 3, 23", "must be unique"],
     ),
+    # Keys are first checked through each row's participant and wave position, and by pandera
+    # only where that cannot tell: an unknown id or an unconfigured wave.
+    (
+        "duplicated treatment record",
+        lambda r, c: append_copy(r, T, 5),
+        [T, "'id', 'wave'", "line 5 (wave t2)", "appears on lines 5, 15", "must be unique"],
+    ),
+    (
+        "duplicated person-wave of an unknown participant",
+        lambda r, c: [append_copy(r, IV, 3, id="P99") for _ in range(2)],
+        [IV, "'id', 'wave'", "line 23 (wave t2)", "appears on lines 23, 24", "must be unique"],
+    ),
+    (
+        "duplicated person-wave at an unconfigured wave",
+        lambda r, c: [append_copy(r, IV, 3, wave="t9") for _ in range(2)],
+        [IV, "'wave'", "line 23", "'t9' is not a configured wave", "appears on lines 23, 24"],
+    ),
     (
         "interview for unknown person",
         lambda r, c: append_copy(r, IV, 2, id="P99"),
