@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as arrow
 import pyarrow.compute as arrow_compute
 
-from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column
+from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column, RawFile
 from analysis.config import Waves, load_config
 from analysis.io import frame_of_columns, python_strings, write_parquet
 from analysis.memory import release_memory
@@ -146,10 +146,11 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     rank[order] = np.arange(len(order))
     wave_ids = arrow.array(waves.ids, type=arrow.string())
 
-    def place(frame: pd.DataFrame, prefix: str = "") -> tuple[dict[str, Any], np.ndarray]:
+    def place(spec: RawFile, prefix: str = "") -> tuple[dict[str, Any], np.ndarray]:
         """Columns of rows keyed by (id, wave) moved to their grid cells (NA where no row)."""
+        frame = raw.frame(spec)
         row = np.full(size, -1)
-        cell = rank[_positions(frame["id"], ids)] * n_waves + _positions(frame["wave"], wave_ids)
+        cell = rank[raw.people_rows(spec)] * n_waves + _positions(frame["wave"], wave_ids)
         row[cell] = np.arange(len(frame))
         return {
             prefix + name: pd.api.extensions.take(
@@ -159,9 +160,9 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
             if name not in KEY
         }, row
 
-    interviews, interview_row = place(raw.interviews)
+    interviews, interview_row = place(INTERVIEWS)
     # Treatment rows exist only at follow-ups (validated), so rec_ is NA at the baseline.
-    records, _ = place(raw.treatment, "rec_")
+    records, _ = place(TREATMENT, "rec_")
     people = raw.participants
     columns = {
         # Python strings, one object per person (the processed cohort's storage of 'string').

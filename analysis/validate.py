@@ -34,7 +34,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,20 @@ class RawData:
     participants: pd.DataFrame
     interviews: pd.DataFrame
     treatment: pd.DataFrame
+    # Each interview's and treatment record's participant as validation found it (file name ->
+    # `people_rows`); missing ones are found when asked for.
+    people: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    def frame(self, spec: RawFile) -> pd.DataFrame:
+        """The validated frame of one raw file."""
+        return getattr(self, spec.name.removesuffix(".csv"))
+
+    def people_rows(self, spec: RawFile) -> np.ndarray:
+        """Each row's participant in `spec`'s file: the row of its id in `participants`, -1
+        where the id is not there."""
+        if spec.name not in self.people:
+            self.people[spec.name] = _positions_in(self.frame(spec)["id"], self.participants["id"])
+        return self.people[spec.name]
 
 
 class _Table:
@@ -135,7 +149,7 @@ class _Table:
         self.parsed = parsed  # pyarrow's parse (see `_parse_arrow`), None if it could not decide
         self.typed: pd.DataFrame | None = None
         # Each row's participant, as the position of its id in participants.csv (-1: not
-        # there); set for the files keyed by id and wave (`_people_positions`).
+        # there); set for the files keyed by id and wave (`_positions_in`).
         self.person: np.ndarray | None = None
 
     @cached_property
@@ -894,7 +908,7 @@ def _key_unique(table: _Table, wave_ids: list[str]) -> bool:
     wave = _wave_positions(table, wave_ids)
     if (wave < 0).any():
         return False
-    return not (np.bincount(table.person * len(wave_ids) + wave) > 1).any()
+    return not (np.bincount(table.person.astype(np.int64) * len(wave_ids) + wave) > 1).any()
 
 
 def arrow_strings(values: pd.Series) -> arrow.Array:
@@ -910,13 +924,12 @@ def _wave_positions(table: _Table, wave_ids: list[str]) -> np.ndarray:
     return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
 
 
-def _people_positions(table: _Table, people: _Table) -> np.ndarray:
-    """Each row's participant: the position of its id in participants.csv, -1 where the id is
-    not there (spelled differently, or unknown). One hash of the ids serves the key, the links
-    and the order by person."""
-    found = arrow_compute.index_in(
-        arrow_strings(table.typed["id"]), value_set=arrow_strings(people.typed["id"])
-    )
+def _positions_in(values: pd.Series, of: pd.Series) -> np.ndarray:
+    """Each string's position in `of` (int32; -1 where absent or missing), hashed in Arrow.
+
+    Each interview's and treatment record's participant (ids into participants' ids) is found
+    once: it serves the key check, the links, the order by person and cleaning (RawData)."""
+    found = arrow_compute.index_in(arrow_strings(values), value_set=arrow_strings(of))
     return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
 
 
@@ -1038,7 +1051,7 @@ def _person_order(person: np.ndarray, wave: np.ndarray, n_waves: int) -> np.ndar
     each row's (person, wave) is unique and every person known), placed by counting: the key
     indexes a slot per person and wave, so no sort is needed."""
     slots = np.full((person.max(initial=-1) + 1) * n_waves, -1)
-    slots[person * n_waves + wave] = np.arange(len(person))
+    slots[person.astype(np.int64) * n_waves + wave] = np.arange(len(person))
     return slots[slots >= 0]
 
 
@@ -1214,7 +1227,7 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
         table = _read_table(path, str(path), spec)
         table.typed = _convert(table)
         if spec is not PARTICIPANTS:  # validated first: its ids are canonical and unique
-            table.person = _people_positions(table, tables[PARTICIPANTS.name])
+            table.person = _positions_in(table.typed["id"], tables[PARTICIPANTS.name].typed["id"])
         _check_schema(table, waves.ids)
         if spec is PARTICIPANTS:
             _check_id_spellings(table)
@@ -1226,7 +1239,10 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
     # String columns stay in Arrow storage (the codebook dtype 'string' either way): a million
     # participants' ids, waves and categories converted to Python objects cost 3.5 s here, and
     # cleaning reads them faster in Arrow (analysis.clean).
-    raw = RawData(*(tables[spec.name].typed for spec in RAW_FILES))
+    raw = RawData(
+        *(tables[spec.name].typed for spec in RAW_FILES),
+        people={name: table.person for name, table in tables.items() if table.person is not None},
+    )
     del tables
     # The Arrow parses and checked frames are freed by now; give their pages back rather than
     # hold them for the rest of the process (at a million participants, a few hundred MB of

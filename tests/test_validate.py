@@ -10,7 +10,7 @@ import pytest
 
 from analysis.codebook import INTERVIEWS, PARTICIPANTS, RAW_FILES, TREATMENT
 from analysis.codebook_doc import render_codebook
-from analysis.validate import build_schema, identifier_pattern, load_raw, raw_dtype
+from analysis.validate import RawData, build_schema, identifier_pattern, load_raw, raw_dtype
 from tests.helpers_cohort import (
     TINY,
     TINY_CONFIG,
@@ -70,6 +70,17 @@ def test_whole_numbers_load_the_same_however_written(tmp_path, written):
     assert str(visits["crime_days_30"].dtype) == raw_dtype(
         next(c for c in INTERVIEWS.columns if c.name == "crime_days_30")
     )
+
+
+@pytest.mark.parametrize("spec", [INTERVIEWS, TREATMENT], ids=lambda s: s.name)
+def test_people_rows_locate_each_row_in_participants(tiny, spec):
+    """Validation hands cleaning each row's participant; a RawData made by hand finds the same
+    rows when asked, and both agree with pandas' lookup of the ids."""
+    frame = tiny.frame(spec)
+    expected = pd.Index(tiny.participants["id"]).get_indexer(frame["id"])
+    assert list(tiny.people_rows(spec)) == list(expected)
+    by_hand = RawData(tiny.participants, tiny.interviews, tiny.treatment)
+    assert list(by_hand.people_rows(spec)) == list(expected)
 
 
 def test_schema_is_built_from_the_codebook():
