@@ -548,10 +548,10 @@ def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
 
     Whole-number columns are first read as int64 (at a million participants about a second
     less than as float64), which gives the same values as the float read whenever Arrow accepts
-    every cell, with two exceptions that send the file to the float read: Arrow reads '0x10' as
-    16 (so a file holding '0x' or '0X' anywhere is read as floats), and a magnitude of 2**53 or
-    more, which float64 rounds (so the float read's messages decide it). Cells the int64 read
-    refuses ('+5', '1.0', '1e3', 'nan', text) go to the float read too.
+    every cell, with two exceptions: Arrow reads '0x10' as 16 (so a file holding '0x' or '0X'
+    anywhere is read as floats), and float64 rounds a magnitude of 2**53 or more (`_convert`
+    judges such a column as floats, `_from_int64`). Cells the int64 read refuses ('+5', '1.0',
+    '1e3', 'nan', text) send the file to the float read.
 
     The float read refuses ragged rows, quoted line breaks and text in number columns (the
     slower paths handle those). It accepts everything the C parser accepts in a number
@@ -559,12 +559,10 @@ def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
     cases), so a file with any non-finite number goes to the C parser, which refuses 'nan' and
     accepts 'inf'.
     """
-    whole = [c.name for c in spec.columns if c.kind in WHOLE_KINDS]
-    parsed = None
-    if whole and not _holds_hex_prefix(data):
-        parsed = _read_arrow(data, spec, arrow.int64())
-        if parsed is not None and any(_beyond_float(parsed[name]) for name in whole):
-            parsed = None
+    whole = any(c.kind in WHOLE_KINDS for c in spec.columns)
+    parsed = (
+        _read_arrow(data, spec, arrow.int64()) if whole and not _holds_hex_prefix(data) else None
+    )
     if parsed is None:
         parsed = _read_arrow(data, spec, arrow.float64())
         if parsed is None:
@@ -624,12 +622,6 @@ def _holds_hex_prefix(data: bytes, chunk: int = 1 << 22) -> bool:
     return False
 
 
-def _beyond_float(column: arrow.ChunkedArray) -> bool:
-    """Whether a whole-number column holds a magnitude float64 may round (2**53 or more)."""
-    bounds = arrow_compute.min_max(column).as_py()
-    return bounds["min"] is not None and max(-bounds["min"], bounds["max"]) >= 2**53
-
-
 # --- stage 3: columns --------------------------------------------------------------------------
 
 
@@ -679,12 +671,9 @@ def _convert(table: _Table) -> pd.DataFrame:
     for col in table.spec.columns:
         values = frame.pop(col.name).array  # each parsed column freed once converted
         if isinstance(values.dtype, pd.ArrowDtype):  # the int64 read (`_parse_arrow`)
-            cells = arrow.array(values)
-            missing = cells.is_null().to_numpy(zero_copy_only=False)
-            whole = arrow_compute.fill_null(cells, 0).to_numpy()
-            values = pd.arrays.IntegerArray(whole.astype(_whole_dtype(col, whole)), missing)
-        elif col.kind in WHOLE_KINDS:
-            numbers = values.to_numpy()
+            values = _from_int64(col, values)
+        if col.kind in WHOLE_KINDS and not isinstance(values, pd.arrays.IntegerArray):
+            numbers = np.asarray(values, dtype=np.float64)
             missing = np.isnan(numbers)
             # A number is whole when truncating leaves it as it is (cheaper than `% 1 == 0`);
             # infinities are not whole numbers, so 'inf' is refused here.
@@ -714,6 +703,18 @@ def _convert(table: _Table) -> pd.DataFrame:
     if problems:
         raise CohortValidationError(problems)
     return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _from_int64(col: Column, values: pd.arrays.ArrowExtensionArray) -> Any:
+    """Arrow's int64 read of a whole-number column in its `_whole_dtype`; as float64 (NaN:
+    missing) when a magnitude reaches 2**53, for the float checks to judge as they judge the
+    float read (float64 rounds such numbers; converting the int64 rounds them the same way)."""
+    cells = arrow.array(values)
+    missing = cells.is_null().to_numpy(zero_copy_only=False)
+    whole = arrow_compute.fill_null(cells, 0).to_numpy()
+    if whole.size and (whole.min() <= -(2**53) or whole.max() >= 2**53):
+        return np.where(missing, np.nan, whole.astype(np.float64))
+    return pd.arrays.IntegerArray(whole.astype(_whole_dtype(col, whole)), missing)
 
 
 def _whole_dtype(col: Column, whole: np.ndarray) -> np.dtype:
