@@ -3,8 +3,8 @@
 One row per participant and configured wave, interviewed or not, so that every analysis sees
 the same grid and missing follow-ups are explicit. Agency records join as `rec_<col>`;
 the derived variables and the last-observation-carried-forward (LOCF) columns are added here,
-once. Everything is vectorised (rows placed on the grid by position, forward fills as a
-running maximum of positions), so it scales: see `python -m analysis.bench`.
+once. Everything is vectorised (rows placed on the grid by position, forward fills wave by
+wave within each person's block of rows), so it scales: see `python -m analysis.bench`.
 
 Command line (what the Snakefile runs):
     python -m analysis.clean --raw-dir data/raw --config config/config.yaml \
