@@ -3,8 +3,8 @@
 One row per participant and configured wave, interviewed or not, so that every analysis sees
 the same grid and missing follow-ups are explicit. Agency records join as `rec_<col>`;
 the derived variables and the last-observation-carried-forward (LOCF) columns are added here,
-once. Everything is vectorised (rows placed on the grid by position, forward fills as a
-running maximum of positions), so it scales: see `python -m analysis.bench`.
+once. Everything is vectorised (rows placed on the grid by position, forward fills wave by
+wave within each person's block of rows), so it scales: see `python -m analysis.bench`.
 
 Command line (what the Snakefile runs):
     python -m analysis.clean --raw-dir data/raw --config config/config.yaml \
@@ -22,11 +22,11 @@ import pandas as pd
 import pyarrow as arrow
 import pyarrow.compute as arrow_compute
 
-from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column
+from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column, RawFile
 from analysis.config import Waves, load_config
 from analysis.io import frame_of_columns, python_strings, write_parquet
 from analysis.memory import release_memory
-from analysis.validate import CohortValidationError, RawData, load_raw, raw_dtype
+from analysis.validate import CohortValidationError, RawData, arrow_strings, load_raw, raw_dtype
 
 KEY = ["id", "wave"]
 # Every numeric or binary interview measure is carried forward; categories are not (there is
@@ -61,15 +61,10 @@ def compact_dtype(column: Column) -> str | pd.CategoricalDtype | None:
     return None
 
 
-def _strings(values: pd.Series) -> arrow.Array:
-    """A string column as one Arrow array (no copy: validation keeps strings in Arrow)."""
-    return arrow.array(values.array, type=arrow.string())
-
-
 def _positions(values: pd.Series, of: arrow.Array) -> np.ndarray:
     """Each value's position in `of` (-1 where absent), hashed in Arrow: at a million
     participants pandas' Index.get_indexer took seconds per column."""
-    found = arrow_compute.index_in(_strings(values), value_set=of)
+    found = arrow_compute.index_in(arrow_strings(values), value_set=of)
     return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
 
 
@@ -124,14 +119,23 @@ def _values(
     return series.to_numpy() if isinstance(series.dtype, np.dtype) else series.array
 
 
-def _locf(values: pd.api.extensions.ExtensionArray | np.ndarray, n_waves: int):
-    """Each person's latest earlier observation, on a grid of consecutive n_waves-row blocks."""
-    observed = ~pd.isna(values)
-    latest = np.where(observed, np.arange(len(values)), -1).reshape(-1, n_waves)
-    # A running maximum within each block is the position of the latest observation so far
-    # (-1: none yet, filled with NA by take); dtypes survive the take.
-    latest = np.maximum.accumulate(latest, axis=1).ravel()
-    return pd.api.extensions.take(values, latest, allow_fill=True)
+def _locf(values: pd.arrays.IntegerArray | np.ndarray, n_waves: int):
+    """Each person's latest earlier observation, on a grid of consecutive n_waves-row blocks.
+
+    Wave by wave, a missing cell takes the cell before it, already filled, so a run of missing
+    waves carries the last observation (a handful of passes over narrow arrays; a running
+    maximum of positions and a take cost twice as much at a million participants). Dtypes
+    are kept: nullable integers (the values under NA are not meaningful) and floats (NaN)."""
+    if isinstance(values, np.ndarray):
+        data, missing = values.copy(), np.isnan(values)
+    else:
+        data = values.to_numpy(dtype=values.dtype.numpy_dtype, na_value=0)
+        missing = values.isna()
+    block, absent = data.reshape(-1, n_waves), missing.reshape(-1, n_waves)
+    for k in range(1, n_waves):
+        block[:, k] = np.where(absent[:, k], block[:, k - 1], block[:, k])
+        absent[:, k] &= absent[:, k - 1]
+    return data if isinstance(values, np.ndarray) else pd.arrays.IntegerArray(data, missing)
 
 
 def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
@@ -140,7 +144,7 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     # People in id order, as positions into the raw file (a sorted copy of the file would be
     # one more participants table in memory while the grid is built). Arrow orders strings by
     # their UTF-8 bytes, which is the order of their code points (Python's).
-    ids = _strings(raw.participants["id"])
+    ids = arrow_strings(raw.participants["id"])
     order = arrow_compute.sort_indices(ids).to_numpy()
     n_waves = len(waves.ids)
     size = len(order) * n_waves
@@ -151,10 +155,11 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
     rank[order] = np.arange(len(order))
     wave_ids = arrow.array(waves.ids, type=arrow.string())
 
-    def place(frame: pd.DataFrame, prefix: str = "") -> tuple[dict[str, Any], np.ndarray]:
+    def place(spec: RawFile, prefix: str = "") -> tuple[dict[str, Any], np.ndarray]:
         """Columns of rows keyed by (id, wave) moved to their grid cells (NA where no row)."""
+        frame = raw.frame(spec)
         row = np.full(size, -1)
-        cell = rank[_positions(frame["id"], ids)] * n_waves + _positions(frame["wave"], wave_ids)
+        cell = rank[raw.people_rows(spec)] * n_waves + _positions(frame["wave"], wave_ids)
         row[cell] = np.arange(len(frame))
         return {
             prefix + name: pd.api.extensions.take(
@@ -164,9 +169,9 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
             if name not in KEY
         }, row
 
-    interviews, interview_row = place(raw.interviews)
+    interviews, interview_row = place(INTERVIEWS)
     # Treatment rows exist only at follow-ups (validated), so rec_ is NA at the baseline.
-    records, _ = place(raw.treatment, "rec_")
+    records, _ = place(TREATMENT, "rec_")
     people = raw.participants
     columns = {
         # Python strings, one object per person (the processed cohort's storage of 'string').

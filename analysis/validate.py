@@ -34,7 +34,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,20 @@ class RawData:
     participants: pd.DataFrame
     interviews: pd.DataFrame
     treatment: pd.DataFrame
+    # Each interview's and treatment record's participant as validation found it (file name ->
+    # `people_rows`); missing ones are found when asked for.
+    people: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    def frame(self, spec: RawFile) -> pd.DataFrame:
+        """The validated frame of one raw file."""
+        return getattr(self, spec.name.removesuffix(".csv"))
+
+    def people_rows(self, spec: RawFile) -> np.ndarray:
+        """Each row's participant in `spec`'s file: the row of its id in `participants`, -1
+        where the id is not there."""
+        if spec.name not in self.people:
+            self.people[spec.name] = _positions_in(self.frame(spec)["id"], self.participants["id"])
+        return self.people[spec.name]
 
 
 class _Table:
@@ -134,6 +148,9 @@ class _Table:
         self.spec = spec
         self.parsed = parsed  # pyarrow's parse (see `_parse_arrow`), None if it could not decide
         self.typed: pd.DataFrame | None = None
+        # Each row's participant, as the position of its id in participants.csv (-1: not
+        # there); set for the files keyed by id and wave (`_positions_in`).
+        self.person: np.ndarray | None = None
 
     @cached_property
     def data(self) -> bytes:
@@ -526,33 +543,83 @@ def _read_table(path: Path, display: str, spec: RawFile) -> _Table:
 
 
 def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
-    """The cells parsed by pyarrow (float or string), or None where pandas must decide.
+    """The cells parsed by pyarrow (whole numbers, float or string), or None where pandas must
+    decide.
 
-    Arrow refuses ragged rows, quoted line breaks and text in number columns (the slower
-    paths handle those). It accepts everything the C parser accepts in a number column, plus
-    'nan' and overflowing numbers such as '1e400' (checked on a list of edge cases), so a file
-    with any non-finite number goes to the C parser, which refuses 'nan' and accepts 'inf'.
+    Whole-number columns are first read as int64 (at a million participants about a second
+    less than as float64), which gives the same values as the float read whenever Arrow accepts
+    every cell, with two exceptions: Arrow reads '0x10' as 16 (so a file holding '0x' or '0X'
+    anywhere is read as floats), and float64 rounds a magnitude of 2**53 or more (`_convert`
+    judges such a column as floats, `_from_int64`). Cells the int64 read refuses ('+5', '1.0',
+    '1e3', 'nan', text) send the file to the float read.
+
+    The float read refuses ragged rows, quoted line breaks and text in number columns (the
+    slower paths handle those). It accepts everything the C parser accepts in a number
+    column, plus 'nan' and overflowing numbers such as '1e400' (checked on a list of edge
+    cases), so a file with any non-finite number goes to the C parser, which refuses 'nan' and
+    accepts 'inf'.
     """
-    numeric = [c.name for c in spec.columns if _numeric(c)]
-    # Text is read as large_string, the storage of pandas' Arrow strings (CHECKED_STRING): read
-    # as string it is cast on conversion, which at a million participants cost 1-2 s.
-    text = arrow.large_string()
-    types = {c.name: arrow.float64() if c.name in numeric else text for c in spec.columns}
+    whole = any(c.kind in WHOLE_KINDS for c in spec.columns)
+    parsed = (
+        _read_arrow(data, spec, arrow.int64()) if whole and not _holds_hex_prefix(data) else None
+    )
+    if parsed is None:
+        parsed = _read_arrow(data, spec, arrow.float64())
+        if parsed is None:
+            return None
+    for name in parsed.column_names:
+        column = parsed[name]
+        if (
+            column.type == arrow.float64()
+            and arrow_compute.any(arrow_compute.invert(arrow_compute.is_finite(column))).as_py()
+        ):
+            return None
+    # self_destruct frees each Arrow column once converted (peak memory ~ one copy).
+    # Whole numbers stay in Arrow (no copy) for `_convert`, which narrows them.
+    return parsed.to_pandas(
+        types_mapper={TEXT: CHECKED_STRING, arrow.int64(): pd.ArrowDtype(arrow.int64())}.get,
+        split_blocks=True,
+        self_destruct=True,
+    )
+
+
+# Text is read as large_string, the storage of pandas' Arrow strings (CHECKED_STRING): read as
+# string it is cast on conversion, which at a million participants cost 1-2 s.
+TEXT = arrow.large_string()
+WHOLE_KINDS = ("binary", "integer")
+
+
+def _read_arrow(data: bytes, spec: RawFile, whole: arrow.DataType) -> arrow.Table | None:
+    """The file read by Arrow, whole-number columns as `whole`, other numbers as float64, text
+    as TEXT; only an empty cell is missing. None if Arrow refuses a cell or a row."""
+    types = {
+        c.name: (whole if c.kind in WHOLE_KINDS else arrow.float64()) if _numeric(c) else TEXT
+        for c in spec.columns
+    }
     options = arrow_csv.ConvertOptions(
         column_types=types, null_values=[""], strings_can_be_null=True
     )
     try:
-        parsed = arrow_csv.read_csv(io.BytesIO(data), convert_options=options)
+        return arrow_csv.read_csv(io.BytesIO(data), convert_options=options).select(
+            spec.column_names
+        )
     except arrow.ArrowInvalid:
         return None
-    parsed = parsed.select(spec.column_names)
-    for name in numeric:
-        if arrow_compute.any(arrow_compute.invert(arrow_compute.is_finite(parsed[name]))).as_py():
-            return None
-    # self_destruct frees each Arrow column once converted (peak memory ~ one copy).
-    return parsed.to_pandas(
-        types_mapper={text: CHECKED_STRING}.get, split_blocks=True, self_destruct=True
-    )
+
+
+def _holds_hex_prefix(data: bytes, chunk: int = 1 << 22) -> bool:
+    """Whether '0x' or '0X' occurs in the bytes. Most cohort files hold no 'x' at all (found
+    by memchr); otherwise each 'x' or 'X' is looked up in numpy, a chunk of bytes at a time
+    (bytes.find of '0x' crawls over the many '0's)."""
+    if b"x" not in data and b"X" not in data:
+        return False
+    cells = np.frombuffer(data, dtype=np.uint8)
+    for start in range(0, len(cells), chunk):
+        part = cells[start : start + chunk + 1]
+        x = np.flatnonzero((part[1:] | 0x20) == ord("x"))  # 'X' | 0x20 is 'x'
+        if (part[x] == ord("0")).any():
+            return True
+    return False
 
 
 # --- stage 3: columns --------------------------------------------------------------------------
@@ -603,8 +670,10 @@ def _convert(table: _Table) -> pd.DataFrame:
     columns = {}
     for col in table.spec.columns:
         values = frame.pop(col.name).array  # each parsed column freed once converted
-        if col.kind in ("binary", "integer"):
-            numbers = values.to_numpy()
+        if isinstance(values.dtype, pd.ArrowDtype):  # the int64 read (`_parse_arrow`)
+            values = _from_int64(col, values)
+        if col.kind in WHOLE_KINDS and not isinstance(values, pd.arrays.IntegerArray):
+            numbers = np.asarray(values, dtype=np.float64)
             missing = np.isnan(numbers)
             # A number is whole when truncating leaves it as it is (cheaper than `% 1 == 0`);
             # infinities are not whole numbers, so 'inf' is refused here.
@@ -629,16 +698,31 @@ def _convert(table: _Table) -> pd.DataFrame:
                 ),
             )
             whole = np.where(missing | not_whole | beyond, 0, numbers)
-            dtype = pd.api.types.pandas_dtype(raw_dtype(col)).numpy_dtype
-            if whole.size and (
-                whole.min() < np.iinfo(dtype).min or whole.max() > np.iinfo(dtype).max
-            ):
-                dtype = np.dtype(np.int64)
-            values = pd.arrays.IntegerArray(whole.astype(dtype), missing)
+            values = pd.arrays.IntegerArray(whole.astype(_whole_dtype(col, whole)), missing)
         columns[col.name] = values  # strings stay CHECKED_STRING, numbers float64
     if problems:
         raise CohortValidationError(problems)
     return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _from_int64(col: Column, values: pd.arrays.ArrowExtensionArray) -> Any:
+    """Arrow's int64 read of a whole-number column in its `_whole_dtype`; as float64 (NaN:
+    missing) when a magnitude reaches 2**53, for the float checks to judge as they judge the
+    float read (float64 rounds such numbers; converting the int64 rounds them the same way)."""
+    cells = arrow.array(values)
+    missing = cells.is_null().to_numpy(zero_copy_only=False)
+    whole = arrow_compute.fill_null(cells, 0).to_numpy()
+    if whole.size and (whole.min() <= -(2**53) or whole.max() >= 2**53):
+        return np.where(missing, np.nan, whole.astype(np.float64))
+    return pd.arrays.IntegerArray(whole.astype(_whole_dtype(col, whole)), missing)
+
+
+def _whole_dtype(col: Column, whole: np.ndarray) -> np.dtype:
+    """The column's `raw_dtype`, or int64 when a value lies beyond it (for the range check)."""
+    dtype = pd.api.types.pandas_dtype(raw_dtype(col)).numpy_dtype
+    if whole.size and (whole.min() < np.iinfo(dtype).min or whole.max() > np.iinfo(dtype).max):
+        return np.dtype(np.int64)
+    return dtype
 
 
 def _unit(col: Column) -> str:
@@ -684,7 +768,7 @@ def _equals_any(cells: pd.Series, values: tuple[int, ...]) -> pd.Series:
 
 def _is_participant_id(ids: pd.Series) -> pd.Series:
     """Whether each cell matches ID_PATTERN (an ASCII pattern, so Arrow's RE2 decides alone)."""
-    cells = arrow.array(ids.array, type=arrow.string())
+    cells = arrow_strings(ids)
     ok = arrow_compute.match_substring_regex(cells, ID_PATTERN)
     return pd.Series(
         arrow_compute.fill_null(ok, False).to_numpy(zero_copy_only=False), index=ids.index
@@ -762,9 +846,14 @@ def _range(col: Column) -> str:
 
 def _check_schema(table: _Table, wave_ids: list[str]) -> None:
     """Validate against the pandera schema; translate its failure cases into located messages."""
+    schema = build_schema(table.spec, wave_ids)
+    if _key_unique(table, wave_ids):
+        # Pandera's own check hashes every key (about 2 s at a million participants); it runs
+        # only where the cheap one cannot tell, so it alone writes the messages.
+        schema.unique = None
     try:
         # In place: no copy of the frame (the schema coerces nothing).
-        build_schema(table.spec, wave_ids).validate(table.typed, lazy=True, inplace=True)
+        schema.validate(table.typed, lazy=True, inplace=True)
         return
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
@@ -802,6 +891,47 @@ def _check_schema(table: _Table, wave_ids: list[str]) -> None:
 
         problems += table.report(first, key, describe)
     raise CohortValidationError(problems)
+
+
+def _key_unique(table: _Table, wave_ids: list[str]) -> bool:
+    """True when the file's key is certainly unique, found without hashing its strings: ids
+    alone by sorting them and comparing neighbours; (id, wave) from each row's participant
+    (`_Table.person`) and wave position. False when a key repeats or this cannot tell (an id
+    not in participants, a wave not configured)."""
+    key = tuple(table.spec.key)
+    if key == ("id",):
+        ids = arrow_strings(table.typed["id"])
+        ordered = ids.take(arrow_compute.sort_indices(ids))
+        repeats = arrow_compute.equal(ordered[1:], ordered[:-1])
+        return ids.null_count == 0 and not arrow_compute.any(repeats).as_py()
+    if key != ("id", "wave") or table.person is None or (table.person < 0).any():
+        return False
+    wave = _wave_positions(table, wave_ids)
+    if (wave < 0).any():
+        return False
+    return not (np.bincount(table.person.astype(np.int64) * len(wave_ids) + wave) > 1).any()
+
+
+def arrow_strings(values: pd.Series) -> arrow.Array:
+    """A string column (Arrow storage, CHECKED_STRING) as one Arrow string array."""
+    return arrow.array(values.array, type=arrow.string())
+
+
+def _wave_positions(table: _Table, wave_ids: list[str]) -> np.ndarray:
+    """Each row's wave as its position among the configured waves (-1: not configured)."""
+    found = arrow_compute.index_in(
+        arrow_strings(table.typed["wave"]), value_set=arrow.array(wave_ids)
+    )
+    return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
+
+
+def _positions_in(values: pd.Series, of: pd.Series) -> np.ndarray:
+    """Each string's position in `of` (int32; -1 where absent or missing), hashed in Arrow.
+
+    Each interview's and treatment record's participant (ids into participants' ids) is found
+    once: it serves the key check, the links, the order by person and cleaning (RawData)."""
+    found = arrow_compute.index_in(arrow_strings(values), value_set=arrow_strings(of))
+    return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
 
 
 # --- stage 4: rules across columns, files and the config ---------------------------------------
@@ -880,7 +1010,7 @@ def _check_rows(table: _Table, rules: list[RowRule]) -> None:
 
 def _id_numbers(table: _Table) -> np.ndarray:
     """The number in each (canonical) id: P003 and P0003 both give 3."""
-    ids = arrow.array(table.typed["id"].array, type=arrow.string())
+    ids = arrow_strings(table.typed["id"])
     number = arrow_compute.cast(arrow_compute.utf8_slice_codeunits(ids, 1), arrow.int64())
     return number.to_numpy(zero_copy_only=False)
 
@@ -892,7 +1022,7 @@ def _check_id_spellings(table: _Table) -> None:
     suffices. Two spellings of a number differ in length and one has a leading zero: without
     both, it is skipped.
     """
-    ids = arrow.array(table.typed["id"].array, type=arrow.string())
+    ids = arrow_strings(table.typed["id"])
     lengths = arrow_compute.min_max(arrow_compute.utf8_length(ids)).as_py()
     if (
         lengths["min"] == lengths["max"]
@@ -917,11 +1047,13 @@ def _check_id_spellings(table: _Table) -> None:
     raise CohortValidationError(table.report(first, ["id"], describe))
 
 
-def _person_order(table: _Table, wave: np.ndarray, n_waves: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows sorted by person and wave position, and each row's person number (valid once the
-    links are checked: every id is spelled as in participants, one spelling per number)."""
-    person = _id_numbers(table)
-    return np.argsort(person * n_waves + wave, kind="stable"), person
+def _person_order(person: np.ndarray, wave: np.ndarray, n_waves: int) -> np.ndarray:
+    """Rows sorted by person and wave position (valid once the key and the links are checked:
+    each row's (person, wave) is unique and every person known), placed by counting: the key
+    indexes a slot per person and wave, so no sort is needed."""
+    slots = np.full((person.max(initial=-1) + 1) * n_waves, -1)
+    slots[person.astype(np.int64) * n_waves + wave] = np.arange(len(person))
+    return slots[slots >= 0]
 
 
 def _check_over_waves(table: _Table, waves: Waves) -> None:
@@ -930,11 +1062,9 @@ def _check_over_waves(table: _Table, waves: Waves) -> None:
     cumulative = [c for c in table.spec.columns if c.cumulative]
     if not cumulative or "wave" not in table.spec.key:
         return
-    cells = arrow.array(table.typed["wave"].array, type=arrow.string())
-    wave = arrow_compute.index_in(cells, value_set=arrow.array(waves.ids)).to_numpy(
-        zero_copy_only=False
-    )  # every wave is configured (checked by the schema)
-    order, person = _person_order(table, wave, len(waves.ids))
+    wave = _wave_positions(table, waves.ids)  # every wave is configured (checked by the schema)
+    person = table.person
+    order = _person_order(person, wave, len(waves.ids))
     month = np.array([w.months for w in waves.all], dtype=np.float64)[wave]
     problems = [p for col in cumulative for p in _over_waves(table, col, order, person, month)]
     if problems:
@@ -996,24 +1126,14 @@ def _over_waves(
     return problems
 
 
-def _isin(values: pd.Series, allowed: pd.Series) -> np.ndarray:
-    """values.isin(allowed) for string columns, in Arrow (pandas converts `allowed` to a list)."""
-    value_set = arrow.chunked_array(arrow.array(allowed.array, type=arrow.string()))
-    found = arrow_compute.is_in(
-        arrow.array(values.array, type=arrow.string()), value_set=value_set.combine_chunks()
-    )
-    return arrow_compute.fill_null(found, False).to_numpy(zero_copy_only=False)
-
-
 def _check_links(tables: dict[str, _Table], waves: Waves) -> None:
     """Ids known in participants; every participant interviewed at baseline; no empty wave."""
     people = tables[PARTICIPANTS.name]
     interviews = tables[INTERVIEWS.name]
     problems = []
     for table in (interviews, tables[TREATMENT.name]):
-        unknown = ~_isin(table.typed["id"], people.typed["id"])
         problems += table.report(
-            unknown,
+            table.person < 0,
             ["id"],
             lambda r, t=table: (
                 f"the participant is not in {people.path} (every id must be a known participant, "
@@ -1021,9 +1141,11 @@ def _check_links(tables: dict[str, _Table], waves: Waves) -> None:
             ),
         )
     baseline = waves.baseline.id
-    seen = interviews.typed.loc[interviews.typed["wave"] == baseline, "id"]
+    seen = np.zeros(len(people.typed), dtype=bool)
+    at_baseline = (interviews.typed["wave"] == baseline).to_numpy(dtype=bool, na_value=False)
+    seen[interviews.person[at_baseline & (interviews.person >= 0)]] = True
     problems += people.report(
-        ~_isin(people.typed["id"], seen),
+        ~seen,
         ["id"],
         lambda r: (
             f"participant has no interview at the baseline wave {baseline} in {interviews.path} "
@@ -1105,6 +1227,8 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
         path = Path(raw_dir) / spec.name
         table = _read_table(path, str(path), spec)
         table.typed = _convert(table)
+        if spec is not PARTICIPANTS:  # validated first: its ids are canonical and unique
+            table.person = _positions_in(table.typed["id"], tables[PARTICIPANTS.name].typed["id"])
         _check_schema(table, waves.ids)
         if spec is PARTICIPANTS:
             _check_id_spellings(table)
@@ -1116,7 +1240,10 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
     # String columns stay in Arrow storage (the codebook dtype 'string' either way): a million
     # participants' ids, waves and categories converted to Python objects cost 3.5 s here, and
     # cleaning reads them faster in Arrow (analysis.clean).
-    raw = RawData(*(tables[spec.name].typed for spec in RAW_FILES))
+    raw = RawData(
+        *(tables[spec.name].typed for spec in RAW_FILES),
+        people={name: table.person for name, table in tables.items() if table.person is not None},
+    )
     del tables
     # The Arrow parses and checked frames are freed by now; give their pages back rather than
     # hold them for the rest of the process (at a million participants, a few hundred MB of

@@ -195,6 +195,23 @@ CASES: list[tuple[str, Edit, list[str]]] = [
         lambda r, c: append_copy(r, IV, 3),
         [IV, "'id', 'wave'", "line 3 (wave t2)", "appears on lines 3, 23", "must be unique"],
     ),
+    # Keys are first checked through each row's participant and wave position, and by pandera
+    # only where that cannot tell: an unknown id or an unconfigured wave.
+    (
+        "duplicated treatment record",
+        lambda r, c: append_copy(r, T, 5),
+        [T, "'id', 'wave'", "line 5 (wave t2)", "appears on lines 5, 15", "must be unique"],
+    ),
+    (
+        "duplicated person-wave of an unknown participant",
+        lambda r, c: [append_copy(r, IV, 3, id="P99") for _ in range(2)],
+        [IV, "'id', 'wave'", "line 23 (wave t2)", "appears on lines 23, 24", "must be unique"],
+    ),
+    (
+        "duplicated person-wave at an unconfigured wave",
+        lambda r, c: [append_copy(r, IV, 3, wave="t9") for _ in range(2)],
+        [IV, "'wave'", "line 23", "'t9' is not a configured wave", "appears on lines 23, 24"],
+    ),
     (
         "interview for unknown person",
         lambda r, c: append_copy(r, IV, 2, id="P99"),
@@ -566,6 +583,24 @@ CASES: list[tuple[str, Edit, list[str]]] = [
             "beyond the 64-bit whole numbers",
             "must lie in 0..30",
         ],
+    ),
+    # Whole-number columns are first read as int64 (analysis.validate._parse_arrow), which
+    # must not change what is refused or how: Arrow's int64 reader takes '0x10' as 16, and
+    # int64's largest value is a whole number that float64 rounds up to 2**63.
+    (
+        "hexadecimal in integer column",
+        cell(IV, 3, "crime_days_30", "0x10"),
+        [IV, "'crime_days_30'", "line 3", "id P1, wave t2", "'0x10'", "is not a number"],
+    ),
+    (
+        "upper-case hexadecimal in binary column",
+        cell(IV, 3, "in_treatment", "0X1"),
+        [IV, "'in_treatment'", "line 3", "'0X1'", "is not a number"],
+    ),
+    (
+        "largest int64 read as float64",
+        cell(IV, 3, "crime_days_30", "9223372036854775807"),
+        [IV, "'crime_days_30'", "line 3", "beyond the 64-bit whole numbers", "must lie in 0..30"],
     ),
     # Ids: one canonical form, no long digit runs (defect 9).
     (

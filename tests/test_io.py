@@ -37,11 +37,13 @@ def test_read_strings_are_one_object_per_distinct_value(tmp_path):
     assert len({id(cell) for cell in ids if cell is not pd.NA}) == 2  # "P1" and "P2"
 
 
-def test_frame_of_columns_moves_each_column_in_order_without_a_warning(recwarn):
+def test_frame_of_columns_keeps_each_column_in_order_uncopied_without_a_warning(recwarn):
     columns = {f"c{i}": np.full(3, float(i)) for i in range(120)}  # past pandas' 100 blocks
     columns["flag"] = pd.array([1, None, 0], dtype="Int8")
+    c7 = columns["c7"]
     frame = io.frame_of_columns(columns, 3)
     assert columns == {}
+    assert np.shares_memory(frame["c7"].to_numpy(), c7)  # not copied
     assert list(frame.columns) == [f"c{i}" for i in range(120)] + ["flag"]
     assert frame["c7"].tolist() == [7.0, 7.0, 7.0] and frame["flag"].dtype == "Int8"
     assert frame["flag"].isna().tolist() == [False, True, False]

@@ -10,8 +10,15 @@ import pytest
 
 from analysis.codebook import INTERVIEWS, PARTICIPANTS, RAW_FILES, TREATMENT
 from analysis.codebook_doc import render_codebook
-from analysis.validate import build_schema, identifier_pattern, load_raw, raw_dtype
-from tests.helpers_cohort import TINY, TINY_CONFIG, read_rows, tiny_copy, write_rows
+from analysis.validate import RawData, build_schema, identifier_pattern, load_raw, raw_dtype
+from tests.helpers_cohort import (
+    TINY,
+    TINY_CONFIG,
+    read_rows,
+    set_cell,
+    tiny_copy,
+    write_rows,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,6 +57,30 @@ def test_empty_cell_is_missing_and_values_convert(tiny):
     assert visits.loc[("P5", "t3"), "crime_days_30"] is pd.NA
     assert visits.loc[("P2", "t2"), "homeless_setting"] == "hostel"
     assert visits["arrested_since_last"].notna().sum() == 12  # every follow-up but P5 t3
+
+
+@pytest.mark.parametrize("written", ["7", " 7", "007", "+7", "7.0", "7e0"])
+def test_whole_numbers_load_the_same_however_written(tmp_path, written):
+    """Plain digits take Arrow's int64 read, the rest the float read (analysis.validate
+    ._parse_arrow); both give the value 7 in the column's codebook dtype."""
+    raw = tiny_copy(tmp_path)
+    set_cell(raw, "interviews.csv", 3, "crime_days_30", written)
+    visits = load_raw(raw, TINY_CONFIG).interviews
+    assert visits.at[1, "crime_days_30"] == 7
+    assert str(visits["crime_days_30"].dtype) == raw_dtype(
+        next(c for c in INTERVIEWS.columns if c.name == "crime_days_30")
+    )
+
+
+@pytest.mark.parametrize("spec", [INTERVIEWS, TREATMENT], ids=lambda s: s.name)
+def test_people_rows_locate_each_row_in_participants(tiny, spec):
+    """Validation hands cleaning each row's participant; a RawData made by hand finds the same
+    rows when asked, and both agree with pandas' lookup of the ids."""
+    frame = tiny.frame(spec)
+    expected = pd.Index(tiny.participants["id"]).get_indexer(frame["id"])
+    assert list(tiny.people_rows(spec)) == list(expected)
+    by_hand = RawData(tiny.participants, tiny.interviews, tiny.treatment)
+    assert list(by_hand.people_rows(spec)) == list(expected)
 
 
 def test_schema_is_built_from_the_codebook():
