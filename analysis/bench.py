@@ -36,6 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from analysis.provenance import git_commit
 from analysis.results import DOMAINS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -625,6 +626,8 @@ def benchmark(
     sizes: list[int], repeats: int, builds: bool, domain_timeout: int = DOMAIN_TIMEOUT_S
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
+        # The code measured: a table is only as current as the commit it names.
+        "commit": git_commit(ROOT),
         "repeats": repeats,
         "cores": os.cpu_count(),
         "domain_timeout_s": domain_timeout,

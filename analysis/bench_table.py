@@ -94,10 +94,20 @@ def _jobs(jobs: dict[str, dict[str, Any]]) -> list[str]:
     return lines + [""]
 
 
+def measured_code(result: dict[str, Any]) -> str:
+    """The commit a run measured (git_commit), with a warning when its tree was modified."""
+    commit = result.get("commit")
+    if not commit:
+        return "an unrecorded commit"
+    modified = " with uncommitted changes" if commit["modified"] == "yes" else ""
+    return f"commit {commit['short']}{modified}"
+
+
 def targets_table(result: dict[str, Any]) -> list[str]:
     """Issue 18's targets: each with the ratio it is judged by, the limit and the verdict."""
     lines = [
-        f"Measured in one run on {result['cores']} cores, load average (1 min) "
+        f"Measured in one run of {measured_code(result)} on {result['cores']} cores, "
+        "load average (1 min) "
         f"{result['load_average_start']:.1f} at the start and "
         f"{result['load_average_end']:.1f} at the end.",
         "",
@@ -188,7 +198,7 @@ def markdown(result: dict[str, Any]) -> str:
         "README.md`; do not "
         "edit by hand.",
         "",
-        f"Machine: {result['cores']} cores; load average (1 min) "
+        f"Code: {measured_code(result)}. Machine: {result['cores']} cores; load average (1 min) "
         f"{result['load_average_start']:.1f} at the start, "
         f"{result['load_average_end']:.1f} at the end. Times on a loaded machine are "
         "longer than on an idle one.",

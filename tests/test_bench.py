@@ -144,6 +144,7 @@ def test_quick_mode_writes_the_table_row_by_row(quick_run):
 
 def test_build_ratios_are_median_over_floor_and_the_table_shows_them():
     result = {
+        "commit": {"commit": "0123456789abcdef", "short": "0123456789ab", "modified": "yes"},
         "repeats": 1,
         "cores": 2,
         "load_average_start": 0.5,
@@ -177,6 +178,7 @@ def test_build_ratios_are_median_over_floor_and_the_table_shows_them():
     assert "| 13.00 | one process: import the stack, render | 6.50 | 2.00x |" in table
     assert "| Typst compile (PDF) | 2.50 | 62% |" in table
     assert "load average (1 min) 0.5 at the start, 0.7 at the end" in table
+    assert "Code: commit 0123456789ab with uncommitted changes." in table
     assert "| `cohort` | 8.39 | 2.13 | 149 |\n| `render` | 4.50 | 3.00 | n/a |" in table
     assert "The jobs' seconds add up to 12.89" in table
 
@@ -320,6 +322,7 @@ def test_targets_are_judged_by_their_ratios():
 
 def test_the_readme_block_is_replaced_between_its_markers():
     result = {
+        "commit": {"commit": "0123456789abcdef", "short": "0123456789ab", "modified": "no"},
         "cores": 2,
         "load_average_start": 0.3,
         "load_average_end": 0.4,
@@ -332,6 +335,7 @@ def test_the_readme_block_is_replaced_between_its_markers():
     assert "old table" not in text and text.endswith(f"{README_END}\n\nafter\n")
     assert "| cold build at most 2x its floor | 1.50x | 2.00x | yes |" in text
     assert "load average (1 min) 0.3 at the start and 0.4 at the end" in text
+    assert "Measured in one run of commit 0123456789ab on 2 cores" in text
     assert readme_block(text, result) == text  # rewriting with the same run changes nothing
     with pytest.raises(ValueError, match="no benchmark block"):
         readme_block("# Title\n", result)
