@@ -34,6 +34,7 @@ from synthesis.cohort import (
 from synthesis.construct import YES_COUNT_IDS, mean_pinned_cells, zero_pinned_cells
 from synthesis.correlates import signature
 from synthesis.printed import Printed
+from synthesis.stats import on_grid
 from synthesis.targets import Family, build_targets
 
 ITERATIONS = 160_000
@@ -42,11 +43,13 @@ T_SMOOTH = (3.0, 0.1)  # temperature from .. to, smooth stage (loss in band unit
 T_HINGE = (1.0, 0.02)  # temperature from .. to, hinge stage
 MISS_STEP = 4.0  # hinge stage: extra cost of a missed target
 # Table 1's model and the claims about it (families named table1*) read the composite score,
-# age, stage of change and site; a last hinge search polishes them with swaps of these values
-# within a group (site: within a retention class, `Mover.p_swap`), which keep the group means
-# and counts, scoring every family a swap touches.
+# age, stage of change and site, and the stepwise selection also reads being in treatment at
+# the first follow-up; a last hinge search polishes them with swaps of these values within a
+# group (site: within a retention class, `Mover.p_swap`; in treatment: between two people of
+# the same class of desistance, which keeps its printed rs, `Mover.iv_swap_any`), which keep
+# the group means and counts, scoring every family a swap touches.
 POLISHED = "table1"
-POLISH_MOVES = ("drug_composite", "age", "stage_of_change", "site")
+POLISH_MOVES = ("drug_composite", "age", "stage_of_change", "site", "in_treatment")
 POLISH_ITERATIONS = 20_000
 
 IV_BINARY_FOLLOW_UP = (
@@ -347,16 +350,11 @@ def misses(fams: list[Family], c: Cohort) -> list[str]:
 
 
 # Machine independence: every accept / reject decision compares integers. Each statistic is
-# first rounded to STAT_DIGITS significant digits (so that last-bit differences of exp / log
-# between CPUs vanish), and each check's loss is counted in whole LOSS_UNITs; the sums are
+# first rounded to the grid (`stats.on_grid`: last-bit differences of exp / log between CPUs
+# vanish), and each check's loss is counted in whole LOSS_UNITs; the sums are
 # then exact, and no decision hinges on the order of a floating-point sum.
-STAT_DIGITS = 10
 LOSS_UNIT = 1e-6  # band units squared
 LOSS_CAP = 10**12  # in LOSS_UNITs; a loss beyond it (an infinite statistic) counts as the cap
-
-
-def _on_grid(x: float) -> float:
-    return float(f"{x:.{STAT_DIGITS}g}")
 
 
 def _units(loss: float) -> int:
@@ -367,11 +365,16 @@ def _score(fam: Family, c: Cohort, step: float | None) -> tuple[int, int]:
     """(cost in LOSS_UNITs, checks missed) of one family: smooth loss, or hinge loss when
     step is set."""
     values = fam.compute(c)
-    values = {k: _on_grid(values[k]) for k in fam.checks}
+    values = {k: on_grid(values[k]) for k in fam.checks}
     missed = sum(chk.miss(values[k]) > 0 for k, chk in fam.checks.items())
     if step is None:
         return sum(_units(chk.loss(values[k])) for k, chk in fam.checks.items()), missed
     return sum(_units(chk.penalty(values[k], step)) for k, chk in fam.checks.items()), missed
+
+
+def _gated(fams: list[Family], touched: list[int], new: list[tuple[int, int]], missed) -> bool:
+    """Whether a move misses a check of a gate family (`Family.gate`) that met all of its."""
+    return any(fams[k].gate and m and not missed[k] for k, (_, m) in zip(touched, new, strict=True))
 
 
 def _accept(delta: int, uniform: float, temp: float) -> bool:
@@ -431,6 +434,9 @@ def calibrate(
                 continue
             touched = sorted({k for key in journal.keys for k in by_key.get(key, ())})
             new = [_score(fams[k], c, step) for k in touched]
+            if _gated(fams, touched, new, missed):
+                journal.undo()
+                continue
             delta = sum(x for x, _ in new) - int(cost[touched].sum())
             if _accept(delta, uniforms[it], temps[it]):
                 cost[touched] = [x for x, _ in new]
@@ -473,6 +479,8 @@ def _polish(
         col = POLISH_MOVES[rng.integers(len(POLISH_MOVES))]
         if col == "drug_composite":
             mover.iv_swap(journal, col, 0)
+        elif col == "in_treatment":
+            mover.iv_swap_any(journal, col, 1)
         else:
             mover.p_swap(journal, col)
         if not journal.saved:
@@ -482,6 +490,9 @@ def _polish(
             continue
         touched = sorted({k for key in journal.keys for k in by_key.get(key, ())})
         new = [_score(fams[k], c, MISS_STEP) for k in touched]
+        if _gated(fams, touched, new, missed):
+            journal.undo()
+            continue
         delta = sum(x for x, _ in new) - int(cost[touched].sum())
         if _accept(delta, rng.random(), temp):
             cost[touched] = [x for x, _ in new]

@@ -74,9 +74,14 @@ def variables(c: Cohort, config: dict[str, Any]) -> dict[str, np.ndarray]:
 
 def signature(c: Cohort, config: dict[str, Any]) -> np.ndarray:
     """The designed vectors in one array, for the main search to check it keeps them (F, free
-    time with users, stays movable: its design may be left to the search)."""
+    time with users, stays movable: its design may be left to the search). Self-reported
+    treatment (T) enters only by who is known and its count of ones in each class of D (1, 0,
+    unknown): its one printed rs, with D, depends on nothing else, so the search may move it
+    between two people of the same class of desistance."""
     x = variables(c, config)
-    return np.concatenate([x[k] for k in "DISTVCH"])
+    d, t = np.nan_to_num(x["D"], nan=2), x["T"]
+    t_counts = [np.nansum(t[d == k]) for k in (0, 1, 2)]
+    return np.concatenate([x[k] for k in "DISVCH"] + [np.isnan(t) * 1.0, t_counts])
 
 
 def feasible(n: int, r1: int, value: float) -> np.ndarray:
