@@ -43,7 +43,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -295,6 +295,21 @@ class Stated:
 
     claims: Sequence[tuple[str, Mapping[str, Any]]] = ()
     unchecked: str = ""
+    # The claims on each result path found so far: thousands of sources share a few hundred
+    # paths, and each search scans every claim's paths.
+    _on: dict[str, list] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def claims_on(self, path: str) -> list:
+        """The claims whose predicates read `path`, a value inside it or the model holding it,
+        by id."""
+        if path not in self._on:
+            found = {
+                claim["id"]: claim
+                for read, claim in self.claims
+                if read == path or read.startswith(f"{path}.") or path.startswith(f"{read}.")
+            }
+            self._on[path] = [found[key] for key in sorted(found)]
+        return self._on[path]
 
 
 def claims_by_path(predicates: pd.DataFrame, card: pd.DataFrame) -> list[tuple[str, dict]]:
@@ -310,16 +325,6 @@ def claims_by_path(predicates: pd.DataFrame, card: pd.DataFrame) -> list[tuple[s
         for row in predicates.to_dict("records")
         for path in sorted(result_paths(row["predicate"]))
     ]
-
-
-def _claims_on(path: str, claims: Sequence[tuple[str, Mapping[str, Any]]]) -> list:
-    """The claims whose predicates read `path`, a value inside it or the model holding it, by id."""
-    found = {
-        claim["id"]: claim
-        for read, claim in claims
-        if read == path or read.startswith(f"{path}.") or path.startswith(f"{read}.")
-    }
-    return [found[key] for key in sorted(found)]
 
 
 def _entry(
@@ -339,7 +344,7 @@ def _entry(
         leaf = lookup(results, path)
         n = leaf.get("n", leaf.get("n_pairs")) if isinstance(leaf, Mapping) else None
         test = leaf.get("test") if isinstance(leaf, Mapping) else None
-        claims = _claims_on(path, stated.claims)
+        claims = stated.claims_on(path)
         sources.append(
             {
                 "path": path,
