@@ -26,7 +26,14 @@ from analysis.codebook import INTERVIEWS, PARTICIPANTS, TREATMENT, Column, RawFi
 from analysis.config import Waves, load_config
 from analysis.io import frame_of_columns, python_strings, write_parquet
 from analysis.memory import release_memory
-from analysis.validate import CohortValidationError, RawData, arrow_strings, load_raw, raw_dtype
+from analysis.validate import (
+    CohortValidationError,
+    RawData,
+    arrow_strings,
+    load_raw,
+    positions_in,
+    raw_dtype,
+)
 
 KEY = ["id", "wave"]
 # Every numeric or binary interview measure is carried forward; categories are not (there is
@@ -61,13 +68,6 @@ def compact_dtype(column: Column) -> str | pd.CategoricalDtype | None:
     return None
 
 
-def _positions(values: pd.Series, of: arrow.Array) -> np.ndarray:
-    """Each value's position in `of` (-1 where absent), hashed in Arrow: at a million
-    participants pandas' Index.get_indexer took seconds per column."""
-    found = arrow_compute.index_in(arrow_strings(values), value_set=of)
-    return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
-
-
 def _compact(frame: pd.DataFrame, name: str) -> pd.Series | pd.Categorical:
     """A validated raw column in its compact cohort dtype (not copied when it already is).
     A category is coded in Arrow (a value outside the categories would be NA, as astype)."""
@@ -75,7 +75,7 @@ def _compact(frame: pd.DataFrame, name: str) -> pd.Series | pd.Categorical:
     if dtype is None or frame[name].dtype == dtype:
         return frame[name]
     if isinstance(dtype, pd.CategoricalDtype):
-        codes = _positions(frame[name], arrow.array(list(dtype.categories), type=arrow.string()))
+        codes = positions_in(frame[name], arrow.array(list(dtype.categories), type=arrow.string()))
         return pd.Categorical.from_codes(codes, dtype=dtype)
     return frame[name].astype(dtype)
 
@@ -159,7 +159,7 @@ def build_cohort(raw: RawData, config: dict[str, Any]) -> pd.DataFrame:
         """Columns of rows keyed by (id, wave) moved to their grid cells (NA where no row)."""
         frame = raw.frame(spec)
         row = np.full(size, -1)
-        cell = rank[raw.people_rows(spec)] * n_waves + _positions(frame["wave"], wave_ids)
+        cell = rank[raw.people_rows(spec)] * n_waves + positions_in(frame["wave"], wave_ids)
         row[cell] = np.arange(len(frame))
         return {
             prefix + name: pd.api.extensions.take(

@@ -136,7 +136,9 @@ class RawData:
         """Each row's participant in `spec`'s file: the row of its id in `participants`, -1
         where the id is not there."""
         if spec.name not in self.people:
-            self.people[spec.name] = _positions_in(self.frame(spec)["id"], self.participants["id"])
+            self.people[spec.name] = positions_in(
+                self.frame(spec)["id"], arrow_strings(self.participants["id"])
+            )
         return self.people[spec.name]
 
 
@@ -149,7 +151,7 @@ class _Table:
         self.parsed = parsed  # pyarrow's parse (see `_parse_arrow`), None if it could not decide
         self.typed: pd.DataFrame | None = None
         # Each row's participant, as the position of its id in participants.csv (-1: not
-        # there); set for the files keyed by id and wave (`_positions_in`).
+        # there); set for the files keyed by id and wave (`positions_in`).
         self.person: np.ndarray | None = None
 
     @cached_property
@@ -919,18 +921,16 @@ def arrow_strings(values: pd.Series) -> arrow.Array:
 
 def _wave_positions(table: _Table, wave_ids: list[str]) -> np.ndarray:
     """Each row's wave as its position among the configured waves (-1: not configured)."""
-    found = arrow_compute.index_in(
-        arrow_strings(table.typed["wave"]), value_set=arrow.array(wave_ids)
-    )
-    return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
+    return positions_in(table.typed["wave"], arrow.array(wave_ids, type=arrow.string()))
 
 
-def _positions_in(values: pd.Series, of: pd.Series) -> np.ndarray:
-    """Each string's position in `of` (int32; -1 where absent or missing), hashed in Arrow.
+def positions_in(values: pd.Series, of: arrow.Array) -> np.ndarray:
+    """Each string's position in `of` (int32; -1 where absent or missing), hashed in Arrow: at
+    a million participants pandas' Index.get_indexer took seconds per column.
 
     Each interview's and treatment record's participant (ids into participants' ids) is found
     once: it serves the key check, the links, the order by person and cleaning (RawData)."""
-    found = arrow_compute.index_in(arrow_strings(values), value_set=arrow_strings(of))
+    found = arrow_compute.index_in(arrow_strings(values), value_set=of)
     return arrow_compute.fill_null(found, -1).to_numpy(zero_copy_only=False)
 
 
@@ -1228,7 +1228,9 @@ def load_raw(raw_dir: str | Path, config: dict[str, Any]) -> RawData:
         table = _read_table(path, str(path), spec)
         table.typed = _convert(table)
         if spec is not PARTICIPANTS:  # validated first: its ids are canonical and unique
-            table.person = _positions_in(table.typed["id"], tables[PARTICIPANTS.name].typed["id"])
+            table.person = positions_in(
+                table.typed["id"], arrow_strings(tables[PARTICIPANTS.name].typed["id"])
+            )
         _check_schema(table, waves.ids)
         if spec is PARTICIPANTS:
             _check_id_spellings(table)
