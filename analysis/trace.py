@@ -3,11 +3,12 @@
 `trace` builds the variables of analysis.numbers a second time, from a copy of the
 results in which every number, string and object knows its dotted results path
 (docs/results_format.md), while every function of the `analysis` package is wrapped for the
-duration: the text a function returns inherits the paths of the statistics it was given and of
-the values it read or compared directly (a helper returning a number or a flag passes its
-origins on to its caller). Text already traced by an inner call (a formatted mean) keeps
-its own, narrower origin, so a phrase built from two means and a test lists exactly those three
-results. Nothing in analysis.numbers knows about tracing; a new variable is traced as it is.
+duration: the text a function returns inherits the paths of the statistics it was given
+(alone, or packed in a plain tuple, list or dict of values) and of the values it read or
+compared directly (a helper returning a number or a flag passes its origins on to its
+caller). Text already traced by an inner call (a formatted mean) keeps its own, narrower
+origin, so a phrase built from two means and a test lists exactly those three results.
+Nothing in analysis.numbers knows about tracing; a new variable is traced as it is.
 
 Assumptions, named: a path is reported at the level of its statistic leaf (the object holding
 `value`/`n` or a test's fields, docs/results_format.md); text derived from values read in a
@@ -147,8 +148,18 @@ def _traced_scalar(value: Any, path: str) -> Any:
 
 
 def _origin_of(arg: Any) -> frozenset[str]:
-    if isinstance(arg, TracedMap) and arg.is_leaf:
-        return frozenset({arg.path})
+    """The paths an argument carries: a statistic leaf's own, a traced scalar's, or those of
+    the values in a plain dict, list or tuple of values the caller assembled (e.g. each
+    group's direction word and verdict, handed over together). A results object above the
+    leaf level, or a container of mappings (a tree of variables), carries none: what the
+    function reads from it is noted as it reads."""
+    if isinstance(arg, TracedMap):
+        return frozenset({arg.path}) if arg.is_leaf else frozenset()
+    items = [*arg.keys(), *arg.values()] if isinstance(arg, dict) else arg
+    if isinstance(items, list | tuple) and not isinstance(arg, TracedList):
+        if any(isinstance(item, Mapping) for item in items):
+            return frozenset()
+        return frozenset().union(*map(_origin_of, items))
     return getattr(arg, "origin", frozenset())
 
 

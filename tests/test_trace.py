@@ -166,6 +166,29 @@ def test_verdicts_list_every_result_they_were_decided_on(traced):
     } <= first
 
 
+def test_phrases_over_two_groups_or_two_periods_list_the_results_of_both(traced):
+    """A phrase judging the same change in both groups (the abstract's drug use) rests on each
+    group's two means and test; one judging two periods (intake to the first and to the last
+    follow-up) on the three means and two tests. The results reach the phraser packed in plain
+    tuples and dicts, which carry their values' paths; a tree of variables carries none."""
+    sidecar, _, _, waves = traced
+    b, f, last = waves.baseline.id, waves.first_follow_up.id, waves.last_follow_up.id
+    drugs = "drug_use.illicit_drug_days_30"
+    assert set(paths(sidecar[f"{drugs}.groups.base_first"])) == {
+        f"{drugs}.{stat}.{group}.{at}"
+        for group in ("QCT", "comparison")
+        for stat, at in (("mean", b), ("mean", f), ("wilcoxon", f"{b}_{f}"))
+    }
+    assert set(paths(sidecar[f"{drugs}.qct.over_time"])) == {
+        f"{drugs}.mean.QCT.{b}",
+        f"{drugs}.mean.QCT.{f}",
+        f"{drugs}.mean.QCT.{last}",
+        f"{drugs}.wilcoxon.QCT.{b}_{f}",
+        f"{drugs}.wilcoxon.QCT.{b}_{last}",
+    }
+    assert paths(sidecar["regression.stepwise.selected"]) == ["regression.stepwise.selected"]
+
+
 def test_text_from_no_result_has_no_paths(traced):
     sidecar, _, _, _ = traced
     for key in (
