@@ -96,6 +96,9 @@ class Family:
     paths: dict[str, str] = field(default_factory=dict)
     # a gate: once its checks are all met, no move that misses one of them is accepted
     gate: bool = False
+    # when a move is scored, families of a higher order are scored later (the model fits), so
+    # that a move already rejected on cheaper families skips them (`calibrate._scored_if_kept`)
+    order: int = 0
 
 
 class Roles:
@@ -377,12 +380,14 @@ def build_targets(
     w = [printed_wave(c.waves, wave_role(j, len(c.waves))) for j in range(len(c.waves))]
     fams: list[Family] = []
 
-    def add(name, deps, compute, paths=None, gate=False, **checks):
+    def add(name, deps, compute, paths=None, gate=False, order=0, **checks):
         checks = {k: v for k, v in checks.items() if v not in held_out}
         ids = {k: v for k, v in checks.items() if isinstance(v, str)}
         checks = {k: printed_check(printed, v) if k in ids else v for k, v in checks.items()}
         if checks:
-            fams.append(Family(name, tuple(deps), compute, checks, ids, dict(paths or {}), gate))
+            fams.append(
+                Family(name, tuple(deps), compute, checks, ids, dict(paths or {}), gate, order)
+            )
 
     def by_group_mean(col, j, kind="iv"):
         get = iv if kind == "iv" else tr
@@ -894,6 +899,7 @@ def build_targets(
         table1_deps,
         table1,
         paths={f"{name}_p": f"regression.final.coefficients.{terms[name]}.p" for name in terms},
+        order=1,
         r2="reg_nagelkerke_r2",
         **{
             f"{name}_{part}": f"reg_{stat}_{suffix}"
@@ -933,6 +939,7 @@ def build_targets(
         added("qct", False),
         paths={"p": adjusted.format("no_offence")},
         gate=True,
+        order=1,
         p=HYP4_NS,
     )
     add(
@@ -941,6 +948,7 @@ def build_targets(
         added("qct_locf", True),
         paths={"p": adjusted.format("no_offence_locf")},
         gate=True,
+        order=1,
         p=HYP4_NS,
     )
     add(
@@ -949,6 +957,7 @@ def build_targets(
         added("qct_improved", False, lambda c: improved_drug_use(c, r)),
         paths={"p": "regression.qct_adjusted.improved_drug_use.coefficients.qct.p"},
         gate=True,
+        order=1,
         p=HYP4_NS,
     )
     entry_p = float(config["regression"]["entry_p"])
@@ -963,6 +972,7 @@ def build_targets(
         + _d("iv", "free_time_with_users", B, F)
         + _p("sex"),
         lambda c: stepwise_fit(c, r, config, warm),
+        order=2,
         **{f"enter_{k}": stepwise_in for k in steps},
         **{f"lead_{k}": stepwise_lead for k in steps},
         **{f"in_{name}": stepwise_in for name in config["regression"]["final"]},
@@ -988,6 +998,7 @@ def build_targets(
         "table1_locf",
         table1_deps + _d("iv", "crime_days_30", B),
         table1_locf,
+        order=1,
         paths={
             f"{name}_p": f"regression.locf.final.coefficients.{terms[name]}.p" for name in terms
         },

@@ -30,6 +30,7 @@ from analysis.reproduce import compare, summary
 from analysis.results import lookup_number
 from analysis.validate import CohortValidationError, load_raw
 from synthesis import stats as fast
+from synthesis.calibrate import LOSS_UNIT, _accept, _scored_if_kept
 from synthesis.cohort import from_frames, repair_interviews
 from synthesis.construct import set_sum
 from synthesis.correlates import design, feasible
@@ -43,7 +44,7 @@ from synthesis.synthesize import (
     synthesize,
     write_validated,
 )
-from synthesis.targets import Check, Roles, _standardised, build_targets, stepwise_fit
+from synthesis.targets import Check, Family, Roles, _standardised, build_targets, stepwise_fit
 from tests.results_fixture import shipped_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,6 +240,58 @@ def test_check_band_and_losses():
     floor = Check(0.05, kind="ge", scale=0.01)
     assert floor.miss(0.2) == 0 and floor.loss(0.03) == pytest.approx(4.0)
     assert check.loss(float("nan")) == 1e4
+
+
+def test_a_move_is_decided_as_on_every_family_while_scoring_fewer():
+    """Hand-made families of one statistic each (a loss of (x / 0.5)^2 band units, missed
+    unless x is 0): the decision and new scores equal those of scoring every touched family
+    (refused when a gate that met its check misses it, else by the Metropolis rule); families
+    are scored in order, and a move the scored ones already refuse leaves the rest unscored.
+    With the uniform drawn on demand, the met gate is scored first and a move it refuses
+    draws none."""
+    scored: list[str] = []
+
+    def family(name, x, order=0, gate=False):
+        def compute(_):
+            scored.append(name)
+            return {"x": x}
+
+        return Family(name, (), compute, {"x": Check(0.0)}, gate=gate, order=order)
+
+    def units(x):  # the family's cost in LOSS_UNITs at statistic x
+        return round((x / 0.5) ** 2 / LOSS_UNIT)
+
+    rng = np.random.default_rng(7)
+    skipped = 0
+    for case in range(400):
+        xs = rng.integers(0, 4, 4) * 0.5
+        fams = [family("stepwise", xs[0], 2), family("fit", xs[1], 1)]
+        fams += [family("gate", xs[2], 1, gate=True), family("cheap", xs[3])]
+        cost = rng.integers(0, 4, 4) * units(0.5)
+        missed = rng.integers(0, 2, 4)
+        uniform, temp = float(rng.random()), 2.0
+        drawn: list[float] = []
+
+        def draw(u=uniform, drawn=drawn):
+            drawn.append(u)
+            return u
+
+        on_demand = case % 2 == 1
+        scored.clear()
+        new = _scored_if_kept(
+            fams, [0, 1, 2, 3], None, None, cost, missed, draw if on_demand else uniform, temp
+        )
+        gated = not missed[2] and xs[2] != 0
+        delta = sum(units(x) for x in xs) - int(cost.sum())
+        assert (new is not None) == (not gated and _accept(delta, uniform, temp))
+        assert new is None or new == {k: (units(x), int(x != 0)) for k, x in enumerate(xs)}
+        order = ["cheap", "fit", "gate", "stepwise"]  # by order, then by place in the list
+        if on_demand and not missed[2]:
+            order = ["gate", "cheap", "fit", "stepwise"]
+            assert drawn == ([] if gated else [uniform])
+        assert scored == order[: len(scored)]
+        skipped += len(scored) < 4
+    assert skipped > 100  # the refused moves that left some families unscored
 
 
 def test_offending_during_follow_up(raw, wide):
