@@ -21,6 +21,10 @@ from analysis.distributions import chi2_sf, normal_ppf, normal_sf, t_sf
 def as_float(values: Any) -> np.ndarray:
     """A new 1-d float array with every kind of missing value (None, pd.NA, NaN) as NaN."""
     series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf":
+        # A numpy column has no missing value but NaN: copied as it is (the array's to_numpy
+        # below would first find every missing value, to replace NaN by NaN).
+        return np.array(series.array, dtype=float)
     if pd.api.types.is_numeric_dtype(series.dtype):
         # Numbers and booleans, numpy or nullable: converted directly (exactly, as below). From
         # the array: the Series' to_numpy hands numpy a Series, whose attribute probes make

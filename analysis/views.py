@@ -126,8 +126,10 @@ def at_wave(cohort: pd.DataFrame, wave_id: str) -> pd.DataFrame:
     if wave_id not in wave_ids:
         raise ValueError(f"the cohort has no rows for wave {wave_id!r}")
     rows = slice(wave_ids.get_loc(wave_id), None, len(wave_ids))
+    # `values`: numpy's arrays for numpy columns, which a frame takes as they are; pandas'
+    # wrapper of them (`array`) is first searched for missing values, at every column.
     return pd.DataFrame(
-        {c: cohort[c].array[rows] for c in cohort.columns if c != "id"}, index=ids, copy=False
+        {c: cohort[c].values[rows] for c in cohort.columns if c != "id"}, index=ids, copy=False
     )
 
 
@@ -251,26 +253,36 @@ def means_by_group(values: pd.Series, group: pd.Series) -> dict[str, Any]:
 
 def _cells(cohort: pd.DataFrame, column: str, how: list[str]) -> dict[str, dict[str, Any]]:
     """The aggregations `how` of `column` in each group x wave cell and in each wave overall
-    (group 'all'): {group: {wave: Series of the aggregations}}.
+    (group 'all'): {group: {wave: {aggregation: value}}}.
 
-    Grouped by each row's cell number, computed from the grid, not by the group and wave
-    labels (labels cost most of the time at scale). Each cell aggregates its rows in cohort
-    order, which fixes a mean's floating-point sum. Rows of a person without a group count
-    only towards 'all'.
+    The column as a person x wave table (from the grid), grouped by each person's group: one
+    pandas aggregation per statistic covers every cell, with no grouping by labels (which
+    costs most of the time at scale). Each cell aggregates its people in cohort order, the
+    order of the cohort's rows, which fixes a mean's floating-point sum. People without a group
+    count only towards 'all'; a group with nobody in it has no cells.
     """
     ids, wave_ids = grid(cohort)
     n_waves = len(wave_ids)
     group = pd.Categorical(cohort["group"].array[::n_waves])
-    wave = np.tile(np.arange(n_waves), len(ids))
-    codes = np.repeat(group.codes, n_waves)
-    values = pd.Series(stats.as_float(cohort[column]))
-    cells = values.groupby(np.where(codes < 0, -1, codes * n_waves + wave)).agg(how)
-    out: dict[str, dict[str, Any]] = {}
-    for cell, row in cells[cells.index >= 0].iterrows():
-        out.setdefault(str(group.categories[cell // n_waves]), {})[
-            str(wave_ids[cell % n_waves])
-        ] = row
-    out[ALL] = {str(wave_ids[w]): row for w, row in values.groupby(wave).agg(how).iterrows()}
+    table = pd.DataFrame(stats.as_float(cohort[column]).reshape(-1, n_waves))
+    people = np.bincount(group.codes[group.codes >= 0], minlength=len(group.categories))
+
+    def cells(by: Any) -> dict[str, np.ndarray]:
+        grouped = table.groupby(by, observed=False)
+        return {stat: getattr(grouped, stat)().to_numpy() for stat in how}
+
+    by_group, everyone = cells(group), cells(np.zeros(len(ids), dtype=np.intp))
+    out: dict[str, dict[str, Any]] = {
+        str(name): {
+            str(wave): {stat: by_group[stat][code, w] for stat in how}
+            for w, wave in enumerate(wave_ids)
+        }
+        for code, name in enumerate(group.categories)
+        if people[code]
+    }
+    out[ALL] = {
+        str(wave): {stat: everyone[stat][0, w] for stat in how} for w, wave in enumerate(wave_ids)
+    }
     return out
 
 
