@@ -70,8 +70,22 @@ def follow_up_column(column: str, config: dict[str, Any]) -> str:
     return f"{column}_locf" if missing_data_method(config) == "locf" else column
 
 
-# grid() of each cohort object still alive, by id(): (a weak reference to it, its grid).
+# Facts kept about objects still alive, by id(): (a weak reference to the object, the fact).
+# grid() of each cohort:
 _GRIDS: dict[int, tuple[weakref.ref, tuple[pd.Index, pd.Index]]] = {}
+# The people of each person-level index made here: (the grid's id Index, their positions in
+# it, ascending). Two indexes of one grid are matched by these positions, not by id (align).
+_PEOPLE: dict[int, tuple[weakref.ref, tuple[pd.Index, np.ndarray]]] = {}
+
+
+def _keep(store: dict[int, tuple[weakref.ref, Any]], obj: Any, fact: Any) -> None:
+    key = id(obj)
+    store[key] = (weakref.ref(obj, lambda _: store.pop(key, None)), fact)
+
+
+def _kept(store: dict[int, tuple[weakref.ref, Any]], obj: Any) -> Any:
+    found = store.get(id(obj))
+    return found[1] if found is not None and found[0]() is obj else None
 
 
 def grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
@@ -86,12 +100,12 @@ def grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     compares two equal indexes id by id. Assumption: the analyses never change a cohort in
     place (they are pure functions of it).
     """
-    cached = _GRIDS.get(id(cohort))
-    if cached is not None and cached[0]() is cohort:
-        return cached[1]
-    found = _grid(cohort)
-    key = id(cohort)
-    _GRIDS[key] = (weakref.ref(cohort, lambda _: _GRIDS.pop(key, None)), found)
+    found = _kept(_GRIDS, cohort)
+    if found is None:
+        found = _grid(cohort)
+        _keep(_GRIDS, cohort, found)
+        ids = found[0]
+        _keep(_PEOPLE, ids, (ids, np.arange(len(ids))))
     return found
 
 
@@ -112,6 +126,13 @@ def _grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
         pd.Index(cohort["id"].array[::n_waves], name="id"),
         pd.Index(cohort["wave"].array[:n_waves]),
     )
+
+
+def _people(ids: pd.Index, mask: np.ndarray) -> pd.Index:
+    """The people of the grid's id Index `ids` where `mask` is true, their positions kept."""
+    index = ids[mask]
+    _keep(_PEOPLE, index, (ids, np.flatnonzero(mask)))
+    return index
 
 
 def _positions(waves_present: pd.Index, wave_ids: Iterable[str]) -> list[int]:
@@ -158,14 +179,14 @@ def latest(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Ser
     last = np.where(observed, np.arange(len(at)), -1).max(axis=1, initial=-1)
     has = last >= 0
     rows = np.flatnonzero(has) * n_waves + at[last[has]]
-    return pd.Series(cohort[column].array.take(rows), index=ids[has], name=column)
+    return pd.Series(cohort[column].array.take(rows), index=_people(ids, has), name=column)
 
 
 def interviewed_in(cohort: pd.DataFrame, wave_ids: Iterable[str]) -> pd.Index:
     """Ids of the people interviewed at least once among `wave_ids`."""
     ids, present = grid(cohort)
     seen = cohort["interviewed"].astype(bool).to_numpy().reshape(-1, len(present))
-    return ids[seen[:, _positions(present, wave_ids)].any(axis=1)]
+    return _people(ids, seen[:, _positions(present, wave_ids)].any(axis=1))
 
 
 def ever(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Series:
@@ -178,22 +199,43 @@ def ever(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Serie
     seen = cohort["interviewed"].astype(bool).to_numpy().reshape(-1, len(present))[:, at]
     hit = cohort[column].fillna(0).astype(int).eq(1).to_numpy().reshape(-1, len(present))[:, at]
     people = seen.any(axis=1)
-    return pd.Series(hit[people].any(axis=1).astype(int), index=ids[people], name=column)
+    return pd.Series(hit[people].any(axis=1).astype(int), index=_people(ids, people), name=column)
 
 
 def align(values: pd.Series, index: pd.Index) -> pd.Series:
     """`values` at the labels of `index`, NA where a label is absent, as `values.reindex(index)`.
 
-    Person-level views keep the grid's order (ids sorted), so a subset of the people is matched
+    Two person-level indexes made here from one cohort are matched by their people's positions
+    in its grid. Others keep the grid's order (ids sorted), so a subset of the people is matched
     by merging two sorted indexes; pandas' reindex hashes every id (about a second per million
     people, at every call). Assumption: ids are unique, as they are in every person-level view.
     """
+    if values.index is index:
+        return values
+    rows = _rows_in(values.index, index)
+    if rows is not None:
+        return pd.Series(values.array.take(rows), index=index, name=values.name)
     if values.index.equals(index):
         return values
     _, rows, _ = values.index.join(index, how="right", return_indexers=True)
     if rows is None or (rows < 0).any():
         return values.reindex(index)  # labels absent: NA where pandas puts them
     return pd.Series(values.array.take(rows), index=index, name=values.name)
+
+
+def _rows_in(source: pd.Index, target: pd.Index) -> np.ndarray | None:
+    """The position in `source` of each label of `target`, when both are people of one grid
+    (`_people`), from their grid positions (a merge of integers); None when either is not, or
+    a label of `target` is not in `source`."""
+    a, b = _kept(_PEOPLE, source), _kept(_PEOPLE, target)
+    if a is None or b is None or a[0] is not b[0] or not len(a[1]):
+        return None
+    if len(a[1]) == len(a[0]):  # `source` is every person of the grid
+        return b[1]
+    rows = np.searchsorted(a[1], b[1])
+    if not np.array_equal(a[1][np.minimum(rows, len(a[1]) - 1)], b[1]):
+        return None
+    return rows
 
 
 def group_masks(group: pd.Series, index: pd.Index) -> dict[str, np.ndarray]:
@@ -225,7 +267,8 @@ def group_values(person_values: pd.Series | pd.DataFrame, group: pd.Series) -> d
 
 
 def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
-    """Percent of 1s in each group and overall, plus the group x flag chi-square.
+    """Percent of 1s in each group and overall, plus the group x flag chi-square, over the
+    people whose flag is known (missing flags count nowhere).
 
     The chi-square is None when the flag takes a single value (the test is undefined).
     """

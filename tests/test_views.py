@@ -122,6 +122,26 @@ def test_align_puts_values_on_the_labels_of_an_index():
     assert views.align(group, pd.Index(["P1", "P2", "P3", "P4"])).tolist() == group.tolist()
 
 
+def test_align_matches_the_people_of_one_cohorts_views_as_reindex_does():
+    cohort, cfg = small_cohort()
+    people = views.persons(cohort, cfg)
+    seen = views.latest(cohort, "crime_days_30", ["t2", "t3"])  # P8: never seen after baseline
+    arrested = views.ever(cohort, "arrested_since_last", ["t2", "t3"])
+    for values, index in [
+        (people["group"], seen.index),
+        (seen, arrested.index),
+        (seen, people.index),  # P8 absent from the values: NA there
+        (arrested, views.interviewed_in(cohort, ["t3"])),
+    ]:
+        pd.testing.assert_series_equal(views.align(values, index), values.reindex(index))
+    # A view of another cohort object, same people: matched by id, not by the other grid.
+    again, _ = small_cohort()
+    other = views.latest(again.iloc[::-1].iloc[::-1], "crime_days_30", ["t3"])
+    pd.testing.assert_series_equal(
+        views.align(people["group"], other.index), people["group"].reindex(other.index)
+    )
+
+
 def test_group_values_of_a_subset_of_the_people():
     group = pd.Series(["QCT", "comparison", "QCT", "comparison"], index=["a", "b", "c", "d"])
     flags = pd.Series([1, 0, 1], index=["a", "c", "d"], dtype="Int64")
