@@ -548,12 +548,13 @@ def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
     """The cells parsed by pyarrow (whole numbers, float or string), or None where pandas must
     decide.
 
-    Whole-number columns are first read as int64 (at a million participants about a second
-    less than as float64), which gives the same values as the float read whenever Arrow accepts
-    every cell, with two exceptions: Arrow reads '0x10' as 16 (so a file holding '0x' or '0X'
-    anywhere is read as floats), and float64 rounds a magnitude of 2**53 or more (`_convert`
-    judges such a column as floats, `_from_int64`). Cells the int64 read refuses ('+5', '1.0',
-    '1e3', 'nan', text) send the file to the float read.
+    Whole-number columns are first read as integers (at a million participants about a second
+    less than as float64), each in the width of its `raw_dtype` (`_int_type`), which gives the
+    same values as the float read whenever Arrow accepts every cell, with two exceptions: Arrow
+    reads '0x10' as 16 (so a file holding '0x' or '0X' anywhere is read as floats), and float64
+    rounds a magnitude of 2**53 or more (`_convert` judges such a column of the int64 read as
+    floats, `_from_int64`). Cells the integer read refuses ('+5', '1.0', '1e3', 'nan', text, a
+    number beyond the column's width, hence beyond its range) send the file to the float read.
 
     The float read refuses ragged rows, quoted line breaks and text in number columns (the
     slower paths handle those). It accepts everything the C parser accepts in a number
@@ -562,11 +563,9 @@ def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
     accepts 'inf'.
     """
     whole = any(c.kind in WHOLE_KINDS for c in spec.columns)
-    parsed = (
-        _read_arrow(data, spec, arrow.int64()) if whole and not _holds_hex_prefix(data) else None
-    )
+    parsed = _read_arrow(data, spec, as_int=True) if whole and not _holds_hex_prefix(data) else None
     if parsed is None:
-        parsed = _read_arrow(data, spec, arrow.float64())
+        parsed = _read_arrow(data, spec, as_int=False)
         if parsed is None:
             return None
     for name in parsed.column_names:
@@ -577,9 +576,14 @@ def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
         ):
             return None
     # self_destruct frees each Arrow column once converted (peak memory ~ one copy).
-    # Whole numbers stay in Arrow (no copy) for `_convert`, which narrows them.
+    # Narrow whole numbers become pandas' nullable integers, int64 ones stay in Arrow (no copy)
+    # for `_convert`, which narrows them.
     return parsed.to_pandas(
-        types_mapper={TEXT: CHECKED_STRING, arrow.int64(): pd.ArrowDtype(arrow.int64())}.get,
+        types_mapper={
+            TEXT: CHECKED_STRING,
+            **{arrow.from_numpy_dtype(t.numpy_dtype): t for t in NARROW_INTEGERS},
+            arrow.int64(): pd.ArrowDtype(arrow.int64()),
+        }.get,
         split_blocks=True,
         self_destruct=True,
     )
@@ -589,13 +593,22 @@ def _parse_arrow(data: bytes, spec: RawFile) -> pd.DataFrame | None:
 # string it is cast on conversion, which at a million participants cost 1-2 s.
 TEXT = arrow.large_string()
 WHOLE_KINDS = ("binary", "integer")
+NARROW_INTEGERS = tuple(pd.api.types.pandas_dtype(name) for name, _ in INTEGER_DTYPES)
 
 
-def _read_arrow(data: bytes, spec: RawFile, whole: arrow.DataType) -> arrow.Table | None:
-    """The file read by Arrow, whole-number columns as `whole`, other numbers as float64, text
-    as TEXT; only an empty cell is missing. None if Arrow refuses a cell or a row."""
+def _int_type(col: Column) -> arrow.DataType:
+    """Arrow's integer type of a whole-number column: the width of its `raw_dtype`."""
+    return arrow.from_numpy_dtype(pd.api.types.pandas_dtype(raw_dtype(col)).numpy_dtype)
+
+
+def _read_arrow(data: bytes, spec: RawFile, as_int: bool) -> arrow.Table | None:
+    """The file read by Arrow, whole-number columns as integers (`_int_type`) or float64, other
+    numbers as float64, text as TEXT; only an empty cell is missing. None if Arrow refuses a
+    cell or a row."""
     types = {
-        c.name: (whole if c.kind in WHOLE_KINDS else arrow.float64()) if _numeric(c) else TEXT
+        c.name: (_int_type(c) if as_int and c.kind in WHOLE_KINDS else arrow.float64())
+        if _numeric(c)
+        else TEXT
         for c in spec.columns
     }
     options = arrow_csv.ConvertOptions(
