@@ -212,27 +212,30 @@ def wilcoxon_signed_rank_within(
 ) -> dict[str, dict[str, Any]]:
     """`wilcoxon_signed_rank` of the pairs in each subset (a boolean mask; None: every pair).
 
-    The absolute differences are ranked once for all subsets: a subset's average ranks follow
-    from how many of its pairs take each distinct absolute difference, so each subset costs a
-    count rather than a ranking of its own.
+    The changes are hashed once for all subsets: a subset's average ranks follow from how many
+    of its pairs take each distinct change, so each subset costs a count rather than a ranking
+    of its own, and only the distinct changes (a few dozen for day counts) are sorted by size.
     """
     b, a = as_float(before), as_float(after)
     _require(len(b) == len(a), "Wilcoxon needs two aligned arrays of equal length")
     change = a - b  # NaN for an incomplete pair
-    # Each pair's distinct nonzero absolute difference, in sorted order (-1: zero or NaN).
-    codes, distinct = pd.factorize(np.abs(np.where(change == 0, np.nan, change)), sort=True)
-    width = len(distinct)
-    # One bin per kind of pair, counted once per subset: 0 incomplete, 1 zero difference,
-    # 2 + code a fall, 2 + width + code a rise.
-    kind = np.where(codes < 0, change == 0, codes + 2 + width * (change > 0))
+    # Each pair's distinct change; NaN (an incomplete pair) and zero are distinct changes too.
+    codes, distinct = pd.factorize(change, use_na_sentinel=False)
+    distinct = np.asarray(distinct, dtype=float)
+    ranked = ~np.isnan(distinct) & (distinct != 0)
+    # The distinct nonzero absolute differences in ascending order, and each ranked change's.
+    sizes, size_of = np.unique(np.abs(distinct[ranked]), return_inverse=True)
+    rises = distinct[ranked] > 0
     out = {}
     for name, mask in subsets.items():
         if mask is not None:
             mask = np.asarray(mask, dtype=bool)  # a mask, never positions
             _require(len(mask) == len(change), "Wilcoxon subset mask of the wrong length")
-        tally = np.bincount(kind if mask is None else kind[mask], minlength=2 + 2 * width)
-        up = tally[2 + width :]
-        out[name] = _signed_rank_test(tally[2 : 2 + width] + up, up, int(tally[1]))
+        tally = np.bincount(codes if mask is None else codes[mask], minlength=len(distinct))
+        counts, up = np.zeros(len(sizes), dtype=np.int64), np.zeros(len(sizes), dtype=np.int64)
+        np.add.at(counts, size_of, tally[ranked])
+        np.add.at(up, size_of[rises], tally[ranked][rises])
+        out[name] = _signed_rank_test(counts, up, int(tally[distinct == 0].sum()))
     return out
 
 
