@@ -314,7 +314,9 @@ def _cells(cohort: pd.DataFrame, column: str, how: list[str]) -> dict[str, dict[
         grouped = table.groupby(by, observed=False)
         return {stat: getattr(grouped, stat)().to_numpy() for stat in how}
 
-    by_group, everyone = cells(group), cells(np.zeros(len(ids), dtype=np.intp))
+    # Everyone as one category: a categorical key is grouped by its codes, not hashed.
+    one = pd.Categorical.from_codes(np.zeros(len(ids), dtype=np.int8), categories=[ALL])
+    by_group, everyone = cells(group), cells(one)
     out: dict[str, dict[str, Any]] = {
         str(name): {
             str(wave): {stat: by_group[stat][code, w] for stat in how}
