@@ -326,8 +326,10 @@ def _complete_floats(frame: pd.DataFrame, outcome: str, predictors: Sequence[str
     columns = [outcome, *predictors]
     missing = [c for c in columns if c not in frame.columns]
     _require(not missing, f"logistic regression: columns not in the data: {missing}")
-    data = np.column_stack([as_float(frame[c]) for c in columns])
-    data = data[~np.isnan(data).any(axis=1)]
+    # Stacked one variable per row (each a contiguous copy; numpy's column_stack writes every
+    # value with a stride), returned transposed: one column per variable, as a view.
+    stacked = np.stack([as_float(frame[c]) for c in columns])
+    data = stacked[:, ~np.isnan(stacked).any(axis=0)].T
     y = data[:, 0]
     _require(bool(np.isin(y, [0.0, 1.0]).all()), f"logistic outcome {outcome!r} must be 0/1")
     _require(len(np.unique(y)) == 2, f"logistic outcome {outcome!r} has a single value")
