@@ -273,15 +273,16 @@ def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
     The chi-square is None when the flag takes a single value (the test is undefined).
     """
     values = stats.as_float(flags)
-    masks = group_masks(group, flags.index)
-    out = {ALL: stats.percent(values)} | {g: stats.percent(values[m]) for g, m in masks.items()}
+    split = {g: values[m] for g, m in group_masks(group, flags.index).items()}
+    out = {ALL: stats.percent(values)} | {g: stats.percent(v) for g, v in split.items()}
     present = values[~np.isnan(values)]
     varies = len(present) and present.min() != present.max()
-    # Each person's group as a number (NaN: none), in the groups' sorted order, so that the
-    # table's rows come in the order the group names themselves would give.
-    names = sorted(masks)
-    codes = np.select([masks[g] for g in names], np.arange(len(names), dtype=float), np.nan)
-    out["chi2"] = stats.chi_square_2xk(codes, values) if varies else None
+    # The group x flag table as stats.chi_square_2xk lays it out (rows: the groups in sorted
+    # order, columns: 0 then 1; only those seen in a group), counted from the groups' values:
+    # the generic table hashes a million groups and flags.
+    table = np.array([[np.count_nonzero(split[g] == v) for v in (0, 1)] for g in sorted(split)])
+    seen = table[table.any(axis=1)][:, table.any(axis=0)]
+    out["chi2"] = stats.chi_square_table(seen) if varies else None
     return out
 
 
