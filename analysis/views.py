@@ -197,7 +197,8 @@ def ever(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Serie
     ids, present = grid(cohort)
     at = _positions(present, wave_ids)
     seen = cohort["interviewed"].astype(bool).to_numpy().reshape(-1, len(present))[:, at]
-    hit = cohort[column].fillna(0).astype(int).eq(1).to_numpy().reshape(-1, len(present))[:, at]
+    hit = (cohort[column].array == 1).to_numpy(dtype=bool, na_value=False)
+    hit = hit.reshape(-1, len(present))[:, at]
     people = seen.any(axis=1)
     return pd.Series(hit[people].any(axis=1).astype(int), index=_people(ids, people), name=column)
 
