@@ -559,7 +559,9 @@ def percent(flags: Any) -> dict[str, Any]:
 
 def category_percents(values: pd.Series, categories: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Count, n and percent of every category among the non-missing values."""
-    present = values.dropna()
+    # Without the labels: a Series' dropna hands numpy a Series, whose attribute probes make
+    # pandas hash its whole index (a third of a second for a million person ids).
+    present = pd.Series(values.array).dropna()
     counts = present.value_counts()
     n = int(len(present))
     return {
