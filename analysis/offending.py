@@ -28,7 +28,7 @@ def during_follow_up(cohort: pd.DataFrame, config: dict[str, Any]) -> dict[str, 
         outcomes = {
             "continued_crime": views.ever(cohort, "any_crime_30", wave_ids),
             "arrested": views.ever(cohort, "arrested_since_last", wave_ids),
-            "imprisoned": imprisoned.dropna(),
+            "imprisoned": imprisoned,  # percents_by_group drops the missing records
         }
         for name, flags in outcomes.items():
             out[name][wave] = views.percents_by_group(flags, group)

@@ -21,6 +21,10 @@ from analysis.distributions import chi2_sf, normal_ppf, normal_sf, t_sf
 def as_float(values: Any) -> np.ndarray:
     """A new 1-d float array with every kind of missing value (None, pd.NA, NaN) as NaN."""
     series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf":
+        # A numpy column has no missing value but NaN: copied as it is (the array's to_numpy
+        # below would first find every missing value, to replace NaN by NaN).
+        return np.array(series.array, dtype=float)
     if pd.api.types.is_numeric_dtype(series.dtype):
         # Numbers and booleans, numpy or nullable: converted directly (exactly, as below). From
         # the array: the Series' to_numpy hands numpy a Series, whose attribute probes make
@@ -208,27 +212,30 @@ def wilcoxon_signed_rank_within(
 ) -> dict[str, dict[str, Any]]:
     """`wilcoxon_signed_rank` of the pairs in each subset (a boolean mask; None: every pair).
 
-    The absolute differences are ranked once for all subsets: a subset's average ranks follow
-    from how many of its pairs take each distinct absolute difference, so each subset costs a
-    count rather than a ranking of its own.
+    The changes are hashed once for all subsets: a subset's average ranks follow from how many
+    of its pairs take each distinct change, so each subset costs a count rather than a ranking
+    of its own, and only the distinct changes (a few dozen for day counts) are sorted by size.
     """
     b, a = as_float(before), as_float(after)
     _require(len(b) == len(a), "Wilcoxon needs two aligned arrays of equal length")
     change = a - b  # NaN for an incomplete pair
-    # Each pair's distinct nonzero absolute difference, in sorted order (-1: zero or NaN).
-    codes, distinct = pd.factorize(np.abs(np.where(change == 0, np.nan, change)), sort=True)
-    width = len(distinct)
-    # One bin per kind of pair, counted once per subset: 0 incomplete, 1 zero difference,
-    # 2 + code a fall, 2 + width + code a rise.
-    kind = np.where(codes < 0, change == 0, codes + 2 + width * (change > 0))
+    # Each pair's distinct change; NaN (an incomplete pair) and zero are distinct changes too.
+    codes, distinct = pd.factorize(change, use_na_sentinel=False)
+    distinct = np.asarray(distinct, dtype=float)
+    ranked = ~np.isnan(distinct) & (distinct != 0)
+    # The distinct nonzero absolute differences in ascending order, and each ranked change's.
+    sizes, size_of = np.unique(np.abs(distinct[ranked]), return_inverse=True)
+    rises = distinct[ranked] > 0
     out = {}
     for name, mask in subsets.items():
         if mask is not None:
             mask = np.asarray(mask, dtype=bool)  # a mask, never positions
             _require(len(mask) == len(change), "Wilcoxon subset mask of the wrong length")
-        tally = np.bincount(kind if mask is None else kind[mask], minlength=2 + 2 * width)
-        up = tally[2 + width :]
-        out[name] = _signed_rank_test(tally[2 : 2 + width] + up, up, int(tally[1]))
+        tally = np.bincount(codes if mask is None else codes[mask], minlength=len(distinct))
+        counts, up = np.zeros(len(sizes), dtype=np.int64), np.zeros(len(sizes), dtype=np.int64)
+        np.add.at(counts, size_of, tally[ranked])
+        np.add.at(up, size_of[rises], tally[ranked][rises])
+        out[name] = _signed_rank_test(counts, up, int(tally[distinct == 0].sum()))
     return out
 
 
@@ -319,8 +326,10 @@ def _complete_floats(frame: pd.DataFrame, outcome: str, predictors: Sequence[str
     columns = [outcome, *predictors]
     missing = [c for c in columns if c not in frame.columns]
     _require(not missing, f"logistic regression: columns not in the data: {missing}")
-    data = np.column_stack([as_float(frame[c]) for c in columns])
-    data = data[~np.isnan(data).any(axis=1)]
+    # Stacked one variable per row (each a contiguous copy; numpy's column_stack writes every
+    # value with a stride), returned transposed: one column per variable, as a view.
+    stacked = np.stack([as_float(frame[c]) for c in columns])
+    data = stacked[:, ~np.isnan(stacked).any(axis=0)].T
     y = data[:, 0]
     _require(bool(np.isin(y, [0.0, 1.0]).all()), f"logistic outcome {outcome!r} must be 0/1")
     _require(len(np.unique(y)) == 2, f"logistic outcome {outcome!r} has a single value")
@@ -550,7 +559,9 @@ def percent(flags: Any) -> dict[str, Any]:
 
 def category_percents(values: pd.Series, categories: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Count, n and percent of every category among the non-missing values."""
-    present = values.dropna()
+    # Without the labels: a Series' dropna hands numpy a Series, whose attribute probes make
+    # pandas hash its whole index (a third of a second for a million person ids).
+    present = pd.Series(values.array).dropna()
     counts = present.value_counts()
     n = int(len(present))
     return {

@@ -70,8 +70,22 @@ def follow_up_column(column: str, config: dict[str, Any]) -> str:
     return f"{column}_locf" if missing_data_method(config) == "locf" else column
 
 
-# grid() of each cohort object still alive, by id(): (a weak reference to it, its grid).
+# Facts kept about objects still alive, by id(): (a weak reference to the object, the fact).
+# grid() of each cohort:
 _GRIDS: dict[int, tuple[weakref.ref, tuple[pd.Index, pd.Index]]] = {}
+# The people of each person-level index made here: (the grid's id Index, their positions in
+# it, ascending). Two indexes of one grid are matched by these positions, not by id (align).
+_PEOPLE: dict[int, tuple[weakref.ref, tuple[pd.Index, np.ndarray]]] = {}
+
+
+def _keep(store: dict[int, tuple[weakref.ref, Any]], obj: Any, fact: Any) -> None:
+    key = id(obj)
+    store[key] = (weakref.ref(obj, lambda _: store.pop(key, None)), fact)
+
+
+def _kept(store: dict[int, tuple[weakref.ref, Any]], obj: Any) -> Any:
+    found = store.get(id(obj))
+    return found[1] if found is not None and found[0]() is obj else None
 
 
 def grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
@@ -86,12 +100,12 @@ def grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     compares two equal indexes id by id. Assumption: the analyses never change a cohort in
     place (they are pure functions of it).
     """
-    cached = _GRIDS.get(id(cohort))
-    if cached is not None and cached[0]() is cohort:
-        return cached[1]
-    found = _grid(cohort)
-    key = id(cohort)
-    _GRIDS[key] = (weakref.ref(cohort, lambda _: _GRIDS.pop(key, None)), found)
+    found = _kept(_GRIDS, cohort)
+    if found is None:
+        found = _grid(cohort)
+        _keep(_GRIDS, cohort, found)
+        ids = found[0]
+        _keep(_PEOPLE, ids, (ids, np.arange(len(ids))))
     return found
 
 
@@ -114,6 +128,13 @@ def _grid(cohort: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
     )
 
 
+def _people(ids: pd.Index, mask: np.ndarray) -> pd.Index:
+    """The people of the grid's id Index `ids` where `mask` is true, their positions kept."""
+    index = ids[mask]
+    _keep(_PEOPLE, index, (ids, np.flatnonzero(mask)))
+    return index
+
+
 def _positions(waves_present: pd.Index, wave_ids: Iterable[str]) -> list[int]:
     """Grid positions of the wanted waves that the cohort has, in wave order."""
     wanted = set(wave_ids)
@@ -126,8 +147,10 @@ def at_wave(cohort: pd.DataFrame, wave_id: str) -> pd.DataFrame:
     if wave_id not in wave_ids:
         raise ValueError(f"the cohort has no rows for wave {wave_id!r}")
     rows = slice(wave_ids.get_loc(wave_id), None, len(wave_ids))
+    # `values`: numpy's arrays for numpy columns, which a frame takes as they are; pandas'
+    # wrapper of them (`array`) is first searched for missing values, at every column.
     return pd.DataFrame(
-        {c: cohort[c].array[rows] for c in cohort.columns if c != "id"}, index=ids, copy=False
+        {c: cohort[c].values[rows] for c in cohort.columns if c != "id"}, index=ids, copy=False
     )
 
 
@@ -156,14 +179,14 @@ def latest(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Ser
     last = np.where(observed, np.arange(len(at)), -1).max(axis=1, initial=-1)
     has = last >= 0
     rows = np.flatnonzero(has) * n_waves + at[last[has]]
-    return pd.Series(cohort[column].array.take(rows), index=ids[has], name=column)
+    return pd.Series(cohort[column].array.take(rows), index=_people(ids, has), name=column)
 
 
 def interviewed_in(cohort: pd.DataFrame, wave_ids: Iterable[str]) -> pd.Index:
     """Ids of the people interviewed at least once among `wave_ids`."""
     ids, present = grid(cohort)
     seen = cohort["interviewed"].astype(bool).to_numpy().reshape(-1, len(present))
-    return ids[seen[:, _positions(present, wave_ids)].any(axis=1)]
+    return _people(ids, seen[:, _positions(present, wave_ids)].any(axis=1))
 
 
 def ever(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Series:
@@ -174,24 +197,46 @@ def ever(cohort: pd.DataFrame, column: str, wave_ids: Iterable[str]) -> pd.Serie
     ids, present = grid(cohort)
     at = _positions(present, wave_ids)
     seen = cohort["interviewed"].astype(bool).to_numpy().reshape(-1, len(present))[:, at]
-    hit = cohort[column].fillna(0).astype(int).eq(1).to_numpy().reshape(-1, len(present))[:, at]
+    hit = (cohort[column].array == 1).to_numpy(dtype=bool, na_value=False)
+    hit = hit.reshape(-1, len(present))[:, at]
     people = seen.any(axis=1)
-    return pd.Series(hit[people].any(axis=1).astype(int), index=ids[people], name=column)
+    return pd.Series(hit[people].any(axis=1).astype(int), index=_people(ids, people), name=column)
 
 
 def align(values: pd.Series, index: pd.Index) -> pd.Series:
     """`values` at the labels of `index`, NA where a label is absent, as `values.reindex(index)`.
 
-    Person-level views keep the grid's order (ids sorted), so a subset of the people is matched
+    Two person-level indexes made here from one cohort are matched by their people's positions
+    in its grid. Others keep the grid's order (ids sorted), so a subset of the people is matched
     by merging two sorted indexes; pandas' reindex hashes every id (about a second per million
     people, at every call). Assumption: ids are unique, as they are in every person-level view.
     """
+    if values.index is index:
+        return values
+    rows = _rows_in(values.index, index)
+    if rows is not None:
+        return pd.Series(values.array.take(rows), index=index, name=values.name)
     if values.index.equals(index):
         return values
     _, rows, _ = values.index.join(index, how="right", return_indexers=True)
     if rows is None or (rows < 0).any():
         return values.reindex(index)  # labels absent: NA where pandas puts them
     return pd.Series(values.array.take(rows), index=index, name=values.name)
+
+
+def _rows_in(source: pd.Index, target: pd.Index) -> np.ndarray | None:
+    """The position in `source` of each label of `target`, when both are people of one grid
+    (`_people`), from their grid positions (a merge of integers); None when either is not, or
+    a label of `target` is not in `source`."""
+    a, b = _kept(_PEOPLE, source), _kept(_PEOPLE, target)
+    if a is None or b is None or a[0] is not b[0] or not len(a[1]):
+        return None
+    if len(a[1]) == len(a[0]):  # `source` is every person of the grid
+        return b[1]
+    rows = np.searchsorted(a[1], b[1])
+    if not np.array_equal(a[1][np.minimum(rows, len(a[1]) - 1)], b[1]):
+        return None
+    return rows
 
 
 def group_masks(group: pd.Series, index: pd.Index) -> dict[str, np.ndarray]:
@@ -223,20 +268,22 @@ def group_values(person_values: pd.Series | pd.DataFrame, group: pd.Series) -> d
 
 
 def percents_by_group(flags: pd.Series, group: pd.Series) -> dict[str, Any]:
-    """Percent of 1s in each group and overall, plus the group x flag chi-square.
+    """Percent of 1s in each group and overall, plus the group x flag chi-square, over the
+    people whose flag is known (missing flags count nowhere).
 
     The chi-square is None when the flag takes a single value (the test is undefined).
     """
     values = stats.as_float(flags)
-    masks = group_masks(group, flags.index)
-    out = {ALL: stats.percent(values)} | {g: stats.percent(values[m]) for g, m in masks.items()}
+    split = {g: values[m] for g, m in group_masks(group, flags.index).items()}
+    out = {ALL: stats.percent(values)} | {g: stats.percent(v) for g, v in split.items()}
     present = values[~np.isnan(values)]
     varies = len(present) and present.min() != present.max()
-    # Each person's group as a number (NaN: none), in the groups' sorted order, so that the
-    # table's rows come in the order the group names themselves would give.
-    names = sorted(masks)
-    codes = np.select([masks[g] for g in names], np.arange(len(names), dtype=float), np.nan)
-    out["chi2"] = stats.chi_square_2xk(codes, values) if varies else None
+    # The group x flag table as stats.chi_square_2xk lays it out (rows: the groups in sorted
+    # order, columns: 0 then 1; only those seen in a group), counted from the groups' values:
+    # the generic table hashes a million groups and flags.
+    table = np.array([[np.count_nonzero(split[g] == v) for v in (0, 1)] for g in sorted(split)])
+    seen = table[table.any(axis=1)][:, table.any(axis=0)]
+    out["chi2"] = stats.chi_square_table(seen) if varies else None
     return out
 
 
@@ -251,26 +298,38 @@ def means_by_group(values: pd.Series, group: pd.Series) -> dict[str, Any]:
 
 def _cells(cohort: pd.DataFrame, column: str, how: list[str]) -> dict[str, dict[str, Any]]:
     """The aggregations `how` of `column` in each group x wave cell and in each wave overall
-    (group 'all'): {group: {wave: Series of the aggregations}}.
+    (group 'all'): {group: {wave: {aggregation: value}}}.
 
-    Grouped by each row's cell number, computed from the grid, not by the group and wave
-    labels (labels cost most of the time at scale). Each cell aggregates its rows in cohort
-    order, which fixes a mean's floating-point sum. Rows of a person without a group count
-    only towards 'all'.
+    The column as a person x wave table (from the grid), grouped by each person's group: one
+    pandas aggregation per statistic covers every cell, with no grouping by labels (which
+    costs most of the time at scale). Each cell aggregates its people in cohort order, the
+    order of the cohort's rows, which fixes a mean's floating-point sum. People without a group
+    count only towards 'all'; a group with nobody in it has no cells.
     """
     ids, wave_ids = grid(cohort)
     n_waves = len(wave_ids)
     group = pd.Categorical(cohort["group"].array[::n_waves])
-    wave = np.tile(np.arange(n_waves), len(ids))
-    codes = np.repeat(group.codes, n_waves)
-    values = pd.Series(stats.as_float(cohort[column]))
-    cells = values.groupby(np.where(codes < 0, -1, codes * n_waves + wave)).agg(how)
-    out: dict[str, dict[str, Any]] = {}
-    for cell, row in cells[cells.index >= 0].iterrows():
-        out.setdefault(str(group.categories[cell // n_waves]), {})[
-            str(wave_ids[cell % n_waves])
-        ] = row
-    out[ALL] = {str(wave_ids[w]): row for w, row in values.groupby(wave).agg(how).iterrows()}
+    table = pd.DataFrame(stats.as_float(cohort[column]).reshape(-1, n_waves))
+    people = np.bincount(group.codes[group.codes >= 0], minlength=len(group.categories))
+
+    def cells(by: Any) -> dict[str, np.ndarray]:
+        grouped = table.groupby(by, observed=False)
+        return {stat: getattr(grouped, stat)().to_numpy() for stat in how}
+
+    # Everyone as one category: a categorical key is grouped by its codes, not hashed.
+    one = pd.Categorical.from_codes(np.zeros(len(ids), dtype=np.int8), categories=[ALL])
+    by_group, everyone = cells(group), cells(one)
+    out: dict[str, dict[str, Any]] = {
+        str(name): {
+            str(wave): {stat: by_group[stat][code, w] for stat in how}
+            for w, wave in enumerate(wave_ids)
+        }
+        for code, name in enumerate(group.categories)
+        if people[code]
+    }
+    out[ALL] = {
+        str(wave): {stat: everyone[stat][0, w] for stat in how} for w, wave in enumerate(wave_ids)
+    }
     return out
 
 

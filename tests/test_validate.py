@@ -10,7 +10,14 @@ import pytest
 
 from analysis.codebook import INTERVIEWS, PARTICIPANTS, RAW_FILES, TREATMENT
 from analysis.codebook_doc import render_codebook
-from analysis.validate import RawData, build_schema, identifier_pattern, load_raw, raw_dtype
+from analysis.validate import (
+    CohortValidationError,
+    RawData,
+    build_schema,
+    identifier_pattern,
+    load_raw,
+    raw_dtype,
+)
 from tests.helpers_cohort import (
     TINY,
     TINY_CONFIG,
@@ -61,7 +68,7 @@ def test_empty_cell_is_missing_and_values_convert(tiny):
 
 @pytest.mark.parametrize("written", ["7", " 7", "007", "+7", "7.0", "7e0"])
 def test_whole_numbers_load_the_same_however_written(tmp_path, written):
-    """Plain digits take Arrow's int64 read, the rest the float read (analysis.validate
+    """Plain digits take Arrow's integer read, the rest the float read (analysis.validate
     ._parse_arrow); both give the value 7 in the column's codebook dtype."""
     raw = tiny_copy(tmp_path)
     set_cell(raw, "interviews.csv", 3, "crime_days_30", written)
@@ -70,6 +77,41 @@ def test_whole_numbers_load_the_same_however_written(tmp_path, written):
     assert str(visits["crime_days_30"].dtype) == raw_dtype(
         next(c for c in INTERVIEWS.columns if c.name == "crime_days_30")
     )
+
+
+@pytest.mark.parametrize("written", ["300", "-200", "40000"])
+def test_a_whole_number_beyond_its_columns_width_is_refused_by_its_range(tmp_path, written):
+    """crime_days_30 is read as int8: a wider number sends the file to the float read, whose
+    range check names it."""
+    raw = tiny_copy(tmp_path)
+    set_cell(raw, "interviews.csv", 3, "crime_days_30", written)
+    with pytest.raises(CohortValidationError) as refused:
+        load_raw(raw, TINY_CONFIG)
+    assert len(refused.value.problems) == 1
+    assert f"value {written} is " in str(refused.value) and "must lie in 0..30" in str(
+        refused.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "column"),
+    [
+        ("participants.csv", "age"),
+        ("participants.csv", "weeks_to_intake_interview"),
+        ("participants.csv", "never_married"),
+        ("participants.csv", "sex"),
+        ("interviews.csv", "wave"),
+        ("treatment.csv", "id"),
+    ],
+)
+def test_a_missing_required_cell_breaks_only_the_rule_that_it_be_given(tmp_path, file, column):
+    """The value checks pass a missing cell: the column's nullable check alone refuses it."""
+    raw = tiny_copy(tmp_path)
+    set_cell(raw, file, 2, column, "")
+    with pytest.raises(CohortValidationError) as refused:
+        load_raw(raw, TINY_CONFIG)
+    assert len(refused.value.problems) == 1, refused.value.problems
+    assert "may not be empty" in refused.value.problems[0]
 
 
 @pytest.mark.parametrize("spec", [INTERVIEWS, TREATMENT], ids=lambda s: s.name)

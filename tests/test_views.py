@@ -105,6 +105,29 @@ def test_percents_by_group_skips_the_test_of_a_constant_flag():
     assert out["chi2"] is None
 
 
+def test_percents_by_group_counts_the_group_by_flag_table_by_hand():
+    """QCT: flags 1, 1, 0 and one missing; comparison: 0, 0, 1; one person without a group
+    (counted in 'all' only). The table [[QCT 0, QCT 1], [comparison 0, comparison 1]] is
+    [[2, 1], [1, 2]] (rows in sorted order: 'QCT' < 'comparison'), and the chi-square is
+    n (ad - bc)^2 / ((a+b)(c+d)(a+c)(b+d)) = 6 * 9 / 81."""
+    people = [f"p{i}" for i in range(8)]
+    group = pd.Series(["QCT"] * 4 + ["comparison"] * 3 + [None], index=people)
+    flags = pd.Series([1, 1, 0, pd.NA, 0, 0, 1, 1], index=people, dtype="Int64")
+    out = views.percents_by_group(flags, group)
+    assert out["QCT"] == {"count": 2, "n": 3, "percent": 200 / 3}
+    assert out["comparison"]["count"] == 1 and out["all"] == {
+        "count": 4,
+        "n": 7,
+        "percent": 400 / 7,
+    }
+    assert out["chi2"]["n"] == 6 and out["chi2"]["df"] == 1
+    assert out["chi2"]["statistic"] == pytest.approx(6 * 9 / 81, rel=1e-12)
+    # A flag that varies only among the people without a group leaves a one-column table.
+    same = pd.Series([0, 0, 0, 0, 0, 0, 0, 1], index=people, dtype="Int64")
+    with pytest.raises(ValueError, match="r x k table"):
+        views.percents_by_group(same, group)
+
+
 def test_align_puts_values_on_the_labels_of_an_index():
     group = pd.Series(
         pd.array(["QCT", "comparison", "QCT", "comparison"], dtype="string"),
@@ -120,6 +143,26 @@ def test_align_puts_values_on_the_labels_of_an_index():
     assert other.index.tolist() == ["P3", "P9", "P1"]
     assert other.tolist()[0] == "QCT" and other.isna().tolist() == [False, True, False]
     assert views.align(group, pd.Index(["P1", "P2", "P3", "P4"])).tolist() == group.tolist()
+
+
+def test_align_matches_the_people_of_one_cohorts_views_as_reindex_does():
+    cohort, cfg = small_cohort()
+    people = views.persons(cohort, cfg)
+    seen = views.latest(cohort, "crime_days_30", ["t2", "t3"])  # P8: never seen after baseline
+    arrested = views.ever(cohort, "arrested_since_last", ["t2", "t3"])
+    for values, index in [
+        (people["group"], seen.index),
+        (seen, arrested.index),
+        (seen, people.index),  # P8 absent from the values: NA there
+        (arrested, views.interviewed_in(cohort, ["t3"])),
+    ]:
+        pd.testing.assert_series_equal(views.align(values, index), values.reindex(index))
+    # A view of another cohort object, same people: matched by id, not by the other grid.
+    again, _ = small_cohort()
+    other = views.latest(again.iloc[::-1].iloc[::-1], "crime_days_30", ["t3"])
+    pd.testing.assert_series_equal(
+        views.align(people["group"], other.index), people["group"].reindex(other.index)
+    )
 
 
 def test_group_values_of_a_subset_of_the_people():
