@@ -764,25 +764,15 @@ def _checks(col: Column, wave_ids: list[str]) -> list[pa.Check]:
         if col.sentinels
         else []
     )
-    low, high = col.minimum, col.maximum
-    if low is not None and high is not None:
-        return [
-            _present_cells(
-                lambda cells: (cells >= low) & (cells <= high), f"in_range({low}, {high})"
-            ),
-            *checks,
-        ]
-    if low is not None:
-        return [
-            _present_cells(lambda cells: cells >= low, f"greater_than_or_equal_to({low})"),
-            *checks,
-        ]
-    if high is not None:
-        return [
-            _present_cells(lambda cells: cells <= high, f"less_than_or_equal_to({high})"),
-            *checks,
-        ]
-    return checks
+    if col.minimum is None and col.maximum is None:
+        return checks
+    # One range check; a bound the codebook leaves open is an infinity, which every number meets.
+    low = -np.inf if col.minimum is None else col.minimum
+    high = np.inf if col.maximum is None else col.maximum
+    in_range = _present_cells(
+        lambda cells: (cells >= low) & (cells <= high), f"in_range({_range(col)})"
+    )
+    return [in_range, *checks]
 
 
 def _present_cells(rule: Callable[[pd.Series], Any], error: str) -> pa.Check:
