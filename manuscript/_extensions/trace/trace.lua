@@ -159,6 +159,11 @@ local function stated_text(claims)
   return "Stated in the paper: " .. table.concat(parts, "; ")
 end
 
+-- The classes of a number's span: a dashed underline (qct-unchecked) where nothing checks it.
+local function span_classes(entry)
+  return entry.unchecked ~= nil and {"qct-var", "qct-unchecked"} or {"qct-var"}
+end
+
 local function origin_box(key, entry, anchor, box_id)
   local what = key:sub(1, #TABLE_PREFIX) == TABLE_PREFIX and "Table cell " or "Variable "
   local lines = {
@@ -234,8 +239,7 @@ function Span(el)
   content:insert(pandoc.RawInline("html", box))
   -- Attributes as an ordered list: a Lua table's iteration order differs from run to run,
   -- and the HTML must be byte-identical on every rebuild.
-  local classes = entry.unchecked ~= nil and {"qct-var", "qct-unchecked"} or {"qct-var"}
-  before:insert(pandoc.Span(content, pandoc.Attr(anchor, classes,
+  before:insert(pandoc.Span(content, pandoc.Attr(anchor, span_classes(entry),
     {{"data-key", key}, {"aria-describedby", box_id}, {"tabindex", "0"}})))
   before:extend(after)
   return before
@@ -252,7 +256,7 @@ function RawBlock(el)
   end
   el.text = el.text:gsub(RAW_MARK, function(key, markup)
     local entry, anchor, box_id, box = annotation(key)
-    local classes = entry.unchecked ~= nil and "qct-var qct-unchecked" or "qct-var"
+    local classes = table.concat(span_classes(entry), " ")
     return '<span id="' .. esc(anchor) .. '" class="' .. classes .. '" data-key="' .. esc(key) ..
       '" aria-describedby="' .. box_id .. '" tabindex="0">' .. markup .. box .. "</span>"
   end)
