@@ -55,13 +55,16 @@ def _builds(result: dict[str, Any]) -> list[str]:
     if "error" not in render:
         lines += [
             "",
-            "The fallback render (pandoc + Typst) of the built manuscript, apart:",
+            "The fallback render (pandoc + Typst) of the built manuscript, apart. Its three "
+            "pandoc writers run side by side and the PDF is compiled beside the HTML writer, so "
+            "each tool's row is the time it was running and the shares can add up to more than "
+            "100%; Python is the time no tool ran:",
             "",
             "| render step | seconds | share |",
             "|---|---:|---:|",
         ]
         for key, name in (
-            ("pandoc_s", "pandoc (read once, write HTML and Typst)"),
+            ("pandoc_s", "pandoc (read once; write HTML, Typst and DOCX)"),
             ("typst_s", "Typst compile (PDF)"),
             ("python_s", "Python (shortcodes, cross-references, JSON)"),
             ("total_s", "total"),

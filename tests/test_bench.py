@@ -21,6 +21,7 @@ from analysis.bench import (
     StageTimeout,
     _ratio,
     _time_limit,
+    covered,
     job_benchmarks,
     job_modules,
     median_jobs,
@@ -183,7 +184,7 @@ def test_build_ratios_are_median_over_floor_and_the_table_shows_them():
     assert "The jobs' seconds add up to 12.89" in table
 
 
-def test_render_split_parts_add_up_to_the_render(monkeypatch):
+def test_render_split_counts_each_tool_once_while_the_writers_overlap(monkeypatch):
     import typst
 
     from analysis.render import fallback
@@ -193,16 +194,31 @@ def test_render_split_parts_add_up_to_the_render(monkeypatch):
     monkeypatch.setattr(typst, "compile", typst.compile)
     split = render_split(ROOT / "tests" / "data" / "render_fixture")
     assert all(positive(split[k]) for k in ("total_s", "pandoc_s", "typst_s", "python_s"))
-    assert split["pandoc_s"] + split["typst_s"] + split["python_s"] == pytest.approx(
-        split["total_s"], abs=0.002
-    )
+    # The tools overlap (the writers and the compile run side by side): the parts cover the
+    # render at least once and no tool ran longer than the render left to it.
+    assert split["pandoc_s"] + split["typst_s"] + split["python_s"] >= split["total_s"] - 0.002
+    assert max(split["pandoc_s"], split["typst_s"]) + split["python_s"] <= split["total_s"] + 0.002
     assert set(split["pandoc_calls_s"]) == {
         "pandoc --from=markdown --to=json",
         "pandoc --from=json --to=html5",
         "pandoc --from=json --to=typst",
         "pandoc --from=json --to=docx",
     }
-    assert sum(split["pandoc_calls_s"].values()) == pytest.approx(split["pandoc_s"], abs=0.002)
+    calls = split["pandoc_calls_s"].values()
+    assert max(calls) - 0.002 <= split["pandoc_s"] <= sum(calls) + 0.002
+
+
+@pytest.mark.parametrize(
+    ("spans", "length"),
+    [
+        ([], 0.0),
+        ([(0.0, 2.0), (1.0, 3.0), (5.0, 6.0)], 4.0),  # an overlap, then a gap
+        ([(0.0, 10.0), (2.0, 3.0)], 10.0),  # one inside another
+        ([(4.0, 5.0), (0.0, 1.0), (0.0, 1.0)], 2.0),  # unsorted, a repeat
+    ],
+)
+def test_covered_counts_overlapping_intervals_once(spans, length):
+    assert covered(spans) == pytest.approx(length)
 
 
 def test_summary_is_the_median_of_successful_runs_and_keeps_the_error():

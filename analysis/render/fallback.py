@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -179,24 +180,36 @@ def build(manuscript_dir: str | Path, document: str = "report.qmd") -> Built:
     doc = crossref.resolve(
         json.loads(ast_text), ms.options("html").get("crossref"), where=ms.expanded.origin_of
     )
-    outputs: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="render-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="render-") as tmp,
+        ThreadPoolExecutor(max_workers=len(WRITERS)) as pool,
+    ):
+        # Each writer is its own pandoc process, so the three run side by side (the HTML one,
+        # which embeds the figures and every number's trace box, takes longest), and the PDF
+        # is compiled once the Typst markup is written. The documents are styled here, one
+        # after another; the threads only wait for pandoc.
+        written = {}
         for fmt in WRITERS:
-            options = ms.options(fmt)
             styled = callouts.style(doc, fmt)
             if fmt == "typst":
                 styled = rebase_images(styled, ms.folder)
             target = Path(tmp, f"report.{fmt}")
-            _pandoc(
-                ["--from=json", *_flags(ms, fmt, options, Path(tmp)), f"--output={target}"],
-                json.dumps(styled),
-                ms.folder,
-                epoch,
-            )
-            outputs[fmt] = target.read_bytes()
-    typst_source = outputs["typst"].decode("utf-8")
-    try:
-        pdf = typst.compile(outputs["typst"], root=str(ms.folder), ignore_system_fonts=True)
-    except typst.TypstError as err:
-        raise RenderError(f"typst could not compile the PDF: {err}") from err
-    return Built(outputs["html"], typst_source, pdf, outputs["docx"])
+            args = [
+                "--from=json",
+                *_flags(ms, fmt, ms.options(fmt), Path(tmp)),
+                f"--output={target}",
+            ]
+            written[fmt] = pool.submit(_written, target, args, json.dumps(styled), ms, epoch)
+        typst_markup = written["typst"].result()
+        try:
+            pdf = typst.compile(typst_markup, root=str(ms.folder), ignore_system_fonts=True)
+        except typst.TypstError as err:
+            raise RenderError(f"typst could not compile the PDF: {err}") from err
+        outputs = {fmt: job.result() for fmt, job in written.items()}
+    return Built(outputs["html"], typst_markup.decode("utf-8"), pdf, outputs["docx"])
+
+
+def _written(target: Path, args: list[str], stdin: str, ms: source.Manuscript, epoch: int) -> bytes:
+    """Run one pandoc writer into `target` and return the file's bytes."""
+    _pandoc(args, stdin, ms.folder, epoch)
+    return target.read_bytes()
