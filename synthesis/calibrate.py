@@ -29,7 +29,9 @@ from synthesis.cohort import (
     IV_NUMERIC,
     Cohort,
     bounded,
+    keep_cumulative,
     repair_interview,
+    repair_interviews,
     wave_role,
 )
 from synthesis.construct import YES_COUNT_IDS, mean_pinned_cells, zero_pinned_cells
@@ -52,6 +54,13 @@ MISS_STEP = 4.0  # hinge stage: extra cost of a missed target
 POLISHED = "table1"
 POLISH_MOVES = ("drug_composite", "age", "stage_of_change", "site", "in_treatment")
 POLISH_ITERATIONS = 20_000
+FOCUS = 0.8  # share of the moves that change a cell a missed target reads (`_anneal`)
+# The descent after the row rules (`with_row_rules`): a few thousand moves on the cells of the
+# targets the rules broke, at
+# a temperature that keeps a move only if it does not raise the cost (a rise of one LOSS_UNIT
+# would need a uniform below exp(-1e6)).
+MEND_ITERATIONS = 4_000
+MEND_TEMPERATURE = 1e-12
 
 IV_BINARY_FOLLOW_UP = (
     "in_treatment",
@@ -441,54 +450,108 @@ def calibrate(
     the `held_out` statistics.csv ids."""
     c = c.copy()
     fams = build_targets(c, config, printed, held_out)
+    by_key = _readers(fams)
+    mover = Mover(c, rng, config)
+    intact = _block_kept(c, config)
+    n_smooth = int(iterations * SMOOTH_SHARE)
+    stages = ((n_smooth, T_SMOOTH, None), (iterations - n_smooth, T_HINGE, MISS_STEP))
+    for n, (t_from, t_to), step in stages:
+        _anneal(fams, by_key, c, mover, rng, intact, _temperatures(t_from, t_to, n), step)
+    polished = [k for k, f in enumerate(fams) if f.name.startswith(POLISHED)]
+    if polished:
+        _polish(fams, polished, by_key, c, mover, rng, intact)
+    return c
+
+
+def with_row_rules(
+    searched: Cohort,
+    config: dict[str, Any],
+    rng: np.random.Generator,
+    printed: Printed,
+    iterations: int = MEND_ITERATIONS,
+) -> Cohort:
+    """The searched cohort (a copy) with the row rules applied to every row, and the targets
+    that this undoes met again by a short descent.
+
+    The search repairs only the rows it moves, and construction pins illicit-drug days by sums
+    without raising any-drug days, so every row gets the row rules (`repair_interviews`) and
+    the since-intake items are kept from falling (`keep_cumulative`) once the search is done.
+    That can undo a target the search met: raising a row's any-drug days to its illicit days
+    sets its number of drugs from 0 to 1, which moved the group t of the number of drugs off
+    its printed 2.88. The descent aims only at the families the rules broke, each move
+    repairing its row, and keeps a move only if the total cost does not rise
+    (MEND_TEMPERATURE) and no met gate breaks; the targets the search itself missed are left
+    as the search left them.
+    """
+    fams = build_targets(searched, config, printed)
+    met = np.array([not _score(f, searched, MISS_STEP)[1] for f in fams])
+    c = searched.copy()
+    repair_interviews(c)
+    keep_cumulative(c)
+    temps = [MEND_TEMPERATURE] * iterations
+    mover, intact = Mover(c, rng, config), _block_kept(c, config)
+    _anneal(fams, _readers(fams), c, mover, rng, intact, temps, MISS_STEP, focus=1.0, aim=met)
+    keep_cumulative(c)
+    return c
+
+
+def _block_kept(c: Cohort, config: dict[str, Any]) -> Callable[[], bool]:
+    """A check that the designed correlation block of `c` is still as it is now."""
+    block = signature(c, config)
+    return lambda: np.array_equal(signature(c, config), block, equal_nan=True)
+
+
+def _readers(fams: list[Family]) -> dict[str, list[int]]:
+    """Dependency key -> the families that read it."""
     by_key: dict[str, list[int]] = defaultdict(list)
     for k, fam in enumerate(fams):
         for dep in fam.deps:
             by_key[dep].append(k)
-    mover = Mover(c, rng, config)
-    block = signature(c, config)
-    n_smooth = int(iterations * SMOOTH_SHARE)
-    stages = ((n_smooth, T_SMOOTH, None), (iterations - n_smooth, T_HINGE, MISS_STEP))
-    for n, (t_from, t_to), step in stages:
-        scores = [_score(f, c, step) for f in fams]
-        cost = np.array([x for x, _ in scores], dtype=np.int64)
-        missed = np.array([m for _, m in scores])
-        temps = _temperatures(t_from, t_to, n)
-        uniforms = rng.random(n)
-        for it in range(n):
-            n_missed = missed.sum()
-            if step is not None and n_missed == 0:
-                break
-            # Mostly move a cell that a missed target reads (a family in proportion to its
-            # missed checks); sometimes any target's cell.
-            pick = (
-                rng.choice(len(fams), p=missed / n_missed)
-                if n_missed and rng.random() < 0.8
-                else rng.integers(len(fams))
-            )
-            fam = fams[pick]
-            journal = Journal(c)
-            mover.propose(journal, fam.deps[rng.integers(len(fam.deps))])
-            if not journal.saved:
-                continue
-            if not np.array_equal(signature(c, config), block, equal_nan=True):
-                journal.undo()  # the designed correlation block is kept as it is
-                continue
-            touched = sorted({k for key in journal.keys for k in by_key.get(key, ())})
-            new = _scored_if_kept(fams, touched, c, step, cost, missed, uniforms[it], temps[it])
-            _settle(journal, new, cost, missed)
-    polished = [k for k, f in enumerate(fams) if f.name.startswith(POLISHED)]
-    if polished:
-        _polish(
-            fams,
-            polished,
-            by_key,
-            c,
-            mover,
-            rng,
-            lambda: np.array_equal(signature(c, config), block, equal_nan=True),
+    return by_key
+
+
+def _anneal(
+    fams: list[Family],
+    by_key: dict[str, list[int]],
+    c: Cohort,
+    mover: Mover,
+    rng: np.random.Generator,
+    intact: Callable[[], bool],
+    temps: list[float],
+    step: float | None,
+    focus: float = FOCUS,
+    aim: np.ndarray | None = None,
+) -> None:
+    """One stage of the search: a move per temperature, on the smooth loss (`step` None) or
+    the hinge loss; a hinge stage ends early once nothing aimed at is missed. With probability
+    `focus` the move changes a cell a missed target reads (a family in proportion to its
+    missed checks, among the families `aim` marks, all by default), else any target's cell.
+    `intact()` says whether the correlation block is kept."""
+    scores = [_score(f, c, step) for f in fams]
+    cost = np.array([x for x, _ in scores], dtype=np.int64)
+    missed = np.array([m for _, m in scores])
+    uniforms = rng.random(len(temps))
+    for it, temp in enumerate(temps):
+        aimed = missed if aim is None else missed * aim
+        n_missed = aimed.sum()
+        if step is not None and n_missed == 0:
+            break
+        pick = (
+            rng.choice(len(fams), p=aimed / n_missed)
+            if n_missed and rng.random() < focus
+            else rng.integers(len(fams))
         )
-    return c
+        fam = fams[pick]
+        journal = Journal(c)
+        mover.propose(journal, fam.deps[rng.integers(len(fam.deps))])
+        if not journal.saved:
+            continue
+        if not intact():
+            journal.undo()  # the designed correlation block is kept as it is
+            continue
+        touched = sorted({k for key in journal.keys for k in by_key.get(key, ())})
+        new = _scored_if_kept(fams, touched, c, step, cost, missed, uniforms[it], temp)
+        _settle(journal, new, cost, missed)
 
 
 def _polish(
@@ -498,11 +561,11 @@ def _polish(
     c: Cohort,
     mover: Mover,
     rng: np.random.Generator,
-    kept,
+    intact: Callable[[], bool],
 ) -> None:
     """A last hinge search with the moves of POLISH_MOVES alone, until the `polished` families
-    miss nothing; each move is scored on every family it touches. `kept()` says whether the
-    correlation block is intact."""
+    miss nothing; each move is scored on every family it touches. `intact()` says whether the
+    correlation block is kept."""
     scores = [_score(f, c, MISS_STEP) for f in fams]
     cost = np.array([x for x, _ in scores], dtype=np.int64)
     missed = np.array([m for _, m in scores])
@@ -519,7 +582,7 @@ def _polish(
             mover.p_swap(journal, col)
         if not journal.saved:
             continue
-        if not kept():  # checked before scoring: a move that breaks the block costs no fits
+        if not intact():  # checked before scoring: a move that breaks the block costs no fits
             journal.undo()
             continue
         touched = sorted({k for key in journal.keys for k in by_key.get(key, ())})

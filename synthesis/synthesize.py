@@ -27,13 +27,11 @@ from analysis.codebook import ORIGIN_FILE, RAW_FILES, Origin, RawFile
 from analysis.config import Waves, load_config
 from analysis.io import atomic_write
 from analysis.validate import CohortValidationError, load_raw
-from synthesis.calibrate import calibrate, misses
+from synthesis.calibrate import calibrate, misses, with_row_rules
 from synthesis.cohort import (
     DECIMALS,
     Cohort,
     ids_for,
-    keep_cumulative,
-    repair_interviews,
     to_frames,
 )
 from synthesis.printed import DEFAULT_DIR, Printed
@@ -62,12 +60,8 @@ def build_cohort(config: dict[str, Any], printed: Printed) -> Cohort:
     config['synthesis']['seed'] (`Streams`).
     """
     cohort, streams = drafted(config, printed)
-    fitted = calibrate(cohort, config, streams("calibration"), printed)
-    # Later construction steps pin illicit-drug days by sums without raising any-drug days,
-    # and the search repairs only the rows it moves: every row gets the row rules here.
-    repair_interviews(fitted)
-    keep_cumulative(fitted)
-    return fitted
+    searched = calibrate(cohort, config, streams("calibration"), printed)
+    return with_row_rules(searched, config, streams("row rules"), printed)
 
 
 def drafted(config: dict[str, Any], printed: Printed) -> tuple[Cohort, Streams]:

@@ -20,6 +20,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+import synthesis.calibrate
 from analysis import regression
 from analysis import stats as analysis_stats
 from analysis.clean import build_cohort
@@ -30,8 +31,8 @@ from analysis.reproduce import compare, summary
 from analysis.results import lookup_number
 from analysis.validate import CohortValidationError, load_raw
 from synthesis import stats as fast
-from synthesis.calibrate import LOSS_UNIT, _accept, _scored_if_kept
-from synthesis.cohort import from_frames, repair_interviews
+from synthesis.calibrate import BUNDLES, LOSS_UNIT, _accept, _scored_if_kept, with_row_rules
+from synthesis.cohort import from_frames, keep_cumulative, repair_interviews
 from synthesis.construct import set_sum
 from synthesis.correlates import design, feasible
 from synthesis.printed import Printed
@@ -292,6 +293,52 @@ def test_a_move_is_decided_as_on_every_family_while_scoring_fewer():
         assert scored == order[: len(scored)]
         skipped += len(scored) < 4
     assert skipped > 100  # the refused moves that left some families unscored
+
+
+def test_the_row_rules_keep_the_targets_the_search_met(raw, monkeypatch):
+    """A row the search left against the rules (illicit-drug days above any-drug days, no drug
+    counted) is repaired, which raises its number of drugs from 0 to 1 and moves a target the
+    search met (the QCT group's total number of drugs at intake); the descent after the rules
+    meets it again with every row within the rules, and leaves a target the search missed
+    alone. The rules alone leave the first target missed."""
+    waves = Waves.from_config(CONFIG)
+    searched = from_frames(raw, tuple(waves.ids), np.array([w.months for w in waves.all], float))
+    v = searched.v
+    i = int(np.flatnonzero(searched.qct)[0])
+    assert v["iv.illicit_drug_days_30"][i, 0] > 0
+    v["iv.any_drug_days_30"][i, 0] = v["iv.n_drugs_30"][i, 0] = 0
+    total = float(np.nansum(v["iv.n_drugs_30"][searched.qct, 0]))
+
+    def qct_total(c):
+        return {"x": float(np.nansum(c.v["iv.n_drugs_30"][c.qct, 0]))}
+
+    met = Family("qct_drugs", ("iv.n_drugs_30@0",), qct_total, {"x": Check(total)})
+    never = Family(
+        "never",
+        ("iv.relationship_problems@3",),
+        lambda c: {"x": float(np.nanmean(c.v["iv.relationship_problems"][:, 3]))},
+        {"x": Check(-1.0)},
+    )
+    monkeypatch.setattr(synthesis.calibrate, "build_targets", lambda *_, **__: [met, never])
+    plain = searched.copy()
+    repair_interviews(plain)
+    keep_cumulative(plain)
+    assert qct_total(plain)["x"] == total + 1  # the rules alone move the met target
+
+    out = with_row_rules(searched, CONFIG, np.random.default_rng(0), PRINTED)
+    assert qct_total(out)["x"] == total
+    assert out.v["iv.any_drug_days_30"][i, 0] >= out.v["iv.illicit_drug_days_30"][i, 0]
+    assert out.v["iv.n_drugs_30"][i, 0] >= 1
+    again = out.copy()
+    repair_interviews(again)
+    keep_cumulative(again)
+    assert all(np.array_equal(again.v[k], out.v[k], equal_nan=True) for k in out.v)
+    # Moves of the number of drugs swap the drug-use values of two people together (BUNDLES);
+    # every other cell, the missed target's among them, stays as the rules left it.
+    moved = {f"iv.{col}" for col in next(b for b in BUNDLES if "n_drugs_30" in b)}
+    assert any(not np.array_equal(out.v[k], plain.v[k], equal_nan=True) for k in moved)
+    for k in set(out.v) - moved:
+        assert np.array_equal(out.v[k], plain.v[k], equal_nan=True), k
 
 
 def test_offending_during_follow_up(raw, wide):
