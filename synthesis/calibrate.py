@@ -55,8 +55,7 @@ POLISHED = "table1"
 POLISH_MOVES = ("drug_composite", "age", "stage_of_change", "site", "in_treatment")
 POLISH_ITERATIONS = 20_000
 FOCUS = 0.8  # share of the moves that change a cell a missed target reads (`_anneal`)
-# The descent after the row rules (`with_row_rules`): a few thousand moves on the cells of the
-# targets the rules broke, at
+# Each of the two descents after the row rules (`with_row_rules`): at most this many moves, at
 # a temperature that keeps a move only if it does not raise the cost (a rise of one LOSS_UNIT
 # would need a uniform below exp(-1e6)).
 MEND_ITERATIONS = 4_000
@@ -238,6 +237,32 @@ class Mover:
             new = float(lo) if self.rng.random() < 0.5 else float(self.rng.uniform(lo, hi))
         journal.set(f"iv.{col}", (i, j), self._bounded(col, i, j, new), _iv_dep(col, j))
         _repaired(self.c, journal, i, j)
+
+    def level_shift(self, journal: Journal, dep: str) -> None:
+        """Move every known answer of one person to an interview item up or down by one grid
+        step, the person drawn among those with an answer at the wave `dep` names. Each change
+        within a person is kept, and with it every paired test of the item (Wilcoxon z and r
+        of a change). Items with a group mean or zero pinned at some wave are not moved."""
+        kind, _, rest = dep.partition(".")
+        col, _, wave = rest.partition("@")
+        pinned = self.mean_pinned | self.zero_pinned
+        if (
+            kind != "iv"
+            or col not in IV_NUMERIC
+            or any((col, k) in pinned for k in range(self.n_waves))
+        ):
+            return
+        i = self._cell(col, int(wave))
+        if i is None:
+            return
+        x = self.c.v[f"iv.{col}"][i]
+        step = GRID.get(col, 1) * (1 if self.rng.random() < 0.5 else -1)
+        moved = {int(k): float(x[k] + step) for k in np.flatnonzero(~np.isnan(x))}
+        if any(self._bounded(col, i, k, new) != new for k, new in moved.items()):
+            return  # out of the item's range, or onto a refused code
+        for k, new in moved.items():
+            journal.set(f"iv.{col}", (i, k), new, _iv_dep(col, k))
+            _repaired(self.c, journal, i, k)
 
     def iv_transfer(self, journal: Journal, col: str, j: int) -> None:
         """Move an amount of `col` from one person to another of the same group (sum kept)."""
@@ -456,7 +481,8 @@ def calibrate(
     n_smooth = int(iterations * SMOOTH_SHARE)
     stages = ((n_smooth, T_SMOOTH, None), (iterations - n_smooth, T_HINGE, MISS_STEP))
     for n, (t_from, t_to), step in stages:
-        _anneal(fams, by_key, c, mover, rng, intact, _temperatures(t_from, t_to, n), step)
+        temps = _temperatures(t_from, t_to, n)
+        _anneal(fams, by_key, c, mover.propose, rng, intact, temps, step)
     polished = [k for k, f in enumerate(fams) if f.name.startswith(POLISHED)]
     if polished:
         _polish(fams, polished, by_key, c, mover, rng, intact)
@@ -470,8 +496,9 @@ def with_row_rules(
     printed: Printed,
     iterations: int = MEND_ITERATIONS,
 ) -> Cohort:
-    """The searched cohort (a copy) with the row rules applied to every row, and the targets
-    that this undoes met again by a short descent.
+    """The searched cohort (a copy) with the row rules applied to every row, the targets that
+    this undoes met again by a short descent, and then the targets still missed by a second
+    descent whose moves keep each change within a person (`Mover.level_shift`).
 
     The search repairs only the rows it moves, and construction pins illicit-drug days by sums
     without raising any-drug days, so every row gets the row rules (`repair_interviews`) and
@@ -480,8 +507,10 @@ def with_row_rules(
     sets its number of drugs from 0 to 1, which moved the group t of the number of drugs off
     its printed 2.88. The descent aims only at the families the rules broke, each move
     repairing its row, and keeps a move only if the total cost does not rise
-    (MEND_TEMPERATURE) and no met gate breaks; the targets the search itself missed are left
-    as the search left them.
+    (MEND_TEMPERATURE) and no met gate breaks; it leaves the targets the search itself missed
+    alone. The second descent, with the same rule for keeping a move, aims at every target still
+    missed, with moves the search lacks: one person's answers to an item moved by one at every
+    wave together, which leave every paired test as it was.
     """
     fams = build_targets(searched, config, printed)
     met = np.array([not _score(f, searched, MISS_STEP)[1] for f in fams])
@@ -489,8 +518,10 @@ def with_row_rules(
     repair_interviews(c)
     keep_cumulative(c)
     temps = [MEND_TEMPERATURE] * iterations
-    mover, intact = Mover(c, rng, config), _block_kept(c, config)
-    _anneal(fams, _readers(fams), c, mover, rng, intact, temps, MISS_STEP, focus=1.0, aim=met)
+    mover, intact, by_key = Mover(c, rng, config), _block_kept(c, config), _readers(fams)
+    _anneal(fams, by_key, c, mover.propose, rng, intact, temps, MISS_STEP, focus=1.0, aim=met)
+    # Then every target still missed, with moves that keep each change within a person.
+    _anneal(fams, by_key, c, mover.level_shift, rng, intact, temps, MISS_STEP, focus=1.0)
     keep_cumulative(c)
     return c
 
@@ -514,7 +545,7 @@ def _anneal(
     fams: list[Family],
     by_key: dict[str, list[int]],
     c: Cohort,
-    mover: Mover,
+    propose: Callable[[Journal, str], None],
     rng: np.random.Generator,
     intact: Callable[[], bool],
     temps: list[float],
@@ -522,8 +553,8 @@ def _anneal(
     focus: float = FOCUS,
     aim: np.ndarray | None = None,
 ) -> None:
-    """One stage of the search: a move per temperature, on the smooth loss (`step` None) or
-    the hinge loss; a hinge stage ends early once nothing aimed at is missed. With probability
+    """One stage of the search: a move (`propose`) per temperature, on the smooth loss (`step`
+    None) or the hinge loss; a hinge stage ends early once nothing aimed at is missed. With probability
     `focus` the move changes a cell a missed target reads (a family in proportion to its
     missed checks, among the families `aim` marks, all by default), else any target's cell.
     `intact()` says whether the correlation block is kept."""
@@ -543,7 +574,7 @@ def _anneal(
         )
         fam = fams[pick]
         journal = Journal(c)
-        mover.propose(journal, fam.deps[rng.integers(len(fam.deps))])
+        propose(journal, fam.deps[rng.integers(len(fam.deps))])
         if not journal.saved:
             continue
         if not intact():

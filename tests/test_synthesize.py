@@ -313,11 +313,8 @@ def test_the_row_rules_keep_the_targets_the_search_met(raw, monkeypatch):
         return {"x": float(np.nansum(c.v["iv.n_drugs_30"][c.qct, 0]))}
 
     met = Family("qct_drugs", ("iv.n_drugs_30@0",), qct_total, {"x": Check(total)})
-    never = Family(
-        "never",
-        ("iv.relationship_problems@3",),
-        lambda c: {"x": float(np.nanmean(c.v["iv.relationship_problems"][:, 3]))},
-        {"x": Check(-1.0)},
+    never = Family(  # missed by the search, on a participant item no descent moves
+        "never", ("p.age",), lambda c: {"x": float(np.nanmean(c.v["p.age"]))}, {"x": Check(-1.0)}
     )
     monkeypatch.setattr(synthesis.calibrate, "build_targets", lambda *_, **__: [met, never])
     plain = searched.copy()
@@ -334,11 +331,43 @@ def test_the_row_rules_keep_the_targets_the_search_met(raw, monkeypatch):
     keep_cumulative(again)
     assert all(np.array_equal(again.v[k], out.v[k], equal_nan=True) for k in out.v)
     # Moves of the number of drugs swap the drug-use values of two people together (BUNDLES);
-    # every other cell, the missed target's among them, stays as the rules left it.
+    # every other cell stays as the rules left it.
     moved = {f"iv.{col}" for col in next(b for b in BUNDLES if "n_drugs_30" in b)}
     assert any(not np.array_equal(out.v[k], plain.v[k], equal_nan=True) for k in moved)
     for k in set(out.v) - moved:
         assert np.array_equal(out.v[k], plain.v[k], equal_nan=True), k
+
+
+def test_targets_still_missed_get_moves_that_keep_each_change_within_a_person(raw, monkeypatch):
+    """After the rules, a target the search missed (here: the mean number of problem
+    relationships at the last follow-up, 0.05 lower) is met by moving people's answers up or
+    down at every wave together: each person's changes between waves, and so every paired
+    test, stay as they were, and no other item moves."""
+    waves = Waves.from_config(CONFIG)
+    searched = from_frames(raw, tuple(waves.ids), np.array([w.months for w in waves.all], float))
+    repair_interviews(searched)
+    keep_cumulative(searched)
+    last = len(waves.ids) - 1
+
+    def last_mean(c):
+        return {"x": float(np.nanmean(c.v["iv.relationship_problems"][:, last]))}
+
+    goal = last_mean(searched)["x"] - 0.05
+    lower = Family(
+        "lower",
+        ("iv.relationship_problems@0", f"iv.relationship_problems@{last}"),
+        last_mean,
+        {"x": Check(goal, kind="le")},
+    )
+    monkeypatch.setattr(synthesis.calibrate, "build_targets", lambda *_, **__: [lower])
+    out = with_row_rules(searched, CONFIG, np.random.default_rng(0), PRINTED)
+    assert last_mean(out)["x"] <= goal
+    before, after = searched.v["iv.relationship_problems"], out.v["iv.relationship_problems"]
+    assert not np.array_equal(before, after, equal_nan=True)
+    assert np.array_equal(np.diff(before, axis=1), np.diff(after, axis=1), equal_nan=True)
+    assert np.nanmin(after) >= 0
+    for k in set(out.v) - {"iv.relationship_problems"}:
+        assert np.array_equal(out.v[k], searched.v[k], equal_nan=True), k
 
 
 def test_offending_during_follow_up(raw, wide):
