@@ -152,6 +152,8 @@ class Mover:
         roles = [wave_role(j, self.n_waves) for j in range(self.n_waves)]
         self.zero_pinned = zero_pinned_cells(self.n_waves)
         self.mean_pinned = mean_pinned_cells(self.n_waves)
+        # Items with a group mean or zero pinned at some wave (`level_shift` leaves them).
+        self.pinned_items = {col for col, _ in self.mean_pinned | self.zero_pinned}
         self.count_pinned = {
             (col, j)
             for col, (_, by_role) in YES_COUNT_IDS.items()
@@ -245,12 +247,7 @@ class Mover:
         of a change). Items with a group mean or zero pinned at some wave are not moved."""
         kind, _, rest = dep.partition(".")
         col, _, wave = rest.partition("@")
-        pinned = self.mean_pinned | self.zero_pinned
-        if (
-            kind != "iv"
-            or col not in IV_NUMERIC
-            or any((col, k) in pinned for k in range(self.n_waves))
-        ):
+        if kind != "iv" or col not in IV_NUMERIC or col in self.pinned_items:
             return
         i = self._cell(col, int(wave))
         if i is None:
